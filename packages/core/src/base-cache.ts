@@ -1,0 +1,621 @@
+/**
+ * `BaseCache`: everything a backend shares. A backend extends it and implements a few
+ * primitives over stored entries; this class owns key checks, TTL parsing, stats, events,
+ * expiry, tags (invalidation timestamps stored by the backend and checked on read),
+ * `getOrSet` (single-flight, timeouts, stale windows, the lock hook) and the fallbacks of the
+ * many-key operations. This file is over 400 lines because the contract is one unit.
+ */
+import { type Clock, systemClock } from './clock.js';
+import { type Duration, parseDuration, parseTtl } from './duration.js';
+import { isLive, physicalExpiry, type StoredEntry } from './entry.js';
+import {
+  CacheConfigError,
+  type CacheError,
+  CacheExpiredError,
+  CacheKeyError,
+  CacheErrorCode,
+  CacheSerializationError,
+  CacheTimeoutError,
+  toCacheError,
+} from './errors.js';
+import { CacheEmitter } from './events.js';
+import { DEFAULT_MAX_KEY_BYTES, globPrefix, globToRegExp, validateKey, validateKeys } from './keys.js';
+import { CacheStats } from './stats.js';
+import type {
+  Cache,
+  CacheEntryInfo,
+  CacheEventName,
+  CacheListener,
+  FactoryContext,
+  GetOrSetOptions,
+  PrefixOptions,
+  SetOptions,
+} from './types.js';
+
+/** Options every backend accepts. */
+export interface BaseCacheOptions {
+  /** A name for logs and `CacheManager`. @default the backend's name */
+  name?: string;
+  /** TTL of writes that give none. @default never */
+  defaultTtl?: Duration;
+  /** Longest key in UTF-8 bytes. @default 1024 */
+  maxKeyBytes?: number;
+  /** Source of time, for tests and simulations. @default the system clock */
+  clock?: Clock;
+}
+
+/** A held lock; call it to release. */
+export type LockRelease = () => Promise<void>;
+
+const DEFAULT_LOCK_LEASE = 30_000;
+const DEFAULT_LOCK_WAIT = 10_000;
+
+/** Whether an entry was found live, found expired (and known), or not found. */
+type Lookup<V> = { state: 'fresh'; entry: StoredEntry<V> } | { state: 'stale'; entry: StoredEntry<V> } | undefined;
+
+/**
+ * The base class of backends. Subclasses implement the protected primitives; the public
+ * methods implement the contract of {@link Cache} on top of them.
+ *
+ * Primitives see keys already validated and entries already built. "Absent" for them means no
+ * entry, or an entry whose `expiresAt` has passed by {@link BaseCache.now}.
+ */
+export abstract class BaseCache<V = unknown> implements Cache<V> {
+  readonly name: string;
+  readonly stats: CacheStats;
+  /** The event emitter; `emitter.listening` is false when nobody listens. */
+  protected readonly emitter = new CacheEmitter();
+  /** The clock this cache reads time from. */
+  protected readonly clock: Clock;
+  /** The default TTL in ms, `undefined` = never. */
+  protected readonly defaultTtlMs: number | undefined;
+  /** The key length limit in UTF-8 bytes. */
+  protected readonly maxKeyBytes: number;
+  readonly #inflight = new Map<string, Promise<V>>();
+  #closed = false;
+
+  constructor(options: BaseCacheOptions = {}, defaultName = 'cache') {
+    if (options === null || typeof options !== 'object') throw new CacheConfigError('options must be an object');
+    this.name = options.name ?? defaultName;
+    this.clock = options.clock ?? systemClock;
+    if (typeof this.clock.now !== 'function') throw new CacheConfigError('clock must have a now() method');
+    this.defaultTtlMs = parseTtl(options.defaultTtl, 'defaultTtl');
+    const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
+    if (!Number.isSafeInteger(maxKeyBytes) || maxKeyBytes <= 0) {
+      throw new CacheConfigError(`maxKeyBytes must be a positive integer, got ${String(maxKeyBytes)}`);
+    }
+    this.maxKeyBytes = maxKeyBytes;
+    this.stats = new CacheStats(() => this.statsExtra());
+  }
+
+  // ---- primitives ---------------------------------------------------------------------------
+
+  /** The stored entry, live or expired (while the backend still holds it), or `undefined`. */
+  protected abstract readEntry(key: string): Promise<StoredEntry<V> | undefined>;
+  /** Stores an entry, replacing any. Must leave the old entry intact when it fails. */
+  protected abstract writeEntry(key: string, entry: StoredEntry<V>): Promise<void>;
+  /** Stores an entry only if the key is absent; reports whether it did. */
+  protected abstract addEntry(key: string, entry: StoredEntry<V>): Promise<boolean>;
+  /** Removes an entry; reports whether a live one existed. */
+  protected abstract removeEntry(key: string): Promise<boolean>;
+  /** Yields the live keys, only those starting with `prefix` when given. */
+  protected abstract scanKeys(prefix: string | undefined): AsyncIterable<string>;
+  /** Removes every entry this cache owns, only those starting with `prefix` when given. */
+  protected abstract clearEntries(prefix: string | undefined): Promise<void>;
+  /** The last invalidation time of each tag (`undefined` = never invalidated). */
+  protected abstract readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]>;
+  /** Records that these tags were invalidated at `at`. */
+  protected abstract writeTagInvalidations(tags: readonly string[], at: number): Promise<void>;
+
+  /** Many reads; override with one round trip where the backend has one. */
+  protected readEntries(keys: readonly string[]): Promise<(StoredEntry<V> | undefined)[]> {
+    return Promise.all(keys.map((key) => this.readEntry(key)));
+  }
+  /** Many writes; override with one round trip where the backend has one. */
+  protected async writeEntries(entries: readonly (readonly [string, StoredEntry<V>])[]): Promise<void> {
+    await Promise.all(entries.map(([key, entry]) => this.writeEntry(key, entry)));
+  }
+  /** Many removals; returns how many live entries existed. */
+  protected async removeEntries(keys: readonly string[]): Promise<number> {
+    const removed = await Promise.all(keys.map((key) => this.removeEntry(key)));
+    return removed.filter(Boolean).length;
+  }
+  /** Removes the keys matching a glob; override where the backend can match natively. */
+  protected async removeMatching(pattern: string): Promise<number> {
+    const regexp = globToRegExp(pattern);
+    const prefix = globPrefix(pattern);
+    const matched: string[] = [];
+    for await (const key of this.scanKeys(prefix === '' ? undefined : prefix)) if (regexp.test(key)) matched.push(key);
+    return matched.length === 0 ? 0 : this.removeEntries(matched);
+  }
+  /**
+   * The lock hook of `getOrSet({ lock })`: shared backends take a lock that other processes
+   * respect, waiting at most `wait` ms, held at most `lease` ms. Returns the release, or
+   * `undefined` when the wait ran out (the caller then computes anyway). In-process backends
+   * need none: single-flight already holds within a process.
+   */
+  protected acquireLock(_key: string, _lease: number, _wait: number): Promise<LockRelease | undefined> | undefined {
+    return undefined;
+  }
+  /** Backend figures for `stats.snapshot()` (`entries`, `bytes`, ...). */
+  protected statsExtra(): Record<string, unknown> {
+    return {};
+  }
+  /** Releases the backend's timers and connections. */
+  protected async closeBackend(): Promise<void> {}
+
+  // ---- helpers for subclasses -----------------------------------------------------------------
+
+  /** The current time by the cache's clock. */
+  protected now(): number {
+    return this.clock.now();
+  }
+
+  /** Emits an event when someone listens. */
+  protected emit<E extends CacheEventName>(event: E, payload: Parameters<CacheListener<E>>[0]): void {
+    if (this.emitter.listening) this.emitter.emit(event, payload);
+  }
+
+  /** Counts and reports an error that the cache absorbed (a corrupt entry read as a miss, a failed sweep). */
+  protected reportError(error: CacheError, key?: string): void {
+    this.stats.errors++;
+    if (this.emitter.listening) this.emitter.emit('error', key === undefined ? { error } : { error, key });
+  }
+
+  /** Counts an eviction and reports it. */
+  protected reportEviction(key: string, reason: 'capacity' | 'size' | 'expired'): void {
+    this.stats.evictions++;
+    if (this.emitter.listening) this.emitter.emit('evict', { key, reason });
+  }
+
+  /** Builds the entry for a write: checks the value, TTL and tags. */
+  protected buildEntry(value: V, options: SetOptions | undefined, staleWindow = 0): StoredEntry<V> {
+    if (value === undefined) {
+      throw new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
+    }
+    const now = this.now();
+    const ttl = options?.ttl === undefined ? this.defaultTtlMs : parseTtl(options.ttl);
+    const expiresAt = ttl === undefined ? undefined : now + ttl;
+    const tags = options?.tags === undefined ? [] : checkTags(options.tags);
+    const entry: StoredEntry<V> = { value, createdAt: now, expiresAt, tags };
+    if (staleWindow > 0 && expiresAt !== undefined) entry.staleUntil = expiresAt + staleWindow;
+    return entry;
+  }
+
+  #fail(error: unknown, key?: string): never {
+    const cacheError = toCacheError(error, 'backend operation failed', key);
+    this.reportError(cacheError, key);
+    throw cacheError;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+  }
+
+  /** Classifies a stored entry: fresh, stale (expired but held), or gone (removed here if dead). */
+  async #lookup(key: string, entry: StoredEntry<V> | undefined, now: number): Promise<Lookup<V>> {
+    if (entry === undefined) return undefined;
+    if (entry.tags.length > 0 && (await this.#invalidatedByTag(entry))) {
+      await this.removeEntry(key);
+      return undefined;
+    }
+    if (isLive(entry, now)) return { state: 'fresh', entry };
+    const until = physicalExpiry(entry);
+    if (until !== undefined && now >= until) {
+      await this.removeEntry(key);
+      this.stats.expirations++;
+      this.emit('expire', { key });
+    }
+    return { state: 'stale', entry };
+  }
+
+  async #invalidatedByTag(entry: StoredEntry<V>): Promise<boolean> {
+    const times = await this.readTagInvalidations(entry.tags);
+    for (const at of times) if (at !== undefined && at >= entry.createdAt) return true;
+    return false;
+  }
+
+  #count(key: string, hit: boolean): void {
+    if (hit) {
+      this.stats.hits++;
+      this.emit('hit', { key });
+    } else {
+      this.stats.misses++;
+      this.emit('miss', { key });
+    }
+  }
+
+  // ---- the contract ----------------------------------------------------------------------------
+
+  async get(key: string): Promise<V | undefined> {
+    return (await this.getEntry(key))?.value;
+  }
+
+  async getOrThrow(key: string): Promise<V> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    let found: Lookup<V>;
+    try {
+      found = await this.#lookup(key, await this.readEntry(key), this.now());
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    this.#count(key, found?.state === 'fresh');
+    if (found?.state === 'fresh') return found.entry.value;
+    if (found?.state === 'stale') throw new CacheExpiredError(`key has expired`, { key });
+    throw new CacheKeyError(`key not found`, { key }, CacheErrorCode.keyMissing);
+  }
+
+  async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    let found: Lookup<V>;
+    try {
+      found = await this.#lookup(key, await this.readEntry(key), this.now());
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    const hit = found?.state === 'fresh';
+    this.#count(key, hit);
+    return hit && found ? toInfo(key, found.entry) : undefined;
+  }
+
+  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    const entry = this.buildEntry(value, options);
+    try {
+      await this.writeEntry(key, entry);
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    this.stats.sets++;
+    this.emit('set', { key });
+  }
+
+  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    const entry = this.buildEntry(value, options);
+    let added: boolean;
+    try {
+      // An entry invalidated by a tag counts as absent.
+      const existing = await this.readEntry(key);
+      if (existing && existing.tags.length > 0 && (await this.#invalidatedByTag(existing))) {
+        await this.removeEntry(key);
+      }
+      added = await this.addEntry(key, entry);
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    if (added) {
+      this.stats.sets++;
+      this.emit('set', { key });
+    }
+    return added;
+  }
+
+  async has(key: string): Promise<boolean> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    try {
+      return (await this.#lookup(key, await this.readEntry(key), this.now()))?.state === 'fresh';
+    } catch (error) {
+      this.#fail(error, key);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    let removed: boolean;
+    try {
+      removed = await this.removeEntry(key);
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    if (removed) {
+      this.stats.deletes++;
+      this.emit('delete', { key });
+    }
+    return removed;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    validateKeys(keys, this.maxKeyBytes);
+    this.#checkOpen();
+    if (keys.length === 0) return [];
+    try {
+      const entries = await this.readEntries(keys);
+      const now = this.now();
+      const values: (V | undefined)[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const found = await this.#lookup(key, entries[i], now);
+        const hit = found?.state === 'fresh';
+        this.#count(key, hit);
+        values[i] = hit && found ? found.entry.value : undefined;
+      }
+      return values;
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+    }
+    this.#checkOpen();
+    // Check everything before anything is written.
+    const built: (readonly [string, StoredEntry<V>])[] = [];
+    const index = new Map<string, number>();
+    for (const pair of entries) {
+      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+      const [key, value] = pair as readonly [string, V];
+      validateKey(key, this.maxKeyBytes);
+      const item = [key, this.buildEntry(value, options)] as const;
+      // The last write of a key wins, as with successive sets.
+      const at = index.get(key);
+      if (at === undefined) {
+        index.set(key, built.length);
+        built.push(item);
+      } else built[at] = item;
+    }
+    if (built.length === 0) return;
+    try {
+      await this.writeEntries(built);
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.stats.sets += built.length;
+    if (this.emitter.listening) for (const [key] of built) this.emit('set', { key });
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    validateKeys(keys, this.maxKeyBytes);
+    this.#checkOpen();
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return 0;
+    let removed: number;
+    try {
+      removed = await this.removeEntries(unique);
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.stats.deletes += removed;
+    return removed;
+  }
+
+  async *keys(options?: PrefixOptions): AsyncIterable<string> {
+    const prefix = checkPrefix(options);
+    this.#checkOpen();
+    try {
+      yield* this.scanKeys(prefix);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async clear(options?: PrefixOptions): Promise<void> {
+    const prefix = checkPrefix(options);
+    this.#checkOpen();
+    try {
+      await this.clearEntries(prefix);
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.emit('clear', { prefix });
+  }
+
+  async deleteMatching(pattern: string): Promise<number> {
+    if (typeof pattern !== 'string' || pattern.length === 0) {
+      throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
+    }
+    this.#checkOpen();
+    let removed: number;
+    try {
+      removed = await this.removeMatching(pattern);
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.stats.deletes += removed;
+    return removed;
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    const list = checkTags(tags);
+    this.#checkOpen();
+    if (list.length === 0) return;
+    try {
+      await this.writeTagInvalidations(list, this.now());
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async getOrSet(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    options: GetOrSetOptions = {},
+  ): Promise<V> {
+    validateKey(key, this.maxKeyBytes);
+    if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
+    this.#checkOpen();
+    const plan = planGetOrSet(options);
+    const buildEntry = this.buildEntry.bind(this);
+    const now = this.now();
+    let found: Lookup<V>;
+    try {
+      found = await this.#lookup(key, await this.readEntry(key), now);
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    if (found?.state === 'fresh') {
+      this.#count(key, true);
+      return found.entry.value;
+    }
+    const stale = found?.entry;
+    if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
+      this.#count(key, true);
+      this.#flight(key, () => this.#compute(key, factory, options, plan, stale, buildEntry)).catch((error) =>
+        this.reportError(toCacheError(error, 'background refresh failed', key), key),
+      );
+      return stale.value;
+    }
+    this.#count(key, false);
+    return this.#flight(key, () => this.#compute(key, factory, options, plan, stale, buildEntry));
+  }
+
+  #flight(key: string, run: () => Promise<V>): Promise<V> {
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const promise = run().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+
+  async #compute(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    options: GetOrSetOptions,
+    plan: GetOrSetPlan,
+    stale: StoredEntry<V> | undefined,
+    buildEntry: (value: V, options: SetOptions, staleWindow: number) => StoredEntry<V>,
+  ): Promise<V> {
+    let release: LockRelease | undefined;
+    if (plan.lock) {
+      release = await this.acquireLock(key, plan.lock.lease, plan.lock.wait);
+      if (release) {
+        // Another process may have computed the value while this one waited.
+        const found = await this.#lookup(key, await this.readEntry(key), this.now()).catch(() => undefined);
+        if (found?.state === 'fresh') {
+          await release().catch(() => undefined);
+          return found.entry.value;
+        }
+      }
+    }
+    try {
+      let value: V;
+      try {
+        value = await runFactory(key, factory, stale?.value, plan.timeout);
+      } catch (error) {
+        const now = this.now();
+        if (stale && plan.sie > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.sie) {
+          this.reportError(toCacheError(error, 'factory failed; serving stale value', key), key);
+          return stale.value;
+        }
+        throw error;
+      }
+      const entry = buildEntry(value, options, Math.max(plan.swr, plan.sie));
+      try {
+        await this.writeEntry(key, entry);
+      } catch (error) {
+        this.#fail(error, key);
+      }
+      this.stats.sets++;
+      this.emit('set', { key });
+      return value;
+    } finally {
+      if (release) await release().catch((error) => this.reportError(toCacheError(error, 'lock release failed', key), key));
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.closeBackend();
+  }
+
+  /** Whether `close()` was called. */
+  protected get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+interface GetOrSetPlan {
+  timeout: number | undefined;
+  swr: number;
+  sie: number;
+  lock: { lease: number; wait: number } | undefined;
+}
+
+function planGetOrSet(options: GetOrSetOptions): GetOrSetPlan {
+  if (options === null || typeof options !== 'object') throw new CacheConfigError('getOrSet options must be an object');
+  if (options.ttl !== undefined) parseTtl(options.ttl);
+  if (options.tags !== undefined) checkTags(options.tags);
+  const lock = options.lock;
+  return {
+    timeout: options.timeout === undefined ? undefined : parseDuration(options.timeout, 'timeout'),
+    swr: options.staleWhileRevalidate === undefined ? 0 : parseDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
+    sie: options.staleIfError === undefined ? 0 : parseDuration(options.staleIfError, 'staleIfError'),
+    lock:
+      lock === undefined || lock === false
+        ? undefined
+        : {
+            lease: lock === true || lock.lease === undefined ? DEFAULT_LOCK_LEASE : parseDuration(lock.lease, 'lock.lease'),
+            wait: lock === true || lock.wait === undefined ? DEFAULT_LOCK_WAIT : parseDuration(lock.wait, 'lock.wait'),
+          },
+  };
+}
+
+async function runFactory<V>(
+  key: string,
+  factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+  staleValue: V | undefined,
+  timeout: number | undefined,
+): Promise<V> {
+  const controller = new AbortController();
+  const ctx: FactoryContext<V> = { key, staleValue, signal: controller.signal };
+  if (timeout === undefined || timeout === Number.POSITIVE_INFINITY) return factory(ctx);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new CacheTimeoutError(`factory for the key ran past ${timeout} ms`, { key });
+      controller.abort(error);
+      reject(error);
+    }, timeout);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => factory(ctx)), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function checkTags(tags: readonly string[]): readonly string[] {
+  if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || tag.length === 0) throw new CacheConfigError('each tag must be a non-empty string');
+    if (Buffer.byteLength(tag) > 1024) throw new CacheConfigError('a tag must be at most 1024 UTF-8 bytes');
+  }
+  return tags.length > 1 ? [...new Set(tags)] : tags;
+}
+
+function checkPrefix(options: PrefixOptions | undefined): string | undefined {
+  const prefix = options?.prefix;
+  if (prefix !== undefined && typeof prefix !== 'string') throw new CacheConfigError('prefix must be a string');
+  return prefix === '' ? undefined : prefix;
+}
+
+function toInfo<V>(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
+  const info: CacheEntryInfo<V> = {
+    key,
+    value: entry.value,
+    createdAt: entry.createdAt,
+    expiresAt: entry.expiresAt,
+    tags: entry.tags,
+  };
+  if (entry.size !== undefined) info.size = entry.size;
+  if (entry.hits !== undefined) info.hits = entry.hits;
+  if (entry.lastAccessAt !== undefined) info.lastAccessAt = entry.lastAccessAt;
+  return info;
+}

@@ -1,0 +1,174 @@
+/**
+ * The binary envelope that persistent backends (file, Redis) store for each entry:
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 1 | magic `0xCA` |
+ * | 1 | format version (`1`) |
+ * | 1 + n | serializer id length, then the id in UTF-8 |
+ * | 8 | createdAt, float64 LE |
+ * | 8 | expiresAt, float64 LE (`NaN` = never) |
+ * | 8 | staleUntil, float64 LE (`NaN` = same as expiresAt) |
+ * | 2 + ... | tag count (uint16 LE), then each tag as uint16 LE length + UTF-8 |
+ * | 2 + n | key length (uint16 LE), then the key in UTF-8 (empty when the backend keeps it elsewhere) |
+ * | rest | the serialized value |
+ */
+import type { StoredEntry } from './entry.js';
+import { CacheSerializationError } from './errors.js';
+import type { Serializer } from './serializer.js';
+
+const MAGIC = 0xca;
+const VERSION = 1;
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The metadata of an envelope, read without decoding the value. */
+export interface EnvelopeHeader {
+  serializerId: string;
+  createdAt: number;
+  expiresAt: number | undefined;
+  staleUntil: number | undefined;
+  tags: string[];
+  /** The key stored in the envelope, or `''` when none was. */
+  key: string;
+  /** Where the serialized value starts. */
+  payloadOffset: number;
+}
+
+/**
+ * Encodes an entry with a serializer. `key` is stored inside when given (the file backend
+ * uses it to tell hash collisions apart).
+ * @throws CacheSerializationError when the serializer refuses the value.
+ */
+export function encodeEnvelope(entry: StoredEntry, serializer: Serializer, key = ''): Buffer {
+  let payload: Uint8Array;
+  try {
+    payload = serializer.serialize(entry.value);
+  } catch (cause) {
+    if (cause instanceof CacheSerializationError) throw cause;
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, { cause, key });
+  }
+  const id = utf8.encode(serializer.id);
+  if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
+  const tags = entry.tags.map((tag) => utf8.encode(tag));
+  const keyBytes = utf8.encode(key);
+  let size = 3 + id.length + 24 + 2 + 2 + keyBytes.length + payload.length;
+  for (const tag of tags) size += 2 + tag.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  out[at++] = MAGIC;
+  out[at++] = VERSION;
+  out[at++] = id.length;
+  out.set(id, at);
+  at += id.length;
+  at = out.writeDoubleLE(entry.createdAt, at);
+  at = out.writeDoubleLE(entry.expiresAt ?? Number.NaN, at);
+  at = out.writeDoubleLE(entry.staleUntil ?? Number.NaN, at);
+  at = out.writeUInt16LE(tags.length, at);
+  for (const tag of tags) {
+    at = out.writeUInt16LE(tag.length, at);
+    out.set(tag, at);
+    at += tag.length;
+  }
+  at = out.writeUInt16LE(keyBytes.length, at);
+  out.set(keyBytes, at);
+  at += keyBytes.length;
+  out.set(payload, at);
+  return out;
+}
+
+function truncated(): CacheSerializationError {
+  return new CacheSerializationError('stored entry is truncated or not a cache envelope');
+}
+
+/**
+ * Reads the metadata of an envelope.
+ * @throws CacheSerializationError for bytes that are not a complete envelope.
+ */
+export function decodeEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 3 || buf[0] !== MAGIC) throw new CacheSerializationError('stored bytes are not a cache envelope');
+  if (buf[1] !== VERSION) throw new CacheSerializationError(`unknown envelope version ${String(buf[1])}`);
+  const idLength = buf[2] as number;
+  let at = 3;
+  const need = (n: number) => {
+    if (at + n > buf.length) throw truncated();
+  };
+  try {
+    need(idLength + 26);
+    const serializerId = utf8Decoder.decode(buf.subarray(at, at + idLength));
+    at += idLength;
+    const createdAt = buf.readDoubleLE(at);
+    const expiresAt = buf.readDoubleLE(at + 8);
+    const staleUntil = buf.readDoubleLE(at + 16);
+    const tagCount = buf.readUInt16LE(at + 24);
+    at += 26;
+    const tags: string[] = [];
+    for (let i = 0; i < tagCount; i++) {
+      need(2);
+      const length = buf.readUInt16LE(at);
+      at += 2;
+      need(length);
+      tags.push(utf8Decoder.decode(buf.subarray(at, at + length)));
+      at += length;
+    }
+    need(2);
+    const keyLength = buf.readUInt16LE(at);
+    at += 2;
+    need(keyLength);
+    const key = utf8Decoder.decode(buf.subarray(at, at + keyLength));
+    at += keyLength;
+    if (!Number.isFinite(createdAt)) throw truncated();
+    return {
+      serializerId,
+      createdAt,
+      expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
+      staleUntil: Number.isNaN(staleUntil) ? undefined : staleUntil,
+      tags,
+      key,
+      payloadOffset: at,
+    };
+  } catch (cause) {
+    if (cause instanceof CacheSerializationError) throw cause;
+    throw new CacheSerializationError('stored entry is not a valid cache envelope', { cause });
+  }
+}
+
+/**
+ * Decodes an envelope. `serializers` is the reader's serializer, or several by id so that
+ * entries written with another known serializer still decode.
+ * @throws CacheSerializationError for corrupt, truncated or foreign bytes, or an unknown serializer id.
+ */
+export function decodeEnvelope<V = unknown>(
+  bytes: Uint8Array,
+  serializers: Serializer | ReadonlyMap<string, Serializer>,
+): StoredEntry<V> & { key: string } {
+  const header = decodeEnvelopeHeader(bytes);
+  const serializer =
+    'id' in serializers && typeof serializers.id === 'string'
+      ? serializers.id === header.serializerId
+        ? (serializers as Serializer)
+        : undefined
+      : (serializers as ReadonlyMap<string, Serializer>).get(header.serializerId);
+  if (!serializer) {
+    throw new CacheSerializationError(
+      `entry was written with the ${JSON.stringify(header.serializerId)} serializer, which this cache does not use`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = serializer.deserialize(bytes.subarray(header.payloadOffset));
+  } catch (cause) {
+    if (cause instanceof CacheSerializationError) throw cause;
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot decode the stored value`, { cause });
+  }
+  return {
+    key: header.key,
+    value: value as V,
+    createdAt: header.createdAt,
+    expiresAt: header.expiresAt,
+    staleUntil: header.staleUntil,
+    tags: header.tags,
+    size: bytes.length,
+  };
+}

@@ -1,0 +1,53 @@
+export { BaseCache, type BaseCacheOptions, type LockRelease } from './base-cache.js';
+export { CacheManager } from './cache-manager.js';
+export { type Clock, systemClock } from './clock.js';
+export {
+  type BackendFactory,
+  type BackendOptions,
+  type CacheConfig,
+  createCache,
+  parseCacheUrl,
+  registerBackend,
+} from './create-cache.js';
+export {
+  type ByteSize,
+  type Duration,
+  parseByteSize,
+  parseDuration,
+  parsePositiveInteger,
+  parseTtl,
+} from './duration.js';
+export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
+export { decodeEnvelope, decodeEnvelopeHeader, type EnvelopeHeader, encodeEnvelope } from './envelope.js';
+export {
+  CacheConfigError,
+  CacheConnectionError,
+  CacheError,
+  CacheErrorCode,
+  type CacheErrorOptions,
+  CacheExpiredError,
+  CacheFullError,
+  CacheInvalidationError,
+  CacheKeyError,
+  CacheSerializationError,
+  CacheTimeoutError,
+  toCacheError,
+} from './errors.js';
+export { CacheEmitter } from './events.js';
+export { DEFAULT_MAX_KEY_BYTES, globPrefix, globToRegExp, validateKey, validateKeys } from './keys.js';
+export { memoize, type MemoizeOptions } from './memoize.js';
+export { jsonSerializer, type Serializer } from './serializer.js';
+export { CacheStats, type CacheStatsSnapshot } from './stats.js';
+export type {
+  Cache,
+  CacheEntryInfo,
+  CacheEventMap,
+  CacheEventName,
+  CacheListener,
+  EvictReason,
+  FactoryContext,
+  GetOrSetOptions,
+  LockOptions,
+  PrefixOptions,
+  SetOptions,
+} from './types.js';

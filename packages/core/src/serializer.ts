@@ -1,0 +1,73 @@
+import { CacheSerializationError } from './errors.js';
+
+/** Turns values into bytes and back. Persistent backends store the `id` beside the bytes. */
+export interface Serializer {
+  /** A short stable name stored with each entry (`'json'`, `'msgpack'`, ...), at most 255 bytes. */
+  readonly id: string;
+  /** @throws CacheSerializationError for a value it cannot round-trip. */
+  serialize(value: unknown): Uint8Array;
+  /** @throws CacheSerializationError for bytes it cannot decode. */
+  deserialize(bytes: Uint8Array): unknown;
+}
+
+/**
+ * Walks a value and refuses anything that JSON would not give back unchanged: `undefined`
+ * (also inside objects), functions, symbols, `bigint`, `NaN`, `Infinity`, `-0`, holes in arrays,
+ * `Date`, `Map`, `Set`, class instances, typed arrays and cycles.
+ */
+function assertJsonSafe(value: unknown, path: string, seen: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value) || Object.is(value, -0)) {
+        throw new CacheSerializationError(`json cannot round-trip the number ${String(value)} at ${path}`);
+      }
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (seen.has(value)) throw new CacheSerializationError(`json cannot encode the cycle at ${path}`);
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) throw new CacheSerializationError(`json cannot round-trip the hole at ${path}[${i}]`);
+          assertJsonSafe(value[i], `${path}[${i}]`, seen);
+        }
+      } else {
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+          const name = (value as object).constructor?.name ?? 'object';
+          throw new CacheSerializationError(`json cannot round-trip a ${name} at ${path}; use the msgpack or v8 serializer`);
+        }
+        if (Object.getOwnPropertySymbols(value).length > 0) {
+          throw new CacheSerializationError(`json cannot encode symbol keys at ${path}`);
+        }
+        for (const [k, v] of Object.entries(value)) assertJsonSafe(v, `${path}.${k}`, seen);
+      }
+      seen.delete(value);
+      return;
+    }
+    default:
+      throw new CacheSerializationError(`json cannot encode a ${typeof value} at ${path}`);
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The default serializer: JSON, refusing values it cannot round-trip with `CacheSerializationError`. */
+export const jsonSerializer: Serializer = {
+  id: 'json',
+  serialize(value: unknown): Uint8Array {
+    assertJsonSafe(value, '$', new Set());
+    return encoder.encode(JSON.stringify(value));
+  },
+  deserialize(bytes: Uint8Array): unknown {
+    try {
+      return JSON.parse(decoder.decode(bytes));
+    } catch (cause) {
+      throw new CacheSerializationError('stored bytes are not valid json', { cause });
+    }
+  },
+};

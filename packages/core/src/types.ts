@@ -1,0 +1,126 @@
+import type { Duration } from './duration.js';
+import type { CacheError } from './errors.js';
+import type { CacheStats } from './stats.js';
+
+/** Options of a write. */
+export interface SetOptions {
+  /** Time to live; absent means the cache's `defaultTtl`; `Infinity` means never. */
+  ttl?: Duration;
+  /** Tags for {@link Cache.invalidateTags}. */
+  tags?: readonly string[];
+}
+
+/** What a cache knows about one entry. Times are epoch milliseconds. */
+export interface CacheEntryInfo<V = unknown> {
+  key: string;
+  value: V;
+  createdAt: number;
+  /** When the entry expires; `undefined` means never. */
+  expiresAt: number | undefined;
+  tags: readonly string[];
+  /** Size in bytes, where the backend knows it. */
+  size?: number;
+  /** Reads that found this entry, where the backend counts them. */
+  hits?: number;
+  /** Time of the last read, where the backend records it. */
+  lastAccessAt?: number;
+}
+
+/** What a `getOrSet` factory receives. */
+export interface FactoryContext<V = unknown> {
+  /** The key being computed. */
+  readonly key: string;
+  /** The expired value still held for this key, if any. */
+  readonly staleValue: V | undefined;
+  /** Aborted when the `timeout` of `getOrSet` passes. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of the `lock` of {@link GetOrSetOptions}. */
+export interface LockOptions {
+  /** How long the lock is held at most before another process may take it. @default '30s' */
+  lease?: Duration;
+  /** How long to wait for another process's lock before computing anyway. @default '10s' */
+  wait?: Duration;
+}
+
+/** Options of {@link Cache.getOrSet}. */
+export interface GetOrSetOptions extends SetOptions {
+  /** Time limit of the factory; past it the call fails with `CacheTimeoutError` (or serves stale). */
+  timeout?: Duration;
+  /** Serve an expired value for this long after its expiry while one background refresh runs. */
+  staleWhileRevalidate?: Duration;
+  /** Serve an expired value for this long after its expiry when the factory throws or times out. */
+  staleIfError?: Duration;
+  /** On shared backends, let one process compute while others wait. Memory needs none. */
+  lock?: boolean | LockOptions;
+}
+
+/** Why an entry was evicted. */
+export type EvictReason = 'capacity' | 'size' | 'expired';
+
+/** The payload of each cache event. */
+export interface CacheEventMap {
+  hit: { key: string };
+  miss: { key: string };
+  set: { key: string };
+  delete: { key: string };
+  evict: { key: string; reason: EvictReason };
+  expire: { key: string };
+  clear: { prefix: string | undefined };
+  error: { error: CacheError; key?: string };
+}
+
+/** The name of a cache event. */
+export type CacheEventName = keyof CacheEventMap;
+
+/** A listener of one cache event. */
+export type CacheListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;
+
+/** Options of {@link Cache.keys} and {@link Cache.clear}. */
+export interface PrefixOptions {
+  /** Only keys that start with this string. */
+  prefix?: string;
+}
+
+/** The asynchronous contract every backend and composition implements. */
+export interface Cache<V = unknown> extends AsyncDisposable {
+  /** A name for logs and for `CacheManager`. */
+  readonly name: string;
+  /** The value, or `undefined` on a miss. */
+  get(key: string): Promise<V | undefined>;
+  /** The value; throws `CacheKeyError` (`CACHE_KEY_MISSING`) on a miss, `CacheExpiredError` when known expired. */
+  getOrThrow(key: string): Promise<V>;
+  /** The value with its metadata, or `undefined` on a miss. */
+  getEntry(key: string): Promise<CacheEntryInfo<V> | undefined>;
+  /** Stores a value. A failed set leaves the previous value in place. */
+  set(key: string, value: V, options?: SetOptions): Promise<void>;
+  /** Stores a value only if the key is absent; reports whether it did. */
+  add(key: string, value: V, options?: SetOptions): Promise<boolean>;
+  /** Whether a live entry exists. */
+  has(key: string): Promise<boolean>;
+  /** Removes an entry; reports whether one existed. */
+  delete(key: string): Promise<boolean>;
+  /** The values in the order of `keys`, `undefined` for misses. */
+  getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
+  /** Stores many values with the same options. */
+  setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void>;
+  /** Removes many entries; returns how many existed. */
+  deleteMany(keys: readonly string[]): Promise<number>;
+  /** The live keys, optionally only those with a prefix. */
+  keys(options?: PrefixOptions): AsyncIterable<string>;
+  /** Removes every entry this cache owns, optionally only those with a prefix. */
+  clear(options?: PrefixOptions): Promise<void>;
+  /** Removes the entries whose key matches a glob (`*` any run, `?` one character); returns how many. */
+  deleteMatching(pattern: string): Promise<number>;
+  /** Every entry written earlier with any of these tags becomes a miss, for every process sharing the backend. */
+  invalidateTags(tags: readonly string[]): Promise<void>;
+  /** The cached value, or the factory's result stored and returned; one factory run per key at a time. */
+  getOrSet(key: string, factory: (ctx: FactoryContext<V>) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  /** Counters of this cache's own traffic. */
+  readonly stats: CacheStats;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void;
+  /** Releases timers and connections. */
+  close(): Promise<void>;
+}
