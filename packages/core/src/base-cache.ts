@@ -51,7 +51,10 @@ const DEFAULT_LOCK_LEASE = 30_000;
 const DEFAULT_LOCK_WAIT = 10_000;
 
 /** Whether an entry was found live, found expired (and known), or not found. */
-type Lookup<V> = { state: 'fresh'; entry: StoredEntry<V> } | { state: 'stale'; entry: StoredEntry<V> } | undefined;
+type Lookup<V> =
+  | { state: 'fresh'; entry: StoredEntry<V> }
+  | { state: 'stale'; entry: StoredEntry<V> }
+  | undefined;
 
 /**
  * The base class of backends. Subclasses implement the protected primitives; the public
@@ -75,7 +78,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   #closed = false;
 
   constructor(options: BaseCacheOptions = {}, defaultName = 'cache') {
-    if (options === null || typeof options !== 'object') throw new CacheConfigError('options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new CacheConfigError('options must be an object');
     this.name = options.name ?? defaultName;
     this.clock = options.clock ?? systemClock;
     if (typeof this.clock.now !== 'function') throw new CacheConfigError('clock must have a now() method');
@@ -125,7 +129,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const regexp = globToRegExp(pattern);
     const prefix = globPrefix(pattern);
     const matched: string[] = [];
-    for await (const key of this.scanKeys(prefix === '' ? undefined : prefix)) if (regexp.test(key)) matched.push(key);
+    for await (const key of this.scanKeys(prefix === '' ? undefined : prefix))
+      if (regexp.test(key)) matched.push(key);
     return matched.length === 0 ? 0 : this.removeEntries(matched);
   }
   /**
@@ -134,7 +139,11 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
    * `undefined` when the wait ran out (the caller then computes anyway). In-process backends
    * need none: single-flight already holds within a process.
    */
-  protected acquireLock(_key: string, _lease: number, _wait: number): Promise<LockRelease | undefined> | undefined {
+  protected acquireLock(
+    _key: string,
+    _lease: number,
+    _wait: number,
+  ): Promise<LockRelease | undefined> | undefined {
     return undefined;
   }
   /** Backend figures for `stats.snapshot()` (`entries`, `bytes`, ...). */
@@ -517,7 +526,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       this.emit('set', { key });
       return value;
     } finally {
-      if (release) await release().catch((error) => this.reportError(toCacheError(error, 'lock release failed', key), key));
+      if (release)
+        await release().catch((error) =>
+          this.reportError(toCacheError(error, 'lock release failed', key), key),
+        );
     }
   }
 
@@ -549,20 +561,30 @@ interface GetOrSetPlan {
 }
 
 function planGetOrSet(options: GetOrSetOptions): GetOrSetPlan {
-  if (options === null || typeof options !== 'object') throw new CacheConfigError('getOrSet options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new CacheConfigError('getOrSet options must be an object');
   if (options.ttl !== undefined) parseTtl(options.ttl);
   if (options.tags !== undefined) checkTags(options.tags);
   const lock = options.lock;
   return {
     timeout: options.timeout === undefined ? undefined : parseDuration(options.timeout, 'timeout'),
-    swr: options.staleWhileRevalidate === undefined ? 0 : parseDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
+    swr:
+      options.staleWhileRevalidate === undefined
+        ? 0
+        : parseDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
     sie: options.staleIfError === undefined ? 0 : parseDuration(options.staleIfError, 'staleIfError'),
     lock:
       lock === undefined || lock === false
         ? undefined
         : {
-            lease: lock === true || lock.lease === undefined ? DEFAULT_LOCK_LEASE : parseDuration(lock.lease, 'lock.lease'),
-            wait: lock === true || lock.wait === undefined ? DEFAULT_LOCK_WAIT : parseDuration(lock.wait, 'lock.wait'),
+            lease:
+              lock === true || lock.lease === undefined
+                ? DEFAULT_LOCK_LEASE
+                : parseDuration(lock.lease, 'lock.lease'),
+            wait:
+              lock === true || lock.wait === undefined
+                ? DEFAULT_LOCK_WAIT
+                : parseDuration(lock.wait, 'lock.wait'),
           },
   };
 }
@@ -594,7 +616,8 @@ async function runFactory<V>(
 function checkTags(tags: readonly string[]): readonly string[] {
   if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
   for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.length === 0) throw new CacheConfigError('each tag must be a non-empty string');
+    if (typeof tag !== 'string' || tag.length === 0)
+      throw new CacheConfigError('each tag must be a non-empty string');
     if (Buffer.byteLength(tag) > 1024) throw new CacheConfigError('a tag must be at most 1024 UTF-8 bytes');
   }
   return tags.length > 1 ? [...new Set(tags)] : tags;
@@ -602,7 +625,8 @@ function checkTags(tags: readonly string[]): readonly string[] {
 
 function checkPrefix(options: PrefixOptions | undefined): string | undefined {
   const prefix = options?.prefix;
-  if (prefix !== undefined && typeof prefix !== 'string') throw new CacheConfigError('prefix must be a string');
+  if (prefix !== undefined && typeof prefix !== 'string')
+    throw new CacheConfigError('prefix must be a string');
   return prefix === '' ? undefined : prefix;
 }
 

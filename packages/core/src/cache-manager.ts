@@ -15,7 +15,8 @@ export class CacheManager {
   #closed = false;
 
   constructor(configs: Record<string, CacheConfig | string>) {
-    if (configs === null || typeof configs !== 'object') throw new CacheConfigError('CacheManager takes an object of configurations');
+    if (configs === null || typeof configs !== 'object')
+      throw new CacheConfigError('CacheManager takes an object of configurations');
     this.#configs = new Map(Object.entries(configs));
   }
 
@@ -33,7 +34,8 @@ export class CacheManager {
     let cache = this.#caches.get(name);
     if (!cache) {
       const config = this.#configs.get(name);
-      if (config === undefined) return Promise.reject(new CacheConfigError(`no cache named ${JSON.stringify(name)}`));
+      if (config === undefined)
+        return Promise.reject(new CacheConfigError(`no cache named ${JSON.stringify(name)}`));
       cache = createCache(typeof config === 'string' ? config : { name, ...config });
       // A failed creation is not kept: the next call tries again.
       cache.catch(() => this.#caches.delete(name));

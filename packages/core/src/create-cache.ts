@@ -38,9 +38,10 @@ export function registerBackend(name: string, loader: Loader): void {
 function isModuleNotFound(error: unknown, specifier: string): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_LOAD_URL') &&
-    String(e.message).includes(specifier)
-  ) || (String(e?.message).includes(`Failed to load url ${specifier}`));
+    ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_LOAD_URL') &&
+      String(e.message).includes(specifier)) ||
+    String(e?.message).includes(`Failed to load url ${specifier}`)
+  );
 }
 
 async function importBackend(name: string): Promise<unknown> {
@@ -70,7 +71,9 @@ async function loadFactory(name: string): Promise<BackendFactory> {
   }
   const loaded = await (registry.get(name) ?? (() => importBackend(name)))();
   const factory =
-    typeof loaded === 'function' ? loaded : (loaded as { createBackend?: unknown } | undefined)?.createBackend;
+    typeof loaded === 'function'
+      ? loaded
+      : (loaded as { createBackend?: unknown } | undefined)?.createBackend;
   if (typeof factory !== 'function') {
     throw new CacheConfigError(`the ${JSON.stringify(name)} backend does not export createBackend()`);
   }
@@ -96,17 +99,20 @@ function queryValue(name: string, value: string): unknown {
 export function parseCacheUrl(url: string): CacheConfig {
   if (typeof url !== 'string') throw new CacheConfigError('a cache URL must be a string');
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^?#]*)(?:\?([^#]*))?$/i.exec(url.trim());
-  if (!match) throw new CacheConfigError(`${JSON.stringify(url)} is not a cache URL (memory://, file://, redis://)`);
+  if (!match)
+    throw new CacheConfigError(`${JSON.stringify(url)} is not a cache URL (memory://, file://, redis://)`);
   const scheme = (match[1] as string).toLowerCase();
   const rest = match[2] as string;
   const options: Record<string, unknown> = {};
   for (const [name, value] of new URLSearchParams(match[3] ?? '')) options[name] = queryValue(name, value);
   switch (scheme) {
     case 'memory':
-      if (rest !== '') throw new CacheConfigError(`memory:// takes no host or path, got ${JSON.stringify(rest)}`);
+      if (rest !== '')
+        throw new CacheConfigError(`memory:// takes no host or path, got ${JSON.stringify(rest)}`);
       return { ...options, backend: 'memory' };
     case 'file': {
-      if (rest === '') throw new CacheConfigError('file:// needs a directory: file:///abs/dir or file://./rel/dir');
+      if (rest === '')
+        throw new CacheConfigError('file:// needs a directory: file:///abs/dir or file://./rel/dir');
       let dir: string;
       try {
         dir = decodeURIComponent(rest);

@@ -22,11 +22,15 @@ export function parseDuration(value: Duration, what = 'duration'): number {
     if (match) ms = Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
     else if (/^\s*infinity\s*$/i.test(value)) ms = Number.POSITIVE_INFINITY;
     else if (/^\s*\d+(?:\.\d+)?\s*$/.test(value)) ms = Number(value);
-    else throw new CacheConfigError(`${what} ${JSON.stringify(value)} is not a duration ('250ms', '10s', '5m', '2h', '1d' or milliseconds)`);
+    else
+      throw new CacheConfigError(
+        `${what} ${JSON.stringify(value)} is not a duration ('250ms', '10s', '5m', '2h', '1d' or milliseconds)`,
+      );
   } else {
     throw new CacheConfigError(`${what} must be a number of milliseconds or a string, got ${typeof value}`);
   }
-  if (Number.isNaN(ms) || ms <= 0) throw new CacheConfigError(`${what} must be positive, got ${String(value)}`);
+  if (Number.isNaN(ms) || ms <= 0)
+    throw new CacheConfigError(`${what} must be positive, got ${String(value)}`);
   return ms;
 }
 
@@ -49,11 +53,13 @@ export function parseByteSize(value: ByteSize, what = 'size'): number {
   if (typeof value === 'number') bytes = value;
   else if (typeof value === 'string') {
     const match = SIZE_RE.exec(value);
-    if (!match) throw new CacheConfigError(`${what} ${JSON.stringify(value)} is not a size ('64KB', '500MB' or bytes)`);
+    if (!match)
+      throw new CacheConfigError(`${what} ${JSON.stringify(value)} is not a size ('64KB', '500MB' or bytes)`);
     const unit = (match[2] ?? 'b').toLowerCase().replace('i', '');
     bytes = Number(match[1]) * (SIZE_UNITS[unit] as number);
   } else throw new CacheConfigError(`${what} must be a number of bytes or a string, got ${typeof value}`);
-  if (!(bytes > 0) || !Number.isFinite(bytes)) throw new CacheConfigError(`${what} must be a positive size, got ${String(value)}`);
+  if (!(bytes > 0) || !Number.isFinite(bytes))
+    throw new CacheConfigError(`${what} must be a positive size, got ${String(value)}`);
   return Math.floor(bytes);
 }
 

@@ -46,7 +46,10 @@ export function encodeEnvelope(entry: StoredEntry, serializer: Serializer, key =
     payload = serializer.serialize(entry.value);
   } catch (cause) {
     if (cause instanceof CacheSerializationError) throw cause;
-    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, { cause, key });
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
+      cause,
+      key,
+    });
   }
   const id = utf8.encode(serializer.id);
   if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
@@ -87,7 +90,8 @@ function truncated(): CacheSerializationError {
  */
 export function decodeEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 3 || buf[0] !== MAGIC) throw new CacheSerializationError('stored bytes are not a cache envelope');
+  if (buf.length < 3 || buf[0] !== MAGIC)
+    throw new CacheSerializationError('stored bytes are not a cache envelope');
   if (buf[1] !== VERSION) throw new CacheSerializationError(`unknown envelope version ${String(buf[1])}`);
   const idLength = buf[2] as number;
   let at = 3;
@@ -160,7 +164,9 @@ export function decodeEnvelope<V = unknown>(
     value = serializer.deserialize(bytes.subarray(header.payloadOffset));
   } catch (cause) {
     if (cause instanceof CacheSerializationError) throw cause;
-    throw new CacheSerializationError(`the ${serializer.id} serializer cannot decode the stored value`, { cause });
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot decode the stored value`, {
+      cause,
+    });
   }
   return {
     key: header.key,

@@ -2,7 +2,14 @@ import { CacheConfigError } from './errors.js';
 import type { CacheEventMap, CacheEventName, CacheListener } from './types.js';
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<CacheEventName>([
-  'hit', 'miss', 'set', 'delete', 'evict', 'expire', 'clear', 'error',
+  'hit',
+  'miss',
+  'set',
+  'delete',
+  'evict',
+  'expire',
+  'clear',
+  'error',
 ]);
 
 /**

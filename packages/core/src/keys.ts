@@ -7,7 +7,10 @@ export const DEFAULT_MAX_KEY_BYTES = 1024;
  * Checks a key: a non-empty string of at most `maxKeyBytes` UTF-8 bytes. Any character is allowed.
  * @throws CacheKeyError (`CACHE_KEY_INVALID`)
  */
-export function validateKey(key: unknown, maxKeyBytes: number = DEFAULT_MAX_KEY_BYTES): asserts key is string {
+export function validateKey(
+  key: unknown,
+  maxKeyBytes: number = DEFAULT_MAX_KEY_BYTES,
+): asserts key is string {
   if (typeof key !== 'string') throw new CacheKeyError(`a key must be a string, got ${typeof key}`);
   const length = key.length;
   // A UTF-16 unit is at most 3 UTF-8 bytes: short keys need no byte count.
@@ -20,7 +23,10 @@ export function validateKey(key: unknown, maxKeyBytes: number = DEFAULT_MAX_KEY_
 }
 
 /** Checks a list of keys (see {@link validateKey}). */
-export function validateKeys(keys: readonly unknown[], maxKeyBytes?: number): asserts keys is readonly string[] {
+export function validateKeys(
+  keys: readonly unknown[],
+  maxKeyBytes?: number,
+): asserts keys is readonly string[] {
   if (!Array.isArray(keys)) throw new CacheKeyError('keys must be an array of strings');
   for (const key of keys) validateKey(key, maxKeyBytes);
 }

@@ -31,14 +31,17 @@ function assertJsonSafe(value: unknown, path: string, seen: Set<object>): void {
       seen.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-          if (!(i in value)) throw new CacheSerializationError(`json cannot round-trip the hole at ${path}[${i}]`);
+          if (!(i in value))
+            throw new CacheSerializationError(`json cannot round-trip the hole at ${path}[${i}]`);
           assertJsonSafe(value[i], `${path}[${i}]`, seen);
         }
       } else {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) {
           const name = (value as object).constructor?.name ?? 'object';
-          throw new CacheSerializationError(`json cannot round-trip a ${name} at ${path}; use the msgpack or v8 serializer`);
+          throw new CacheSerializationError(
+            `json cannot round-trip a ${name} at ${path}; use the msgpack or v8 serializer`,
+          );
         }
         if (Object.getOwnPropertySymbols(value).length > 0) {
           throw new CacheSerializationError(`json cannot encode symbol keys at ${path}`);

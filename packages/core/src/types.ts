@@ -116,7 +116,11 @@ export interface Cache<V = unknown> extends AsyncDisposable {
   /** Every entry written earlier with any of these tags becomes a miss, for every process sharing the backend. */
   invalidateTags(tags: readonly string[]): Promise<void>;
   /** The cached value, or the factory's result stored and returned; one factory run per key at a time. */
-  getOrSet(key: string, factory: (ctx: FactoryContext<V>) => V | Promise<V>, options?: GetOrSetOptions): Promise<V>;
+  getOrSet(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    options?: GetOrSetOptions,
+  ): Promise<V>;
   /** Counters of this cache's own traffic. */
   readonly stats: CacheStats;
   /** Subscribes to an event; returns the unsubscribe function. */
