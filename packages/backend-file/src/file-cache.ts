@@ -1,0 +1,425 @@
+/**
+ * `FileCache`: one directory shared by many processes and instances.
+ *
+ * Storage format and layout: each entry is one file holding core's binary envelope (serializer
+ * id, createdAt, expiry, stale deadline, tags, the full key, then the serialized value). Keys
+ * never become paths: the file is `<dir>/<first 2 hex>/<sha256(key) hex>`, and the key inside
+ * tells hash collisions apart. Writes go to a temp file in the same folder and are renamed over
+ * the entry. The file's mtime is the LRU stamp (refreshed by reads). Tag invalidation times live
+ * in `<dir>/tags/`, lock files in `<dir>/locks/` (see `internal/layout.ts`).
+ *
+ * Limits are enforced by scans (a `readdir` per shard, a `stat` per file) that evict the oldest
+ * stamps; each process scans after its own writes add 10% of a limit (see the README for the
+ * tolerance). This file is over 400 lines because the primitives share the counters and helpers.
+ */
+import {
+  BaseCache,
+  CacheConfigError,
+  CacheFullError,
+  CacheSerializationError,
+  decodeEnvelope,
+  decodeEnvelopeHeader,
+  type EnvelopeHeader,
+  encodeEnvelope,
+  isLive,
+  type LockRelease,
+  physicalExpiry,
+  type Serializer,
+  type StoredEntry,
+  systemClock,
+  toCacheError,
+} from '@cache/core';
+import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
+import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';
+import { acquireFileLock } from './internal/file-lock.js';
+import { FileStore, type ReadResult } from './internal/file-store.js';
+import { FS_LAYER, type FsLayer, nodeFs } from './internal/fs-layer.js';
+import { hashOf, Layout } from './internal/layout.js';
+
+const ADD_LOCK_MS = 5_000;
+
+/**
+ * A cache in a directory on disk, safe to share between processes: atomic writes, entry and
+ * byte limits with approximate LRU eviction, tags and `getOrSet({ lock })` across processes.
+ *
+ * @example
+ * const cache = new FileCache({ dir: '/var/cache/app', maxBytes: '500MB', defaultTtl: '1h' });
+ * await cache.set('user:1', { name: 'Ada' });
+ */
+export class FileCache<V = unknown> extends BaseCache<V> {
+  /** The absolute cache directory. */
+  readonly dir: string;
+  readonly #options: ResolvedFileOptions;
+  readonly #layout: Layout;
+  readonly #store: FileStore;
+  readonly #serializer: Serializer;
+  /** Stamp written files with the injected clock (the system clock needs no stamp: mtime is now). */
+  readonly #stamp: boolean;
+  readonly #slackEntries: number;
+  readonly #slackBytes: number;
+  #baseEntries = 0;
+  #baseBytes = 0;
+  #pendingEntries = 0;
+  #pendingBytes = 0;
+  #scannedAt: number | undefined;
+  #maintaining: Promise<void> | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping = false;
+
+  constructor(options: FileCacheOptions) {
+    super(options, 'file');
+    this.#options = resolveFileOptions(options);
+    this.dir = this.#options.dir;
+    this.#layout = new Layout(this.dir);
+    const fs = (options as { [FS_LAYER]?: FsLayer })[FS_LAYER] ?? nodeFs;
+    this.#store = new FileStore({
+      fs,
+      fileMode: this.#options.fileMode,
+      dirMode: this.#options.dirMode,
+      fsync: this.#options.fsync,
+    });
+    this.#serializer = this.#options.serializer;
+    this.#stamp = options.clock !== undefined && options.clock !== systemClock;
+    const { maxEntries, maxBytes, sweepInterval } = this.#options;
+    this.#slackEntries = maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
+    this.#slackBytes = maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxBytes / 10));
+    if (sweepInterval !== undefined && sweepInterval !== Number.POSITIVE_INFINITY) {
+      this.#sweepTimer = setInterval(() => this.#sweep(), sweepInterval);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  // ---- entries --------------------------------------------------------------------------------
+
+  protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
+    const hash = hashOf(key);
+    const path = this.#layout.entryPath(hash);
+    const now = this.now();
+    const file = await this.#store.read(path, now - this.#options.touchInterval, now);
+    if (file === undefined) return undefined;
+    let entry: StoredEntry<V> & { key: string };
+    try {
+      entry = decodeEnvelope<V>(file.bytes, this.#serializer);
+    } catch (error) {
+      await this.#dropCorrupt(path, file, error, key);
+      return undefined;
+    }
+    // Another key with the same hash: a miss for this one.
+    return entry.key === key ? entry : undefined;
+  }
+
+  protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    const hash = hashOf(key);
+    const bytes = this.#encode(key, entry);
+    await this.#store.write(
+      this.#layout.entryPath(hash),
+      this.#layout.tempPath(this.#layout.shardOf(hash), hash),
+      bytes,
+      false,
+      this.#stamp ? this.now() : undefined,
+    );
+    await this.#wrote(bytes.length);
+  }
+
+  protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
+    const hash = hashOf(key);
+    const bytes = this.#encode(key, entry);
+    const path = this.#layout.entryPath(hash);
+    const folder = this.#layout.shardOf(hash);
+    const stamp = this.#stamp ? this.now() : undefined;
+    if (await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp)) {
+      await this.#wrote(bytes.length);
+      return true;
+    }
+    // A file is there: a live entry of this key wins; an expired one, a corrupt one or another
+    // key's is replaced, under the key's add lock so that two adders cannot both succeed.
+    if (await this.#holdsLive(key)) return false;
+    const lockHash = hashOf(`add\0${key}`);
+    const release = await acquireFileLock(
+      this.#store,
+      this.#layout.lockPath(hash, 'add'),
+      () => this.#layout.tempPath(this.#layout.locksDir, lockHash),
+      ADD_LOCK_MS,
+      ADD_LOCK_MS,
+      this.#options.lockPollInterval,
+    );
+    if (release === undefined) return false;
+    try {
+      if (await this.#holdsLive(key)) return false;
+      await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, false, stamp);
+    } finally {
+      await release();
+    }
+    await this.#wrote(bytes.length);
+    return true;
+  }
+
+  protected async removeEntry(key: string): Promise<boolean> {
+    const path = this.#layout.entryPath(hashOf(key));
+    const file = await this.#store.read(path);
+    if (file === undefined) return false;
+    const header = await this.#header(path, file, key);
+    if (header === undefined || header.key !== key) return false;
+    if (await this.#store.unlinkIfSame(path, file.ino)) {
+      this.#pendingEntries--;
+      this.#pendingBytes -= file.bytes.length;
+    }
+    return isLive(header, this.now());
+  }
+
+  protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
+    const now = this.now();
+    const tags = new Map<string, number | undefined>();
+    for await (const { header } of this.#walk()) {
+      if (prefix !== undefined && !header.key.startsWith(prefix)) continue;
+      if (!isLive(header, now) || (await this.#invalidated(header, tags))) continue;
+      yield header.key;
+    }
+  }
+
+  protected async clearEntries(prefix: string | undefined): Promise<void> {
+    if (prefix === undefined) {
+      for (const shard of await listShards(this.#store, this.#layout)) {
+        const names = await listEntries(this.#store, shard);
+        await Promise.all(names.map((name) => this.#store.unlink(`${shard}/${name}`)));
+      }
+      this.#baseEntries = this.#baseBytes = this.#pendingEntries = this.#pendingBytes = 0;
+      return;
+    }
+    for await (const { path, file, header } of this.#walk()) {
+      if (header.key.startsWith(prefix) && (await this.#store.unlinkIfSame(path, file.ino))) {
+        this.#pendingEntries--;
+        this.#pendingBytes -= file.bytes.length;
+      }
+    }
+  }
+
+  // ---- tags and locks --------------------------------------------------------------------------
+
+  protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
+    return Promise.all(tags.map((tag) => this.#readTag(tag)));
+  }
+
+  protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
+    await Promise.all(
+      tags.map(async (tag) => {
+        const before = await this.#readTag(tag);
+        if (before !== undefined && before >= at) return;
+        const text = Buffer.from(tag, 'utf8');
+        const bytes = Buffer.allocUnsafe(8 + text.length);
+        bytes.writeDoubleLE(at, 0);
+        text.copy(bytes, 8);
+        const path = this.#layout.tagPath(tag);
+        await this.#store.write(path, this.#layout.tempPath(this.#layout.tagsDir, hashOf(tag)), bytes, false);
+      }),
+    );
+  }
+
+  protected override acquireLock(key: string, lease: number, wait: number): Promise<LockRelease | undefined> {
+    const hash = hashOf(key);
+    return acquireFileLock(
+      this.#store,
+      this.#layout.lockPath(hash),
+      () => this.#layout.tempPath(this.#layout.locksDir, hash),
+      lease,
+      wait,
+      this.#options.lockPollInterval,
+    );
+  }
+
+  // ---- maintenance -----------------------------------------------------------------------------
+
+  /**
+   * Removes expired entries (past their stale window), entries invalidated by a tag, corrupt
+   * files and temp files left by writers that died; then rescans the directory (refreshing the
+   * counters of `stats.snapshot()`) and evicts down to the limits. Returns how many entries it
+   * removed (evictions not counted).
+   */
+  async cleanup(): Promise<number> {
+    if (this.closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+    const now = this.now();
+    const tags = new Map<string, number | undefined>();
+    let removed = 0;
+    try {
+      for await (const { path, file, header } of this.#walk()) {
+        const until = physicalExpiry(header);
+        const expired = until !== undefined && now >= until;
+        if (!expired && !(await this.#invalidated(header, tags))) continue;
+        if (!(await this.#store.unlinkIfSame(path, file.ino))) continue;
+        removed++;
+        if (expired) {
+          this.stats.expirations++;
+          this.emit('expire', { key: header.key });
+        }
+      }
+      await this.#maintain(true);
+    } catch (error) {
+      const cacheError = toCacheError(error, 'cleanup failed');
+      this.reportError(cacheError);
+      throw cacheError;
+    }
+    return removed;
+  }
+
+  #sweep(): void {
+    if (this.#sweeping || this.closed) return;
+    this.#sweeping = true;
+    this.cleanup()
+      .catch(() => undefined) // reported by cleanup()
+      .finally(() => {
+        this.#sweeping = false;
+      });
+  }
+
+  /** Counts a write and runs a scan when this process has written enough since the last one. */
+  async #wrote(size: number): Promise<void> {
+    this.#pendingEntries++;
+    this.#pendingBytes += size;
+    const { maxEntries, maxBytes } = this.#options;
+    if (maxEntries === undefined && maxBytes === undefined) return;
+    if (
+      this.#scannedAt === undefined ||
+      this.#pendingEntries >= this.#slackEntries ||
+      this.#pendingBytes >= this.#slackBytes ||
+      (maxEntries !== undefined && this.#baseEntries + this.#pendingEntries > maxEntries) ||
+      (maxBytes !== undefined && this.#baseBytes + this.#pendingBytes > maxBytes)
+    ) {
+      await this.#maintain(false);
+    }
+  }
+
+  /** One scan at a time per instance; callers share a running one (unless `fresh` asks for a new one). */
+  async #maintain(fresh: boolean): Promise<void> {
+    if (this.#maintaining && !fresh) return this.#maintaining;
+    if (this.#maintaining) await this.#maintaining.catch(() => undefined);
+    const run = this.#scanAndEvict().finally(() => {
+      if (this.#maintaining === run) this.#maintaining = undefined;
+    });
+    this.#maintaining = run;
+    return run;
+  }
+
+  async #scanAndEvict(): Promise<void> {
+    const startEntries = this.#pendingEntries;
+    const startBytes = this.#pendingBytes;
+    const files = await scanDirectory(this.#store, this.#layout);
+    let entries = files.length;
+    let bytes = 0;
+    for (const file of files) bytes += file.size;
+    const { maxEntries = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY } = this.#options;
+    if (entries > maxEntries || bytes > maxBytes) {
+      const lowEntries = maxEntries - (maxEntries >= 10 ? Math.floor(maxEntries / 10) : 0);
+      const lowBytes = maxBytes - Math.floor(maxBytes / 10);
+      // Oldest stamp first; on a tie the later name goes first (any fixed order will do).
+      files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+      const listening = this.emitter.listening;
+      for (const victim of files) {
+        if (entries <= lowEntries && bytes <= lowBytes) break;
+        const reason = entries > lowEntries ? 'capacity' : 'size';
+        const key = listening ? await this.#keyOf(victim.path) : '';
+        // Skip a file that was read (touched) or rewritten since the scan.
+        if (!(await this.#store.unlinkIfSame(victim.path, victim.ino, victim.mtimeMs))) continue;
+        entries--;
+        bytes -= victim.size;
+        this.reportEviction(key, reason);
+      }
+    }
+    this.#baseEntries = entries;
+    this.#baseBytes = bytes;
+    this.#pendingEntries -= startEntries;
+    this.#pendingBytes -= startBytes;
+    this.#scannedAt = Date.now();
+  }
+
+  protected override statsExtra(): Record<string, unknown> {
+    return {
+      entries: Math.max(0, this.#baseEntries + this.#pendingEntries),
+      bytes: Math.max(0, this.#baseBytes + this.#pendingBytes),
+      dir: this.dir,
+      scannedAt: this.#scannedAt,
+    };
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    await this.#maintaining?.catch(() => undefined);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  #encode(key: string, entry: StoredEntry<V>): Buffer {
+    const bytes = encodeEnvelope(entry, this.#serializer, key);
+    const { maxBytes } = this.#options;
+    if (maxBytes !== undefined && bytes.length > maxBytes) {
+      throw new CacheFullError(`an entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes})`, { key });
+    }
+    return bytes;
+  }
+
+  async #holdsLive(key: string): Promise<boolean> {
+    const existing = await this.readEntry(key);
+    return existing !== undefined && isLive(existing, this.now());
+  }
+
+  /** Every readable entry file with its header; corrupt files are removed and reported. */
+  async *#walk(): AsyncIterable<{ path: string; file: ReadResult; header: EnvelopeHeader }> {
+    for (const shard of await listShards(this.#store, this.#layout)) {
+      for (const name of await listEntries(this.#store, shard)) {
+        const path = `${shard}/${name}`;
+        const file = await this.#store.read(path);
+        if (file === undefined) continue;
+        const header = await this.#header(path, file, undefined);
+        // A valid envelope under a name that is not its key's hash can never be read: drop it.
+        if (header === undefined) continue;
+        if (hashOf(header.key) !== name) {
+          await this.#store.unlinkIfSame(path, file.ino);
+          continue;
+        }
+        yield { path, file, header };
+      }
+    }
+  }
+
+  async #header(path: string, file: ReadResult, key: string | undefined): Promise<EnvelopeHeader | undefined> {
+    try {
+      return decodeEnvelopeHeader(file.bytes);
+    } catch (error) {
+      await this.#dropCorrupt(path, file, error, key);
+      return undefined;
+    }
+  }
+
+  async #keyOf(path: string): Promise<string> {
+    const file = await this.#store.read(path).catch(() => undefined);
+    if (file === undefined) return '';
+    try {
+      return decodeEnvelopeHeader(file.bytes).key;
+    } catch {
+      return '';
+    }
+  }
+
+  /** A file that cannot be decoded: removed (if it is still the one read) and reported. */
+  async #dropCorrupt(path: string, file: ReadResult, cause: unknown, key: string | undefined): Promise<void> {
+    await this.#store.unlinkIfSame(path, file.ino).catch(() => undefined);
+    const options = key === undefined ? { cause } : { cause, key };
+    this.reportError(new CacheSerializationError('a stored entry could not be decoded; it was removed', options), key);
+  }
+
+  async #readTag(tag: string): Promise<number | undefined> {
+    const file = await this.#store.read(this.#layout.tagPath(tag));
+    if (file === undefined || file.bytes.length < 8) return undefined;
+    if (file.bytes.subarray(8).toString('utf8') !== tag) return undefined;
+    return file.bytes.readDoubleLE(0);
+  }
+
+  async #invalidated(header: EnvelopeHeader, cache: Map<string, number | undefined>): Promise<boolean> {
+    for (const tag of header.tags) {
+      if (!cache.has(tag)) cache.set(tag, await this.#readTag(tag));
+      const at = cache.get(tag);
+      if (at !== undefined && at >= header.createdAt) return true;
+    }
+    return false;
+  }
+}

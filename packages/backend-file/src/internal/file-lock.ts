@@ -1,0 +1,115 @@
+/**
+ * The cross-process lock of `getOrSet({ lock: true })`: a lock file created only if absent
+ * (written to a temp file, then `link`ed into place: an atomic create-if-absent like `O_EXCL`,
+ * and nobody ever sees a half-written lock). It holds JSON `{ pid, host, token, expiresAt }`.
+ * A lock is stale when its lease has run out, when its owner is a dead process on this host,
+ * or when it cannot be parsed and is older than a lease. Leases and waits use real time.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { errno } from './fs-layer.js';
+import type { FileStore } from './file-store.js';
+
+interface LockBody {
+  pid: number;
+  host: string;
+  token: string;
+  expiresAt: number;
+}
+
+const HOST = hostname();
+const UNPARSABLE_GRACE_MS = 30_000;
+
+function parse(bytes: Buffer): LockBody | undefined {
+  try {
+    const body = JSON.parse(bytes.toString('utf8')) as Partial<LockBody>;
+    if (typeof body.token === 'string' && typeof body.expiresAt === 'number' && typeof body.pid === 'number') {
+      return body as LockBody;
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+/** Whether a process with this pid is alive on this host. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errno(error) === 'EPERM';
+  }
+}
+
+function isStale(body: LockBody | undefined, ctimeMs: number, now: number): boolean {
+  if (body === undefined) return now - ctimeMs > UNPARSABLE_GRACE_MS;
+  if (body.expiresAt <= now) return true;
+  return body.host === HOST && body.pid !== process.pid && !alive(body.pid);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes the lock at `path`, waiting at most `wait` ms, polling every `poll` ms. Returns the
+ * release, or `undefined` when the wait ran out.
+ */
+export async function acquireFileLock(
+  store: FileStore,
+  path: string,
+  temp: () => string,
+  lease: number,
+  wait: number,
+  poll: number,
+): Promise<(() => Promise<void>) | undefined> {
+  const token = randomBytes(12).toString('hex');
+  const deadline = Date.now() + wait;
+  for (;;) {
+    const body: LockBody = { pid: process.pid, host: HOST, token, expiresAt: Date.now() + lease };
+    if (await store.write(path, temp(), Buffer.from(JSON.stringify(body)), true)) {
+      return () => releaseFileLock(store, path, token);
+    }
+    const held = await store.read(path);
+    if (held === undefined) continue;
+    const holder = parse(held.bytes);
+    const stats = holder === undefined ? await store.fs.stat(path).catch(() => undefined) : undefined;
+    if (isStale(holder, stats?.ctimeMs ?? Date.now(), Date.now())) {
+      await breakStale(store, path, holder?.token, held.ino, token);
+      continue;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    await sleep(Math.min(poll, left));
+  }
+}
+
+/**
+ * Removes a stale lock. It is first renamed aside (only one breaker gets it), then checked: if
+ * what was moved is not the stale lock (a new owner took the lock meanwhile), it is linked back.
+ */
+async function breakStale(
+  store: FileStore,
+  path: string,
+  staleToken: string | undefined,
+  staleIno: number,
+  myToken: string,
+): Promise<void> {
+  const aside = `${path}.${myToken}.stale`;
+  try {
+    await store.fs.rename(path, aside);
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return;
+    throw error;
+  }
+  const moved = await store.read(aside);
+  const body = moved && parse(moved.bytes);
+  const same = moved !== undefined && moved.ino === staleIno && body?.token === staleToken;
+  if (!same) await store.fs.link(aside, path).catch(() => undefined);
+  await store.unlink(aside);
+}
+
+async function releaseFileLock(store: FileStore, path: string, token: string): Promise<void> {
+  const held = await store.read(path);
+  if (held === undefined || parse(held.bytes)?.token !== token) return;
+  await store.unlinkIfSame(path, held.ino);
+}

@@ -1,0 +1,180 @@
+/**
+ * Atomic file writes and whole-file reads over an {@link FsLayer}. A write goes to a unique temp
+ * file in the target's own folder and is renamed over the target (or linked, to create only if
+ * absent), so a reader sees the old file, the new file or none, never a torn one. With `fsync`
+ * the temp file is synced before the rename and the folder after it.
+ */
+import type { Stats } from 'node:fs';
+import { dirname } from 'node:path';
+import { errno, type FsLayer, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY } from './fs-layer.js';
+
+/** A file read whole, with what a later compare-and-remove needs. */
+export interface ReadResult {
+  bytes: Buffer;
+  ino: number;
+  mtimeMs: number;
+}
+
+export interface FileStoreOptions {
+  fs: FsLayer;
+  fileMode: number;
+  dirMode: number;
+  fsync: boolean;
+}
+
+const WRITE_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
+
+export class FileStore {
+  readonly fs: FsLayer;
+  readonly #fileMode: number;
+  readonly #dirMode: number;
+  readonly #fsync: boolean;
+  /** Whether the umask changes the file mode, so each temp file needs an `fchmod` (found on the first write). */
+  #fixMode: boolean | undefined;
+
+  constructor(options: FileStoreOptions) {
+    this.fs = options.fs;
+    this.#fileMode = options.fileMode;
+    this.#dirMode = options.dirMode;
+    this.#fsync = options.fsync;
+  }
+
+  /**
+   * Reads a whole file; `undefined` when it does not exist. When `touchBefore` is given and the
+   * file's mtime is older, the mtime is set to `touchTo` (the LRU stamp), ignoring failures.
+   */
+  async read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
+    let fd: number;
+    try {
+      fd = await this.fs.open(path, O_RDONLY);
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return undefined;
+      throw error;
+    }
+    try {
+      const stats = await this.fs.fstat(fd);
+      const size = stats.size;
+      const bytes = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const n = await this.fs.read(fd, bytes, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      if (touchBefore !== undefined && touchTo !== undefined && stats.mtimeMs < touchBefore) {
+        const seconds = touchTo / 1000;
+        await this.fs.futimes(fd, seconds, seconds).catch(() => undefined);
+      }
+      return { bytes: got === size ? bytes : bytes.subarray(0, got), ino: stats.ino, mtimeMs: stats.mtimeMs };
+    } finally {
+      await this.fs.close(fd);
+    }
+  }
+
+  /**
+   * Writes `bytes` to `path` atomically. `exclusive` creates the file only if absent and reports
+   * whether it did. `mtime` (epoch ms) stamps the file, for an injected clock. On failure the old
+   * file is untouched and the temp file is removed.
+   */
+  async write(path: string, temp: string, bytes: Uint8Array, exclusive: boolean, mtime?: number): Promise<boolean> {
+    let fd: number;
+    try {
+      fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') throw error;
+      await this.ensureDir(dirname(temp));
+      fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
+    }
+    try {
+      if (this.#fixMode === undefined) this.#fixMode = ((await this.fs.fstat(fd)).mode & 0o777) !== this.#fileMode;
+      if (this.#fixMode) await this.fs.fchmod(fd, this.#fileMode);
+      const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let done = 0;
+      while (done < buffer.length) done += await this.fs.write(fd, buffer, done, buffer.length - done);
+      if (mtime !== undefined) await this.fs.futimes(fd, mtime / 1000, mtime / 1000);
+      if (this.#fsync) await this.fs.fsync(fd);
+    } catch (error) {
+      await this.fs.close(fd).catch(() => undefined);
+      await this.fs.unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    try {
+      await this.fs.close(fd);
+      if (exclusive) {
+        try {
+          await this.fs.link(temp, path);
+        } catch (error) {
+          if (errno(error) === 'EEXIST') return false;
+          throw error;
+        } finally {
+          await this.fs.unlink(temp).catch(() => undefined);
+        }
+      } else await this.fs.rename(temp, path);
+    } catch (error) {
+      await this.fs.unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    if (this.#fsync) await this.syncDir(dirname(path));
+    return true;
+  }
+
+  /** Syncs a folder, so that a rename or unlink in it survives power loss. */
+  async syncDir(path: string): Promise<void> {
+    const fd = await this.fs.open(path, O_RDONLY);
+    try {
+      await this.fs.fsync(fd);
+    } finally {
+      await this.fs.close(fd);
+    }
+  }
+
+  /** Creates a folder and its parents with the folder mode (set exactly, whatever the umask). */
+  async ensureDir(path: string): Promise<void> {
+    const first = await this.fs.mkdir(path, this.#dirMode);
+    if (first === undefined) return;
+    // Every folder from `first` down to `path` is new: set its mode whatever the umask.
+    let at = path;
+    const created: string[] = [];
+    while (at.length >= first.length) {
+      created.push(at);
+      if (at === first) break;
+      at = dirname(at);
+    }
+    for (const folder of created) await this.fs.chmod(folder, this.#dirMode);
+    if (this.#fsync) await this.syncDir(dirname(first)).catch(() => undefined);
+  }
+
+  /** Removes a file if it is still the one read (same inode): a narrow guard against removing a newer write. */
+  async unlinkIfSame(path: string, ino: number, mtimeMs?: number): Promise<boolean> {
+    let stats: Stats;
+    try {
+      stats = await this.fs.stat(path);
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return false;
+      throw error;
+    }
+    if (stats.ino !== ino || (mtimeMs !== undefined && stats.mtimeMs !== mtimeMs)) return false;
+    return this.unlink(path);
+  }
+
+  /** Removes a file; `false` when it was already gone. */
+  async unlink(path: string): Promise<boolean> {
+    try {
+      await this.fs.unlink(path);
+      return true;
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /** The names in a folder; none when it does not exist. */
+  async list(path: string): Promise<string[]> {
+    try {
+      return await this.fs.readdir(path);
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}
