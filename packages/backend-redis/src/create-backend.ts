@@ -1,0 +1,15 @@
+import { type BackendOptions, type Cache, CacheConfigError } from '@cache/core';
+import { RedisCache } from './redis-cache.js';
+import type { RedisCacheOptions } from './redis-cache-options.js';
+
+/**
+ * The factory that `createCache` calls for the `redis` backend, e.g.
+ * `createCache('redis://127.0.0.1:6379?prefix=app:')`, `createCache('rediss://...')` or
+ * `createCache({ backend: 'redis', cluster: { nodes } })`.
+ * @throws CacheConfigError for bad options.
+ */
+export function createBackend(options: BackendOptions): Cache {
+  if (options === null || typeof options !== 'object')
+    throw new CacheConfigError('redis backend options must be an object');
+  return new RedisCache(options as RedisCacheOptions);
+}

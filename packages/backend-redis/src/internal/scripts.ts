@@ -1,0 +1,65 @@
+/**
+ * The Lua scripts of the Redis backend, each on one key. Entries are the core's binary envelope:
+ * byte 1 is the magic 0xCA, byte 3 the serializer id length `n`, and the logical expiry is a
+ * float64 LE at byte 4 + n + 8 (NaN = never). `live(v, now)` reads it so that an entry kept only
+ * for its stale window counts as absent, as the contract wants for `add` and `delete`.
+ */
+import { createHash } from 'node:crypto';
+
+const LIVE = `
+local function live(v, now)
+  if not v or string.len(v) < 3 or string.byte(v, 1) ~= 202 then return false end
+  local at = 4 + string.byte(v, 3) + 8
+  if string.len(v) < at + 7 then return false end
+  local exp = struct.unpack('<d', v, at)
+  if exp ~= exp then return true end
+  return exp > now
+end
+`;
+
+/** A script with its SHA1, for EVALSHA with an EVAL fallback. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(body: string): LuaScript {
+  const source = LIVE + body;
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** KEYS[1] entry, ARGV[1] now: removes the entry; 1 when a live one existed. */
+export const UNLINK_LIVE = script(`
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+redis.call('UNLINK', KEYS[1])
+if live(v, tonumber(ARGV[1])) then return 1 end
+return 0
+`);
+
+/** KEYS[1] entry, ARGV[1] now, ARGV[2] envelope, ARGV[3] PX ms or '': SET unless a live entry exists. */
+export const ADD = script(`
+if live(redis.call('GET', KEYS[1]), tonumber(ARGV[1])) then return 0 end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2])
+else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1
+`);
+
+/** KEYS[1] entry, ARGV[1] now: 1 when a live entry exists. */
+export const IS_LIVE = script(`
+if live(redis.call('GET', KEYS[1]), tonumber(ARGV[1])) then return 1 end
+return 0
+`);
+
+/** KEYS[1] tag record, ARGV[1] time: keeps the later of the stored and the given invalidation time. */
+export const TAG_MAX = script(`
+local cur = tonumber(redis.call('GET', KEYS[1]))
+if cur == nil or cur < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
+`);
+
+/** KEYS[1] lock, ARGV[1] token: deletes the lock only while this token holds it. */
+export const UNLOCK = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);

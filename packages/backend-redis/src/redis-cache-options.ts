@@ -1,0 +1,249 @@
+/**
+ * The options of {@link RedisCache} and how they become an ioredis client: validation, the
+ * default timeouts, and the fail-fast connection settings (offline queue on, no retries per
+ * request, no resend of unanswered commands after a reconnect).
+ */
+import {
+  type BaseCacheOptions,
+  CacheConfigError,
+  type Duration,
+  parseDuration,
+  type Serializer,
+} from '@cache/core';
+import {
+  Cluster,
+  type ClusterNode,
+  type ClusterOptions,
+  Redis,
+  type RedisOptions,
+  type SentinelAddress,
+} from 'ioredis';
+
+/** The connection of a Sentinel-managed master: the sentinels, the master's name, and any ioredis option. */
+export type RedisSentinelOptions = Omit<RedisOptions, 'sentinels' | 'name'> & {
+  /** The sentinels to ask for the master, e.g. `[{ host: '127.0.0.1', port: 26379 }]`. */
+  sentinels: Partial<SentinelAddress>[];
+  /** The name of the master set that the sentinels monitor. */
+  name: string;
+};
+
+/** The connection to a Redis Cluster. */
+export interface RedisClusterOptions {
+  /** Startup nodes, e.g. `[{ host: '127.0.0.1', port: 7000 }]`. */
+  nodes: ClusterNode[];
+  /** ioredis cluster options, applied over the cache's own. */
+  options?: ClusterOptions;
+}
+
+/** Options of {@link RedisCache}. Give at most one of `url`, `client`, `cluster` and `sentinel`. */
+export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
+  /** A `redis://` or `rediss://` URL (user, password, host, port, db). @default 'redis://127.0.0.1:6379' */
+  url?: string;
+  /**
+   * A ready ioredis client (`Redis` or `Cluster`). It is borrowed: `close()` leaves it open, and
+   * its own timeout and retry settings apply (`connectTimeout`, `commandTimeout`, `autoPipelining`
+   * and `redisOptions` may not be given with it).
+   */
+  client?: Redis | Cluster;
+  /** A Redis Cluster to connect to. */
+  cluster?: RedisClusterOptions;
+  /** A Sentinel-managed master to connect to. */
+  sentinel?: RedisSentinelOptions;
+  /** More ioredis options for the client the cache creates from `url` (TLS, credentials, ...), applied over the cache's own. */
+  redisOptions?: RedisOptions;
+  /** Every key of this cache starts with it; `clear()` removes only keys under it. Must not be empty. @default 'cache:' */
+  prefix?: string;
+  /** Turns values into bytes. @default jsonSerializer */
+  serializer?: Serializer;
+  /** Longest wait for one command's reply; past it the command fails with `CacheTimeoutError`. @default '2s' */
+  commandTimeout?: Duration;
+  /** Longest wait for a TCP connection (and TLS handshake) to be made. @default '5s' */
+  connectTimeout?: Duration;
+  /** Batch commands issued in the same event-loop turn into one write (ioredis `enableAutoPipelining`). @default true */
+  autoPipelining?: boolean;
+}
+
+/** The default `commandTimeout` in ms. */
+export const DEFAULT_COMMAND_TIMEOUT = 2_000;
+/** The default `connectTimeout` in ms. */
+export const DEFAULT_CONNECT_TIMEOUT = 5_000;
+/** The default `prefix`. */
+export const DEFAULT_PREFIX = 'cache:';
+
+const KNOWN = new Set([
+  'name',
+  'defaultTtl',
+  'maxKeyBytes',
+  'url',
+  'client',
+  'cluster',
+  'sentinel',
+  'redisOptions',
+  'prefix',
+  'serializer',
+  'commandTimeout',
+  'connectTimeout',
+  'autoPipelining',
+]);
+
+/** The client of a cache, whether the cache owns it, and its settings. */
+export interface ResolvedClient {
+  client: Redis | Cluster;
+  owned: boolean;
+  /** The deadline for commands sent while the client is not connected (ms). */
+  offlineDeadline: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Validates the options that are not the base cache's. @throws CacheConfigError */
+export function checkOptions(options: RedisCacheOptions): void {
+  if (!isObject(options)) throw new CacheConfigError('RedisCache options must be an object');
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name) && (options as Record<string, unknown>)[name] !== undefined) {
+      throw new CacheConfigError(`unknown RedisCache option ${JSON.stringify(name)}`);
+    }
+  }
+  const given = (['url', 'client', 'cluster', 'sentinel'] as const).filter(
+    (name) => options[name] !== undefined,
+  );
+  if (given.length > 1)
+    throw new CacheConfigError(`give only one of url, client, cluster, sentinel (got ${given.join(', ')})`);
+  if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//i.test(options.url))) {
+    throw new CacheConfigError('url must be a redis:// or rediss:// URL');
+  }
+  if (options.client !== undefined) {
+    const client = options.client as unknown;
+    if (!(client instanceof Redis) && !(client instanceof Cluster)) {
+      throw new CacheConfigError('client must be an ioredis Redis or Cluster');
+    }
+    for (const name of ['commandTimeout', 'connectTimeout', 'autoPipelining', 'redisOptions'] as const) {
+      if (options[name] !== undefined)
+        throw new CacheConfigError(`${name} cannot be given with a borrowed client`);
+    }
+  }
+  if (options.cluster !== undefined) {
+    if (
+      !isObject(options.cluster) ||
+      !Array.isArray(options.cluster.nodes) ||
+      options.cluster.nodes.length === 0
+    ) {
+      throw new CacheConfigError('cluster must be { nodes: [...], options? } with at least one node');
+    }
+    if (options.cluster.options !== undefined && !isObject(options.cluster.options)) {
+      throw new CacheConfigError('cluster.options must be an object');
+    }
+  }
+  if (options.sentinel !== undefined) {
+    const sentinel = options.sentinel as unknown;
+    if (!isObject(sentinel) || !Array.isArray(sentinel.sentinels) || sentinel.sentinels.length === 0) {
+      throw new CacheConfigError('sentinel must be { sentinels: [...], name } with at least one sentinel');
+    }
+    if (typeof sentinel.name !== 'string' || sentinel.name === '')
+      throw new CacheConfigError('sentinel.name must be a non-empty string');
+  }
+  if (options.redisOptions !== undefined && !isObject(options.redisOptions)) {
+    throw new CacheConfigError('redisOptions must be an object');
+  }
+  if (options.autoPipelining !== undefined && typeof options.autoPipelining !== 'boolean') {
+    throw new CacheConfigError('autoPipelining must be a boolean');
+  }
+}
+
+/** The prefix, checked. @throws CacheConfigError */
+export function resolvePrefix(prefix: unknown): string {
+  if (prefix === undefined) return DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || prefix === '')
+    throw new CacheConfigError('prefix must be a non-empty string');
+  return prefix;
+}
+
+/** The serializer, checked. @throws CacheConfigError */
+export function checkSerializer(serializer: unknown): void {
+  const s = serializer as Partial<Serializer> | null;
+  if (
+    !isObject(s) ||
+    typeof s.id !== 'string' ||
+    typeof s.serialize !== 'function' ||
+    typeof s.deserialize !== 'function'
+  ) {
+    throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
+  }
+}
+
+function timeout(value: Duration | undefined, fallback: number, what: string): number | undefined {
+  const ms = value === undefined ? fallback : parseDuration(value, what);
+  return ms === Number.POSITIVE_INFINITY ? undefined : Math.ceil(ms);
+}
+
+/** Reconnects after 50, 100, 200, 400, 800, then every 1000 ms, forever until `close()`. */
+function retryStrategy(times: number): number {
+  return Math.min(50 * 2 ** Math.min(times - 1, 5), 1_000);
+}
+
+/** Creates (or borrows) the client described by the options. */
+export function createClient(options: RedisCacheOptions): ResolvedClient {
+  if (options.client !== undefined) {
+    const client = options.client;
+    const own = client.isCluster
+      ? (client as Cluster).options.redisOptions?.commandTimeout
+      : (client as Redis).options.commandTimeout;
+    return { client, owned: false, offlineDeadline: own ?? DEFAULT_COMMAND_TIMEOUT };
+  }
+  const commandTimeout = timeout(options.commandTimeout, DEFAULT_COMMAND_TIMEOUT, 'commandTimeout');
+  const connectTimeout = timeout(options.connectTimeout, DEFAULT_CONNECT_TIMEOUT, 'connectTimeout');
+  const autoPipelining = options.autoPipelining ?? true;
+  const offlineDeadline = commandTimeout ?? connectTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+  const common: RedisOptions = {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: autoPipelining,
+    retryStrategy,
+  };
+  if (commandTimeout !== undefined) common.commandTimeout = commandTimeout;
+  if (connectTimeout !== undefined) common.connectTimeout = connectTimeout;
+  if (options.cluster !== undefined) {
+    const { retryStrategy: _nodeRetry, ...nodeOptions } = common;
+    const clusterOptions: ClusterOptions = {
+      enableOfflineQueue: true,
+      enableAutoPipelining: autoPipelining,
+      clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
+      ...options.cluster.options,
+      redisOptions: legacyReplies({ ...nodeOptions, ...options.cluster.options?.redisOptions }),
+    };
+    if (connectTimeout !== undefined && options.cluster.options?.slotsRefreshTimeout === undefined) {
+      clusterOptions.slotsRefreshTimeout = connectTimeout;
+    }
+    return {
+      client: new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1]),
+      owned: true,
+      offlineDeadline,
+    };
+  }
+  if (options.sentinel !== undefined) {
+    return {
+      client: new Redis(legacyReplies({ ...common, ...options.redisOptions, ...options.sentinel })),
+      owned: true,
+      offlineDeadline,
+    };
+  }
+  const url = options.url ?? 'redis://127.0.0.1:6379';
+  return {
+    client: new Redis(url, legacyReplies({ ...common, ...options.redisOptions })),
+    owned: true,
+    offlineDeadline,
+  };
+}
+
+/**
+ * Forces ioredis' `legacy` reply mapping (the cache reads SCAN and pipeline replies in that
+ * shape), which also fits the client constructors' typing under `exactOptionalPropertyTypes`.
+ */
+function legacyReplies<T extends { replyMapping?: unknown }>(
+  options: T,
+): Omit<T, 'replyMapping'> & { replyMapping: 'legacy' } {
+  return { ...options, replyMapping: 'legacy' };
+}

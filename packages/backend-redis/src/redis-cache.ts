@@ -1,0 +1,490 @@
+/**
+ * `RedisCache`: a {@link BaseCache} on ioredis, for one Redis server, a Sentinel-managed master or
+ * a Redis Cluster.
+ *
+ * Key layout under the cache's `prefix` (default `cache:`); the one-letter sub-spaces keep user
+ * keys from ever colliding with the cache's own records:
+ * - `${prefix}e:${key}`: an entry, stored as the core's binary envelope (serializer id, createdAt,
+ *   logical expiry, stale deadline, tags, then the serialized value), written with `PX` set to its
+ *   physical expiry (the stale deadline when there is one, else the logical expiry).
+ * - `${prefix}t:${tag}`: the last invalidation time of a tag, decimal epoch ms, no TTL.
+ * - `${prefix}l:${key}`: the `getOrSet({ lock })` lock of a key: a random token with `PX` = lease.
+ *
+ * No key is forced into one cluster slot: many-key commands are grouped by slot (MGET) or sent as
+ * single-key commands that ioredis pipelines per node. SCAN patterns escape the prefix.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  BaseCache,
+  CacheConnectionError,
+  CacheSerializationError,
+  decodeEnvelope,
+  encodeEnvelope,
+  globToRegExp,
+  jsonSerializer,
+  type LockRelease,
+  physicalExpiry,
+  type Serializer,
+  type StoredEntry,
+} from '@cache/core';
+import type { Cluster, Redis } from 'ioredis';
+import { mapRedisError } from './internal/errors.js';
+import { groupBySlot } from './internal/key-slot.js';
+import { escapeMatch, globToMatch } from './internal/patterns.js';
+import { ADD, IS_LIVE, type LuaScript, TAG_MAX, UNLINK_LIVE, UNLOCK } from './internal/scripts.js';
+import {
+  checkOptions,
+  checkSerializer,
+  createClient,
+  type RedisCacheOptions,
+  resolvePrefix,
+} from './redis-cache-options.js';
+
+const SCAN_COUNT = 1000;
+const QUIT_TIMEOUT = 1_000;
+
+type Arg = string | Buffer | number;
+
+/**
+ * A cache in Redis. Entries are shared by every process and instance that uses the same server
+ * and `prefix`; so are tag invalidations and `getOrSet` locks.
+ *
+ * @example
+ * const cache = new RedisCache({ url: 'redis://127.0.0.1:6379', prefix: 'app:' });
+ * await cache.set('user:1', { name: 'Ada' }, { ttl: '5m' });
+ */
+export class RedisCache<V = unknown> extends BaseCache<V> {
+  /** The prefix of every key this cache writes. */
+  readonly prefix: string;
+  readonly #client: Redis | Cluster;
+  readonly #owned: boolean;
+  readonly #cluster: boolean;
+  readonly #serializer: Serializer;
+  readonly #entryPrefix: string;
+  readonly #tagPrefix: string;
+  readonly #lockPrefix: string;
+  readonly #offlineDeadline: number;
+  readonly #onClientError: (error: Error) => void;
+
+  constructor(options: RedisCacheOptions = {}) {
+    checkOptions(options);
+    const base: RedisCacheOptions = {};
+    if (options.name !== undefined) base.name = options.name;
+    if (options.defaultTtl !== undefined) base.defaultTtl = options.defaultTtl;
+    if (options.maxKeyBytes !== undefined) base.maxKeyBytes = options.maxKeyBytes;
+    super(base, 'redis');
+    this.prefix = resolvePrefix(options.prefix);
+    this.#entryPrefix = `${this.prefix}e:`;
+    this.#tagPrefix = `${this.prefix}t:`;
+    this.#lockPrefix = `${this.prefix}l:`;
+    if (options.serializer !== undefined) checkSerializer(options.serializer);
+    this.#serializer = options.serializer ?? jsonSerializer;
+    const resolved = createClient(options);
+    this.#client = resolved.client;
+    this.#owned = resolved.owned;
+    this.#cluster = resolved.client.isCluster;
+    this.#offlineDeadline = resolved.offlineDeadline;
+    // Connection errors of a client the cache owns surface as `error` events (the commands that
+    // they fail reject on their own); without a listener ioredis would print them.
+    this.#onClientError = (error) => {
+      if (this.emitter.listening) this.emitter.emit('error', { error: mapRedisError(error, this.#client) });
+    };
+    if (this.#owned) this.#client.on('error', this.#onClientError);
+  }
+
+  /** The ioredis client (borrowed or owned). Keys written through it bypass the cache's layout. */
+  get client(): Redis | Cluster {
+    return this.#client;
+  }
+
+  /** The Redis key of an entry: `${prefix}e:${key}`. */
+  entryKey(key: string): string {
+    return this.#entryPrefix + key;
+  }
+
+  /** The Redis key of a tag's invalidation record: `${prefix}t:${tag}`. */
+  tagKey(tag: string): string {
+    return this.#tagPrefix + tag;
+  }
+
+  // ---- primitives ---------------------------------------------------------------------------
+
+  protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
+    let bytes: Buffer | null;
+    try {
+      bytes = await this.#guard(this.#client.getBuffer(this.#entryPrefix + key));
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+    return bytes === null ? undefined : this.#decode(key, bytes);
+  }
+
+  protected override async readEntries(keys: readonly string[]): Promise<(StoredEntry<V> | undefined)[]> {
+    const redisKeys = keys.map((key) => this.#entryPrefix + key);
+    let values: (Buffer | null)[];
+    try {
+      values = await this.#mget(redisKeys);
+    } catch (error) {
+      throw mapRedisError(error, this.#client);
+    }
+    const out: (StoredEntry<V> | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const bytes = values[i];
+      out[i] = bytes == null ? undefined : await this.#decode(keys[i] as string, bytes);
+    }
+    return out;
+  }
+
+  protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    const bytes = encodeEnvelope(entry, this.#serializer);
+    const px = this.#px(entry);
+    const redisKey = this.#entryPrefix + key;
+    try {
+      await this.#guard(
+        px === undefined ? this.#client.set(redisKey, bytes) : this.#client.set(redisKey, bytes, 'PX', px),
+      );
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
+  protected override async writeEntries(
+    entries: readonly (readonly [string, StoredEntry<V>])[],
+  ): Promise<void> {
+    // Encode everything before anything is written.
+    const items = entries.map(([key, entry]) => {
+      const bytes = encodeEnvelope(entry, this.#serializer);
+      return [this.#entryPrefix + key, bytes, this.#px(entry)] as const;
+    });
+    try {
+      if (this.#cluster) {
+        const client = this.#client;
+        await this.#guard(
+          Promise.all(
+            items.map(([k, b, px]) => (px === undefined ? client.set(k, b) : client.set(k, b, 'PX', px))),
+          ),
+        );
+        return;
+      }
+      const pipeline = this.#client.pipeline();
+      for (const [k, b, px] of items) {
+        if (px === undefined) pipeline.set(k, b);
+        else pipeline.set(k, b, 'PX', px);
+      }
+      checkResults(await this.#guard(pipeline.exec()));
+    } catch (error) {
+      throw mapRedisError(error, this.#client);
+    }
+  }
+
+  protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
+    const bytes = encodeEnvelope(entry, this.#serializer);
+    const px = this.#px(entry);
+    try {
+      const added = await this.#eval(ADD, this.#entryPrefix + key, [this.now(), bytes, px ?? '']);
+      return added === 1;
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
+  protected async removeEntry(key: string): Promise<boolean> {
+    try {
+      return (await this.#eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()])) === 1;
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
+  protected override async removeEntries(keys: readonly string[]): Promise<number> {
+    const redisKeys = keys.map((key) => this.#entryPrefix + key);
+    try {
+      const removed = await this.#evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
+      return removed.reduce((sum, n) => sum + n, 0);
+    } catch (error) {
+      throw mapRedisError(error, this.#client);
+    }
+  }
+
+  protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
+    const match = escapeMatch(this.#entryPrefix + (prefix ?? '')) + '*';
+    const seen = new Set<string>();
+    const cut = this.#entryPrefix.length;
+    for await (const { node, keys } of this.#scan(match)) {
+      let live: number[];
+      try {
+        live = await this.#evalMany(node, IS_LIVE, keys, [this.now()]);
+      } catch (error) {
+        throw mapRedisError(error, this.#client);
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const redisKey = keys[i] as string;
+        if (live[i] !== 1 || seen.has(redisKey)) continue;
+        seen.add(redisKey);
+        yield redisKey.slice(cut);
+      }
+    }
+  }
+
+  protected async clearEntries(prefix: string | undefined): Promise<void> {
+    // Without a prefix: the entries and the tag records; locks held by other processes stay.
+    const match =
+      prefix === undefined
+        ? `${escapeMatch(this.prefix)}[et]:*`
+        : escapeMatch(this.#entryPrefix + prefix) + '*';
+    for await (const { node, keys } of this.#scan(match)) {
+      try {
+        if (this.#cluster) {
+          const pipeline = node.pipeline();
+          for (const key of keys) pipeline.unlink(key);
+          checkResults(await this.#guard(pipeline.exec()));
+        } else await this.#guard(node.unlink(...keys));
+      } catch (error) {
+        throw mapRedisError(error, this.#client);
+      }
+    }
+  }
+
+  protected override async removeMatching(pattern: string): Promise<number> {
+    const regexp = globToRegExp(pattern);
+    const cut = this.#entryPrefix.length;
+    let removed = 0;
+    for await (const { node, keys } of this.#scan(escapeMatch(this.#entryPrefix) + globToMatch(pattern))) {
+      const matched = keys.filter((key) => regexp.test(key.slice(cut)));
+      if (matched.length === 0) continue;
+      try {
+        for (const n of await this.#evalMany(node, UNLINK_LIVE, matched, [this.now()])) removed += n;
+      } catch (error) {
+        throw mapRedisError(error, this.#client);
+      }
+    }
+    return removed;
+  }
+
+  protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
+    let values: (Buffer | null)[];
+    try {
+      values = await this.#mget(tags.map((tag) => this.#tagPrefix + tag));
+    } catch (error) {
+      throw mapRedisError(error, this.#client);
+    }
+    return values.map((bytes) => {
+      if (bytes == null) return undefined;
+      const at = Number(bytes.toString('latin1'));
+      return Number.isFinite(at) ? at : undefined;
+    });
+  }
+
+  protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
+    try {
+      await this.#evalMany(
+        undefined,
+        TAG_MAX,
+        tags.map((tag) => this.#tagPrefix + tag),
+        [at],
+      );
+    } catch (error) {
+      throw mapRedisError(error, this.#client);
+    }
+  }
+
+  protected override async acquireLock(
+    key: string,
+    lease: number,
+    wait: number,
+  ): Promise<LockRelease | undefined> {
+    const lockKey = this.#lockPrefix + key;
+    const token = randomBytes(16).toString('hex');
+    const deadline = Date.now() + wait;
+    let delay = 5;
+    for (;;) {
+      let taken: string | null;
+      try {
+        taken = await this.#guard(
+          Number.isFinite(lease)
+            ? this.#client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(lease)), 'NX')
+            : this.#client.set(lockKey, token, 'NX'),
+        );
+      } catch (error) {
+        throw mapRedisError(error, this.#client, key);
+      }
+      if (taken === 'OK') {
+        return async () => {
+          try {
+            await this.#eval(UNLOCK, lockKey, [token]);
+          } catch (error) {
+            throw mapRedisError(error, this.#client, key);
+          }
+        };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    if (!this.#owned) return;
+    const client = this.#client;
+    if (client.status === 'ready') {
+      await withDeadline(client.quit(), QUIT_TIMEOUT, () => new CacheConnectionError('QUIT timed out')).catch(
+        () => undefined,
+      );
+    }
+    client.disconnect();
+    client.off('error', this.#onClientError);
+    // ioredis may still report the closing socket; keep those quiet.
+    client.on('error', noop);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** The PX of an entry: ms until its physical expiry, at least 1; `undefined` = no expiry. */
+  #px(entry: StoredEntry<V>): number | undefined {
+    const until = physicalExpiry(entry);
+    return until === undefined ? undefined : Math.max(1, Math.ceil(until - this.now()));
+  }
+
+  /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
+  async #decode(key: string, bytes: Buffer): Promise<StoredEntry<V> | undefined> {
+    try {
+      return decodeEnvelope<V>(bytes, this.#serializer);
+    } catch (error) {
+      if (!(error instanceof CacheSerializationError)) throw error;
+      this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
+      await this.#guard(this.#client.unlink(this.#entryPrefix + key)).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  /**
+   * Bounds a command sent while the client is not connected (queued offline) by the offline
+   * deadline, so that no promise waits forever for a server that does not come back.
+   */
+  #guard<T>(promise: Promise<T>): Promise<T> {
+    const status = this.#client.status;
+    if (status === 'ready') return promise;
+    return withDeadline(
+      promise,
+      this.#offlineDeadline,
+      () => new CacheConnectionError(`redis is not reachable (client status ${status})`),
+    );
+  }
+
+  /** MGET, grouped by cluster slot on a Cluster; the values come back in the order of `keys`. */
+  async #mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    const client = this.#client;
+    if (keys.length === 1) return [await this.#guard(client.getBuffer(keys[0] as string))];
+    if (!this.#cluster) return this.#guard(client.mgetBuffer(...keys));
+    const out: (Buffer | null)[] = new Array(keys.length);
+    const groups = [...groupBySlot(keys).values()];
+    await this.#guard(
+      Promise.all(
+        groups.map(async (indexes) => {
+          const values = await client.mgetBuffer(...indexes.map((i) => keys[i] as string));
+          for (let j = 0; j < indexes.length; j++) out[indexes[j] as number] = values[j] ?? null;
+        }),
+      ),
+    );
+    return out;
+  }
+
+  /** Runs a one-key script with EVALSHA, loading it with EVAL when the server does not know it. */
+  async #eval(
+    script: LuaScript,
+    key: string,
+    args: readonly Arg[],
+    node: Redis | Cluster = this.#client,
+  ): Promise<unknown> {
+    try {
+      return await this.#guard(node.evalsha(script.sha, 1, key, ...args));
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return this.#guard(node.eval(script.source, 1, key, ...args));
+    }
+  }
+
+  /**
+   * Runs a one-key script on many keys in one round trip: a pipeline on one node (`node`, or the
+   * single server), or single commands that ioredis pipelines per node on a Cluster.
+   */
+  async #evalMany(
+    node: Redis | undefined,
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): Promise<number[]> {
+    const target = node ?? (this.#cluster ? undefined : (this.#client as Redis));
+    if (target === undefined) {
+      return Promise.all(keys.map(async (key) => Number(await this.#eval(script, key, args))));
+    }
+    const pipeline = target.pipeline();
+    for (const key of keys) pipeline.evalsha(script.sha, 1, key, ...args);
+    const results = (await this.#guard(pipeline.exec())) ?? [];
+    const out: number[] = new Array(keys.length);
+    const retry: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const [error, value] = results[i] ?? [new Error('missing pipeline reply'), null];
+      if (error) {
+        if (!isNoScript(error)) throw error;
+        retry.push(i);
+      } else out[i] = Number(value);
+    }
+    await Promise.all(
+      retry.map(async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target)))),
+    );
+    return out;
+  }
+
+  /** SCANs every master (or the one server) with a MATCH pattern; yields each non-empty batch. */
+  async *#scan(match: string): AsyncGenerator<{ node: Redis; keys: string[] }> {
+    const nodes = this.#cluster ? (this.#client as Cluster).nodes('master') : [this.#client as Redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        let reply: [string, string[]];
+        try {
+          reply = await this.#guard(node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
+        } catch (error) {
+          throw mapRedisError(error, this.#client);
+        }
+        cursor = reply[0];
+        if (reply[1].length > 0) yield { node, keys: reply[1] };
+      } while (cursor !== '0');
+    }
+  }
+}
+
+function noop(): void {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** Throws the first error of a pipeline's results. */
+function checkResults(results: [Error | null, unknown][] | null): void {
+  if (results === null) throw new CacheConnectionError('redis pipeline was discarded');
+  for (const [error] of results) if (error) throw error;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, makeError: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(makeError()), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
