@@ -1,0 +1,13 @@
+import type { BackendOptions, Cache } from '@cache/core';
+import { MemoryCache } from './memory-cache.js';
+import type { MemoryCacheOptions } from './options.js';
+
+/**
+ * The factory `createCache` calls for `{ backend: 'memory' }` and `memory://` URLs. Options
+ * are those of {@link MemoryCache} (URL query values arrive as numbers, booleans, parsed byte
+ * sizes or strings; `persist` may be a path).
+ * @throws CacheConfigError for a bad or unknown option.
+ */
+export function createBackend(options: BackendOptions = {}): Cache {
+  return new MemoryCache(options as MemoryCacheOptions);
+}

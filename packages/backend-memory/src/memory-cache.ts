@@ -1,0 +1,925 @@
+/**
+ * `MemoryCache`: the in-process backend.
+ *
+ * Storage: a `Map<string, number>` from key to slot; per slot, the key and the value (by
+ * reference, or the serializer's bytes) in two packed arrays, and createdAt / lastAccessAt /
+ * hits / flags in typed arrays that double in size as the cache grows (capped at
+ * `maxEntries + 1`). Optional features live beside them and cost nothing when unused:
+ * `expiresAt` (a typed array allocated at the first entry with a TTL; `flags & TTL` marks the
+ * slots that use it, so entries without TTL never read it), sizes (only with a byte limit,
+ * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). Tag invalidation
+ * times live in their own map, apart from user keys. Freed slots go on a stack for reuse. The
+ * eviction policy keeps its own bookkeeping by slot (see `policies/policy.ts`).
+ *
+ * This file is over 400 lines because the hot paths (the synchronous API and the async
+ * overrides of `BaseCache` built on it) share private state and are kept in one class so that
+ * V8 inlines them, as lru-cache does; snapshots live here too since they read the slots.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  BaseCache,
+  type CacheEntryInfo,
+  CacheConfigError,
+  CacheFullError,
+  CacheSerializationError,
+  type FactoryContext,
+  type GetOrSetOptions,
+  globPrefix,
+  globToRegExp,
+  jsonSerializer,
+  type Serializer,
+  type SetOptions,
+  type StoredEntry,
+  toCacheError,
+  validateKey,
+  validateKeys,
+} from '@cache/core';
+import { type MemoryCacheOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createPolicy } from './policies/index.js';
+import type { EvictionPolicy } from './policies/policy.js';
+import { decodeSnapshot, encodeSnapshotHeader, encodeSnapshotLine, writeFileAtomic } from './snapshot.js';
+
+/** An entry as `exportEntries()` yields it and `importEntries()` takes it. Times are epoch ms. */
+export interface ExportedEntry<V = unknown> {
+  key: string;
+  value: V;
+  createdAt: number;
+  /** `undefined` = never expires. */
+  expiresAt: number | undefined;
+  tags: readonly string[];
+}
+
+const TTL = 1;
+const TAGS = 2;
+const STALE = 4;
+const INITIAL_CAPACITY = 16;
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const MISSING = Symbol('missing');
+
+/**
+ * An in-process cache with entry and byte limits, eviction policies, lazy expiry plus a
+ * periodic sweep, and optional snapshots to disk.
+ *
+ * Values are stored **by reference** unless a `serializer` is given: `get` returns the object
+ * that was `set`, so mutating it mutates the cached value. The synchronous methods
+ * (`getSync`, `setSync`, `addSync`, `hasSync`, `deleteSync`, `peek`) are the fast path; the
+ * async `Cache` methods run the same code and only wrap the result in a promise.
+ *
+ * @example
+ * const cache = new MemoryCache<string>({ maxEntries: 10_000, defaultTtl: '5m' });
+ * await cache.set('user:1', 'Ada');
+ * cache.getSync('user:1'); // 'Ada'
+ */
+export class MemoryCache<V = unknown> extends BaseCache<V> {
+  readonly #map = new Map<string, number>();
+  readonly #keys: (string | undefined)[] = [];
+  readonly #values: unknown[] = [];
+  #created = new Float64Array(0);
+  #access = new Float64Array(0);
+  #hits = new Uint32Array(0);
+  #flags = new Uint8Array(0);
+  #expires: Float64Array | undefined;
+  #sizes: Float64Array | undefined;
+  readonly #tagsOf = new Map<number, readonly string[]>();
+  readonly #staleOf = new Map<number, number>();
+  readonly #tagTimes = new Map<string, number>();
+  readonly #free: number[] = [];
+  #top = 0;
+  #capacity = 0;
+  #bytes = 0;
+  #ttlCount = 0;
+  #open = true;
+  #dirty = false;
+  readonly #policy: EvictionPolicy;
+  readonly #refuses: boolean;
+  readonly #maxKey: number;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  readonly #maxEntrySize: number;
+  readonly #sizing: boolean;
+  readonly #sizeOf: ((value: V, key: string) => number) | undefined;
+  readonly #serializer: Serializer | undefined;
+  readonly #persist: ResolvedOptions<V>['persist'];
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #persistTimer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
+
+  /**
+   * @throws CacheConfigError for a bad option. A missing, corrupt or foreign snapshot never
+   * throws: the cache starts empty (for a bad file, with an `error` event on the next microtask).
+   */
+  constructor(options: MemoryCacheOptions<V> = {}) {
+    super(options, 'memory');
+    const resolved = resolveOptions(options);
+    this.#maxKey = this.maxKeyBytes;
+    this.#maxEntries = resolved.maxEntries;
+    this.#maxBytes = resolved.maxBytes;
+    this.#maxEntrySize = resolved.maxEntrySize;
+    this.#sizeOf = resolved.sizeOf;
+    this.#serializer = resolved.serializer;
+    this.#sizing =
+      resolved.maxBytes !== Number.POSITIVE_INFINITY ||
+      resolved.maxEntrySize !== Number.POSITIVE_INFINITY ||
+      resolved.sizeOf !== undefined ||
+      resolved.serializer !== undefined;
+    this.#refuses = resolved.policy === 'none';
+    this.#policy = createPolicy(resolved.policy, resolved.maxEntries);
+    this.#persist = resolved.persist;
+    if (resolved.sweepInterval !== undefined) {
+      this.#sweepTimer = setInterval(() => this.#timedSweep(), resolved.sweepInterval);
+      this.#sweepTimer.unref();
+    }
+    if (this.#persist) {
+      this.#load(this.#persist.path);
+      if (this.#persist.interval !== undefined) {
+        this.#persistTimer = setInterval(() => {
+          if (this.#dirty)
+            this.saveSnapshot().catch((error) => this.reportError(toCacheError(error, 'snapshot failed')));
+        }, this.#persist.interval);
+        this.#persistTimer.unref();
+      }
+    }
+  }
+
+  // ---- the synchronous fast path -----------------------------------------------------------
+
+  /**
+   * The value, or `undefined` on a miss: `get` without the promise. Counts a hit or a miss,
+   * updates recency, `hits` and `lastAccessAt`, and removes an entry found expired.
+   * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
+   */
+  getSync(key: string): V | undefined {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    const slot = this.#map.get(key);
+    if (slot !== undefined) {
+      const flags = this.#flags[slot]!;
+      if (flags === 0 || this.#check(slot, key, flags)) {
+        const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+        if (value !== MISSING) {
+          this.#hits[slot]!++;
+          this.#access[slot] = this.clock.now();
+          this.#policy.access(slot);
+          this.stats.hits++;
+          if (this.emitter.listening) this.emitter.emit('hit', { key });
+          return value as V;
+        }
+      }
+    }
+    this.#policy.miss(key);
+    this.stats.misses++;
+    if (this.emitter.listening) this.emitter.emit('miss', { key });
+    return undefined;
+  }
+
+  /**
+   * The live value without any side effect: no stats, no events, no recency or `hits` update,
+   * and an expired entry is left for the sweep. `undefined` on a miss.
+   * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
+   */
+  peek(key: string): V | undefined {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    const slot = this.#map.get(key);
+    if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) return undefined;
+    if (this.#serializer === undefined) return this.#values[slot] as V;
+    try {
+      return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as V;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores a value: `set` without the promise. Evicts by the policy when over a limit.
+   * @throws CacheKeyError, CacheConfigError (bad TTL or tags), CacheSerializationError
+   * (`undefined`, or a value the serializer refuses), CacheFullError (an entry over
+   * `maxEntrySize`/`maxBytes`, or a full cache with `policy: 'none'`). A failed set changes nothing.
+   */
+  setSync(key: string, value: V, options?: SetOptions): void {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    if (options === undefined) {
+      if (value === undefined) throw undefinedValue();
+      const now = this.clock.now();
+      const ttl = this.defaultTtlMs;
+      this.#store(key, value, undefined, now, ttl === undefined ? undefined : now + ttl, NO_TAGS, undefined);
+    } else {
+      const entry = this.buildEntry(value, options);
+      this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
+    }
+    this.stats.sets++;
+    if (this.emitter.listening) this.emitter.emit('set', { key });
+  }
+
+  /**
+   * Stores a value only if the key has no live entry: `add` without the promise.
+   * @returns whether it stored the value. @throws as {@link MemoryCache.setSync}.
+   */
+  addSync(key: string, value: V, options?: SetOptions): boolean {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    const entry = this.buildEntry(value, options);
+    if (this.#live(key) !== -1) return false;
+    this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
+    this.stats.sets++;
+    if (this.emitter.listening) this.emitter.emit('set', { key });
+    return true;
+  }
+
+  /**
+   * Whether a live entry exists: `has` without the promise. Does not count a hit or a miss
+   * and does not change recency. @throws CacheKeyError; CacheConfigError after `close()`.
+   */
+  hasSync(key: string): boolean {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    return this.#live(key) !== -1;
+  }
+
+  /**
+   * Removes an entry: `delete` without the promise.
+   * @returns whether a live entry existed. @throws CacheKeyError; CacheConfigError after `close()`.
+   */
+  deleteSync(key: string): boolean {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    if (!this.#delete(key)) return false;
+    this.stats.deletes++;
+    if (this.emitter.listening) this.emitter.emit('delete', { key });
+    return true;
+  }
+
+  /** Entries held (expired ones count until a read or the sweep removes them). */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Bytes held, when sizes are tracked (a byte limit, `sizeOf` or a serializer); else `0`. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Removes every expired (and tag-invalidated) entry now; the periodic sweep calls this.
+   * Each removal counts as an expiration with an `expire` event. @returns how many were removed.
+   */
+  sweep(): number {
+    if ((this.#ttlCount === 0 && this.#tagsOf.size === 0) || !this.#open) return 0;
+    const now = this.clock.now();
+    let removed = 0;
+    for (let slot = 0; slot < this.#top; slot++) {
+      const flags = this.#flags[slot]!;
+      if (flags === 0) continue;
+      const key = this.#keys[slot] as string;
+      if (flags & TAGS && this.#invalidated(slot)) {
+        this.#removeSlot(slot, key);
+        removed++;
+      } else if (flags & TTL && now >= this.#physicalExpiry(slot, flags)) {
+        this.#removeSlot(slot, key);
+        removed++;
+        this.stats.expirations++;
+        if (this.emitter.listening) this.emitter.emit('expire', { key });
+      }
+    }
+    return removed;
+  }
+
+  // ---- the async contract, on the fast path --------------------------------------------------
+
+  override async get(key: string): Promise<V | undefined> {
+    return this.getSync(key);
+  }
+
+  override async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    this.setSync(key, value, options);
+  }
+
+  override async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    return this.addSync(key, value, options);
+  }
+
+  override async has(key: string): Promise<boolean> {
+    return this.hasSync(key);
+  }
+
+  override async delete(key: string): Promise<boolean> {
+    return this.deleteSync(key);
+  }
+
+  override async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
+    const value = this.getSync(key);
+    if (value === undefined) return undefined;
+    const slot = this.#map.get(key)!;
+    const info: CacheEntryInfo<V> = {
+      key,
+      value,
+      createdAt: this.#created[slot]!,
+      expiresAt: this.#flags[slot]! & TTL ? this.#expires![slot] : undefined,
+      tags: this.#tagsOf.get(slot) ?? NO_TAGS,
+      hits: this.#hits[slot]!,
+      lastAccessAt: this.#access[slot]!,
+    };
+    const size = this.#sizing ? this.#sizes![slot] : jsonSize(value);
+    if (size !== undefined) info.size = size;
+    return info;
+  }
+
+  override async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    validateKeys(keys, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    return keys.map((key) => this.getSync(key));
+  }
+
+  override async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+    }
+    if (!this.#open) throw this.#closedError();
+    // Check every pair (key, value, TTL, tags, size) before anything is written.
+    const built = new Map<string, StoredEntry<V>>();
+    for (const pair of entries) {
+      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+      const [key, value] = pair as readonly [string, V];
+      validateKey(key, this.#maxKey);
+      const entry = this.buildEntry(value, options);
+      if (this.#sizing) this.#measure(key, value, this.#serializer ? this.#encode(key, value) : undefined);
+      built.delete(key);
+      built.set(key, entry);
+    }
+    for (const [key, entry] of built) {
+      this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
+      this.stats.sets++;
+      if (this.emitter.listening) this.emitter.emit('set', { key });
+    }
+  }
+
+  override async deleteMany(keys: readonly string[]): Promise<number> {
+    validateKeys(keys, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+    let removed = 0;
+    for (const key of new Set(keys)) if (this.#delete(key)) removed++;
+    this.stats.deletes += removed;
+    return removed;
+  }
+
+  override async getOrSet(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    options?: GetOrSetOptions,
+  ): Promise<V> {
+    // A plain hit needs none of the single-flight machinery: answer it here.
+    if (options === undefined && typeof factory === 'function' && this.#open && typeof key === 'string') {
+      if (key.length !== 0 && key.length * 3 <= this.#maxKey && this.#live(key) !== -1) {
+        const value = this.getSync(key);
+        if (value !== undefined) return value;
+      }
+    }
+    return super.getOrSet(key, factory, options);
+  }
+
+  // ---- export, import, snapshots ----------------------------------------------------------------
+
+  /** Yields every live entry (a copy of each value when a serializer is set), in slot order. */
+  async *exportEntries(): AsyncIterable<ExportedEntry<V>> {
+    if (!this.#open) throw this.#closedError();
+    for (const key of [...this.#map.keys()]) {
+      const slot = this.#map.get(key);
+      if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) continue;
+      const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+      if (value === MISSING) continue;
+      const flags = this.#flags[slot]!;
+      yield {
+        key,
+        value: value as V,
+        createdAt: this.#created[slot]!,
+        expiresAt: flags & TTL ? this.#expires![slot] : undefined,
+        tags: this.#tagsOf.get(slot) ?? NO_TAGS,
+      };
+    }
+  }
+
+  /**
+   * Stores entries as `exportEntries()` yields them, keeping their `createdAt` and `expiresAt`;
+   * entries already expired are skipped. Each stored entry counts as a set.
+   * @returns how many were stored.
+   * @throws CacheConfigError for a malformed entry, and what `setSync` throws (entries before it stay).
+   */
+  async importEntries(
+    entries: AsyncIterable<ExportedEntry<V>> | Iterable<ExportedEntry<V>>,
+  ): Promise<number> {
+    let stored = 0;
+    for await (const entry of entries) {
+      if (!this.#open) throw this.#closedError();
+      if (entry === null || typeof entry !== 'object')
+        throw new CacheConfigError('importEntries takes entry objects');
+      const { key, value, createdAt, expiresAt, tags } = entry;
+      validateKey(key, this.#maxKey);
+      if (value === undefined) throw undefinedValue();
+      if (typeof createdAt !== 'number' || !Number.isFinite(createdAt))
+        throw new CacheConfigError('createdAt must be a time');
+      if (expiresAt !== undefined && (typeof expiresAt !== 'number' || Number.isNaN(expiresAt))) {
+        throw new CacheConfigError('expiresAt must be a time or undefined');
+      }
+      const list = tags === undefined ? NO_TAGS : this.buildEntry(value, { tags }).tags;
+      const expiry = expiresAt === Number.POSITIVE_INFINITY ? undefined : expiresAt;
+      if (expiry !== undefined && this.clock.now() >= expiry) continue;
+      this.#store(key, value, undefined, createdAt, expiry, list, undefined);
+      this.stats.sets++;
+      if (this.emitter.listening) this.emitter.emit('set', { key });
+      stored++;
+    }
+    return stored;
+  }
+
+  /**
+   * Writes the snapshot now (atomically). Only with the `persist` option. Entries whose value
+   * cannot be encoded are left out, each with an `error` event.
+   * @throws CacheConfigError without `persist`; the file system's error wrapped in a CacheError.
+   */
+  async saveSnapshot(): Promise<void> {
+    const persist = this.#persist;
+    if (!persist) throw new CacheConfigError('saveSnapshot needs the persist option');
+    while (this.#writing) await this.#writing.catch(() => undefined);
+    const text = this.#encodeSnapshot();
+    this.#dirty = false;
+    this.#writing = writeFileAtomic(persist.path, text).finally(() => {
+      this.#writing = undefined;
+    });
+    try {
+      await this.#writing;
+    } catch (error) {
+      this.#dirty = true;
+      throw toCacheError(error, `cannot write the snapshot ${persist.path}`);
+    }
+  }
+
+  #encodeSnapshot(): string {
+    const serializer = this.#serializer ?? jsonSerializer;
+    const json = serializer.id === 'json';
+    const now = this.clock.now();
+    const lines: string[] = [];
+    for (let slot = 0; slot < this.#top; slot++) {
+      const key = this.#keys[slot];
+      if (key === undefined) continue;
+      const flags = this.#flags[slot]!;
+      if (flags & TAGS && this.#invalidated(slot)) continue;
+      if (flags & TTL && now >= this.#physicalExpiry(slot, flags)) continue;
+      let payload: Uint8Array;
+      try {
+        payload = this.#serializer
+          ? (this.#values[slot] as Uint8Array)
+          : jsonSerializer.serialize(this.#values[slot]);
+      } catch (error) {
+        this.reportError(toCacheError(error, 'value left out of the snapshot', key), key);
+        continue;
+      }
+      lines.push(
+        encodeSnapshotLine(
+          key,
+          this.#created[slot]!,
+          flags & TTL ? this.#expires![slot] : undefined,
+          flags & STALE ? this.#staleOf.get(slot) : undefined,
+          this.#tagsOf.get(slot) ?? NO_TAGS,
+          payload,
+          json,
+        ),
+      );
+    }
+    lines.unshift(encodeSnapshotHeader(serializer.id, now, lines.length));
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** Loads the snapshot at start. Missing: empty. Corrupt or foreign: empty, error event. */
+  #load(path: string): void {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.#deferError(toCacheError(error, `cannot read the snapshot ${path}`));
+      return;
+    }
+    const serializer = this.#serializer ?? jsonSerializer;
+    let entries: ReturnType<typeof decodeSnapshot>;
+    try {
+      entries = decodeSnapshot(text, serializer.id);
+    } catch (error) {
+      this.#deferError(toCacheError(error));
+      return;
+    }
+    const now = this.clock.now();
+    for (const entry of entries) {
+      const until = entry.staleUntil ?? entry.expiresAt;
+      if (until !== undefined && now >= until) continue;
+      try {
+        validateKey(entry.key, this.#maxKey);
+        let value = entry.value as V;
+        let bytes = entry.payload;
+        if (bytes !== undefined && (this.#serializer === undefined || this.#sizeOf !== undefined)) {
+          value = serializer.deserialize(bytes) as V;
+          if (this.#serializer === undefined) bytes = undefined;
+        }
+        this.#store(entry.key, value, bytes, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
+      } catch (error) {
+        // One entry that no longer fits (too large, a full 'none' cache) does not spoil the rest.
+        this.#deferError(toCacheError(error, 'snapshot entry skipped', entry.key), entry.key);
+      }
+    }
+    this.#dirty = false;
+  }
+
+  #deferError(error: ReturnType<typeof toCacheError>, key?: string): void {
+    // The constructor has not returned yet: report once the caller could have subscribed.
+    queueMicrotask(() => this.reportError(error, key));
+  }
+
+  // ---- primitives for BaseCache's generic paths (getOrThrow, getOrSet misses, tags) --------
+
+  protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return undefined;
+    const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+    if (value === MISSING) return undefined;
+    const flags = this.#flags[slot]!;
+    const entry: StoredEntry<V> = {
+      value: value as V,
+      createdAt: this.#created[slot]!,
+      expiresAt: flags & TTL ? this.#expires![slot] : undefined,
+      tags: this.#tagsOf.get(slot) ?? NO_TAGS,
+    };
+    if (flags & STALE) entry.staleUntil = this.#staleOf.get(slot)!;
+    if (!(flags & TTL) || this.clock.now() < this.#expires![slot]!) {
+      this.#hits[slot]!++;
+      this.#access[slot] = this.clock.now();
+      this.#policy.access(slot);
+    }
+    entry.hits = this.#hits[slot]!;
+    if (!Number.isNaN(this.#access[slot])) entry.lastAccessAt = this.#access[slot]!;
+    if (this.#sizing) entry.size = this.#sizes![slot]!;
+    return entry;
+  }
+
+  protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
+  }
+
+  protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
+    if (this.#live(key) !== -1) return false;
+    this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
+    return true;
+  }
+
+  protected async removeEntry(key: string): Promise<boolean> {
+    return this.#delete(key);
+  }
+
+  protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
+    for (const key of [...this.#map.keys()]) {
+      if (prefix !== undefined && !key.startsWith(prefix)) continue;
+      const slot = this.#map.get(key);
+      if (slot !== undefined && this.#isLive(slot, this.#flags[slot]!)) yield key;
+    }
+  }
+
+  protected async clearEntries(prefix: string | undefined): Promise<void> {
+    if (prefix !== undefined) {
+      for (const [key, slot] of [...this.#map]) if (key.startsWith(prefix)) this.#removeSlot(slot, key);
+      return;
+    }
+    this.#map.clear();
+    this.#keys.length = 0;
+    this.#values.length = 0;
+    this.#flags.fill(0);
+    this.#tagsOf.clear();
+    this.#staleOf.clear();
+    this.#tagTimes.clear();
+    this.#free.length = 0;
+    this.#top = 0;
+    this.#bytes = 0;
+    this.#ttlCount = 0;
+    this.#sizes?.fill(0);
+    this.#policy.clear();
+    this.#dirty = true;
+  }
+
+  protected override async removeMatching(pattern: string): Promise<number> {
+    const regexp = globToRegExp(pattern);
+    const prefix = globPrefix(pattern);
+    let removed = 0;
+    for (const [key, slot] of [...this.#map]) {
+      if (!key.startsWith(prefix) || !regexp.test(key)) continue;
+      if (this.#isLive(slot, this.#flags[slot]!)) removed++;
+      this.#removeSlot(slot, key);
+    }
+    return removed;
+  }
+
+  protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
+    return tags.map((tag) => this.#tagTimes.get(tag));
+  }
+
+  protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
+    for (const tag of tags) this.#tagTimes.set(tag, at);
+  }
+
+  protected override statsExtra(): Record<string, unknown> {
+    const extra: Record<string, unknown> = { entries: this.#map.size, policy: this.#policy.name };
+    if (this.#sizing) extra.bytes = this.#bytes;
+    return extra;
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    clearInterval(this.#persistTimer);
+    try {
+      if (this.#persist?.onClose) await this.saveSnapshot();
+      else if (this.#writing) await this.#writing.catch(() => undefined);
+    } finally {
+      this.#open = false;
+      await this.clearEntries(undefined);
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #closedError(): CacheConfigError {
+    return new CacheConfigError(`cache ${this.name} is closed`);
+  }
+
+  #timedSweep(): void {
+    try {
+      this.sweep();
+    } catch (error) {
+      this.reportError(toCacheError(error, 'sweep failed'));
+    }
+  }
+
+  /** The slot of the live entry for `key`, or -1; removes an entry found dead. Counts nothing but expirations. */
+  #live(key: string): number {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return -1;
+    const flags = this.#flags[slot]!;
+    return flags === 0 || this.#check(slot, key, flags) ? slot : -1;
+  }
+
+  /** For a slot with flags: whether it is live; removes it when it is invalidated or past its physical expiry. */
+  #check(slot: number, key: string, flags: number): boolean {
+    if (flags & TAGS && this.#invalidated(slot)) {
+      this.#removeSlot(slot, key);
+      return false;
+    }
+    if (flags & TTL) {
+      const now = this.clock.now();
+      if (now >= this.#expires![slot]!) {
+        if (now >= this.#physicalExpiry(slot, flags)) {
+          this.#removeSlot(slot, key);
+          this.stats.expirations++;
+          if (this.emitter.listening) this.emitter.emit('expire', { key });
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a slot is live, without changing anything. */
+  #isLive(slot: number, flags: number): boolean {
+    if (flags === 0) return true;
+    if (flags & TAGS && this.#invalidated(slot)) return false;
+    return !(flags & TTL) || this.clock.now() < this.#expires![slot]!;
+  }
+
+  #physicalExpiry(slot: number, flags: number): number {
+    return flags & STALE ? this.#staleOf.get(slot)! : this.#expires![slot]!;
+  }
+
+  #invalidated(slot: number): boolean {
+    if (this.#tagTimes.size === 0) return false;
+    const created = this.#created[slot]!;
+    for (const tag of this.#tagsOf.get(slot)!) {
+      const at = this.#tagTimes.get(tag);
+      if (at !== undefined && at >= created) return true;
+    }
+    return false;
+  }
+
+  /** Removes the entry for `key`; reports whether it was live. */
+  #delete(key: string): boolean {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return false;
+    const live = this.#isLive(slot, this.#flags[slot]!);
+    this.#removeSlot(slot, key);
+    return live;
+  }
+
+  #decode(slot: number, key: string): unknown {
+    try {
+      return (this.#serializer as Serializer).deserialize(this.#values[slot] as Uint8Array);
+    } catch (error) {
+      this.#removeSlot(slot, key);
+      this.reportError(
+        error instanceof CacheSerializationError
+          ? error
+          : new CacheSerializationError('stored bytes cannot be decoded', { cause: error, key }),
+        key,
+      );
+      return MISSING;
+    }
+  }
+
+  #encode(key: string, value: V): Uint8Array {
+    try {
+      return (this.#serializer as Serializer).serialize(value);
+    } catch (error) {
+      if (error instanceof CacheSerializationError) throw error;
+      throw new CacheSerializationError(`the ${this.#serializer?.id} serializer cannot encode this value`, {
+        cause: error,
+        key,
+      });
+    }
+  }
+
+  /** The size of an entry; refuses one over `maxEntrySize` (and so over `maxBytes`). */
+  #measure(key: string, value: V, bytes: Uint8Array | undefined): number {
+    let size: number;
+    if (this.#sizeOf !== undefined) {
+      size = this.#sizeOf(value, key);
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new CacheConfigError(`sizeOf must return a non-negative integer, got ${String(size)}`, { key });
+      }
+    } else if (bytes !== undefined) size = bytes.byteLength;
+    else {
+      const json = jsonSize(value);
+      if (json === undefined) {
+        throw new CacheSerializationError('the value has no JSON size; give a sizeOf option', { key });
+      }
+      size = json;
+    }
+    if (size > this.#maxEntrySize) {
+      throw new CacheFullError(
+        `an entry of ${size} bytes is larger than the limit of ${this.#maxEntrySize}`,
+        { key },
+      );
+    }
+    return size;
+  }
+
+  /**
+   * Writes an entry (new or replacing), then evicts while over a limit. Everything that can
+   * fail (encoding, sizing, a full 'none' cache) happens before any state changes.
+   */
+  #store(
+    key: string,
+    value: V,
+    encoded: Uint8Array | undefined,
+    createdAt: number,
+    expiresAt: number | undefined,
+    tags: readonly string[],
+    staleUntil: number | undefined,
+  ): void {
+    let stored: unknown = value;
+    let size = 0;
+    if (this.#sizing) {
+      if (this.#serializer !== undefined) stored = encoded ?? this.#encode(key, value);
+      size = this.#measure(key, value, stored === value ? undefined : (stored as Uint8Array));
+    }
+    if (this.#refuses) this.#makeRoom(key, size);
+    let slot = this.#map.get(key);
+    const isNew = slot === undefined;
+    let old = 0;
+    if (slot === undefined) {
+      slot = this.#alloc();
+      this.#map.set(key, slot);
+      this.#keys[slot] = key;
+    } else old = this.#flags[slot]!;
+    this.#values[slot] = stored;
+    this.#created[slot] = createdAt;
+    this.#access[slot] = Number.NaN;
+    this.#hits[slot] = 0;
+    let flags = 0;
+    if (expiresAt !== undefined) {
+      flags = TTL;
+      (this.#expires ??= new Float64Array(this.#capacity))[slot] = expiresAt;
+    }
+    if (tags.length > 0) {
+      flags |= TAGS;
+      this.#tagsOf.set(slot, tags);
+    } else if (old & TAGS) this.#tagsOf.delete(slot);
+    if (staleUntil !== undefined && expiresAt !== undefined) {
+      flags |= STALE;
+      this.#staleOf.set(slot, staleUntil);
+    } else if (old & STALE) this.#staleOf.delete(slot);
+    this.#ttlCount += (flags & TTL) - (old & TTL);
+    this.#flags[slot] = flags;
+    if (this.#sizing) {
+      const sizes = this.#sizes!;
+      this.#bytes += size - sizes[slot]!;
+      sizes[slot] = size;
+    }
+    this.#dirty = true;
+    if (isNew) this.#policy.insert(slot, key, expiresAt ?? Number.POSITIVE_INFINITY);
+    else this.#policy.update(slot, expiresAt ?? Number.POSITIVE_INFINITY);
+    if (this.#map.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evict();
+  }
+
+  /** With `policy: 'none'`: refuses a write that would go over a limit (after sweeping expired entries). */
+  #makeRoom(key: string, size: number): void {
+    for (let attempt = 0; ; attempt++) {
+      const slot = this.#map.get(key);
+      const count = this.#map.size + (slot === undefined ? 1 : 0);
+      const bytes = this.#bytes + size - (slot === undefined || !this.#sizing ? 0 : this.#sizes![slot]!);
+      if (count <= this.#maxEntries && bytes <= this.#maxBytes) return;
+      if (attempt === 1 || this.sweep() === 0) {
+        throw new CacheFullError(
+          count > this.#maxEntries
+            ? `the cache holds ${this.#maxEntries} entries and its policy is 'none'`
+            : `the entry does not fit in ${this.#maxBytes} bytes and the policy is 'none'`,
+          { key },
+        );
+      }
+    }
+  }
+
+  /** Evicts the policy's victims while the cache is over a limit. */
+  #evict(): void {
+    for (;;) {
+      const overCount = this.#map.size > this.#maxEntries;
+      if (!overCount && this.#bytes <= this.#maxBytes) return;
+      const slot = this.#policy.victim();
+      const key = slot >= 0 ? this.#keys[slot] : undefined;
+      // A policy that names no live slot cannot free room: stop rather than loop.
+      if (key === undefined) return;
+      const flags = this.#flags[slot]!;
+      const expired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!;
+      this.#removeSlot(slot, key);
+      this.reportEviction(key, expired ? 'expired' : overCount ? 'capacity' : 'size');
+    }
+  }
+
+  #removeSlot(slot: number, key: string): void {
+    this.#map.delete(key);
+    this.#keys[slot] = undefined;
+    this.#values[slot] = undefined;
+    const flags = this.#flags[slot]!;
+    if (flags !== 0) {
+      if (flags & TTL) this.#ttlCount--;
+      if (flags & TAGS) this.#tagsOf.delete(slot);
+      if (flags & STALE) this.#staleOf.delete(slot);
+      this.#flags[slot] = 0;
+    }
+    if (this.#sizing) {
+      const sizes = this.#sizes!;
+      this.#bytes -= sizes[slot]!;
+      sizes[slot] = 0;
+    }
+    this.#policy.remove(slot);
+    this.#free.push(slot);
+    this.#dirty = true;
+  }
+
+  #alloc(): number {
+    const free = this.#free.pop();
+    if (free !== undefined) return free;
+    if (this.#top === this.#capacity) this.#grow();
+    return this.#top++;
+  }
+
+  /** Doubles the slot arrays, up to `maxEntries + 1` (one over, for the entry being admitted). */
+  #grow(): void {
+    const capacity = Math.min(Math.max(INITIAL_CAPACITY, this.#capacity * 2), this.#maxEntries + 1);
+    this.#created = resized(this.#created, new Float64Array(capacity));
+    this.#access = resized(this.#access, new Float64Array(capacity));
+    this.#hits = resized(this.#hits, new Uint32Array(capacity));
+    this.#flags = resized(this.#flags, new Uint8Array(capacity));
+    if (this.#expires) this.#expires = resized(this.#expires, new Float64Array(capacity));
+    if (this.#sizing) this.#sizes = resized(this.#sizes ?? new Float64Array(0), new Float64Array(capacity));
+    this.#policy.grow(capacity);
+    this.#capacity = capacity;
+  }
+}
+
+function resized<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** Byte length of a value's JSON, or `undefined` when it has none. */
+function jsonSize(value: unknown): number | undefined {
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? undefined : Buffer.byteLength(json);
+  } catch {
+    return undefined;
+  }
+}
+
+function undefinedValue(): CacheSerializationError {
+  return new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
+}

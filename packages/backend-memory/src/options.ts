@@ -1,0 +1,158 @@
+/**
+ * The options of `MemoryCache`, and their validation: every option is checked once, in the
+ * constructor, and a bad one is a `CacheConfigError`.
+ */
+import {
+  type BaseCacheOptions,
+  type ByteSize,
+  CacheConfigError,
+  type Duration,
+  parseByteSize,
+  parseDuration,
+  parsePositiveInteger,
+  type Serializer,
+} from '@cache/core';
+import { DEFAULT_POLICY } from './policies/index.js';
+import { PolicyName } from './policies/policy.js';
+
+/** How often expired entries are swept by default (ms). */
+export const DEFAULT_SWEEP_INTERVAL = 60_000;
+
+/** How often a snapshot is written by default (ms). */
+export const DEFAULT_PERSIST_INTERVAL = 60_000;
+
+/** Where and when `MemoryCache` writes its snapshot. */
+export interface PersistOptions {
+  /** The snapshot file. Its directory is created when missing. */
+  path: string;
+  /** How often the snapshot is written; `false` writes it only on `close()`. @default '1m' */
+  interval?: Duration | false;
+  /** Whether `close()` writes a last snapshot. @default true */
+  onClose?: boolean;
+}
+
+/** Options of `MemoryCache`. */
+export interface MemoryCacheOptions<V = unknown> extends BaseCacheOptions {
+  /** The most entries held; past it the policy evicts (or, with `policy: 'none'`, new keys are refused). @default unbounded */
+  maxEntries?: number;
+  /** The most bytes held (by `sizeOf`, else the serialized size); `'64MB'` or a number of bytes. @default unbounded */
+  maxBytes?: ByteSize;
+  /** The largest single entry in bytes; a larger one is refused with `CacheFullError`. @default `maxBytes` */
+  maxEntrySize?: ByteSize;
+  /**
+   * The size of a value in bytes (a non-negative integer). Without it, the size is the length
+   * of the serialized value (the `serializer`'s bytes, else the value's JSON in UTF-8).
+   * Sizes are computed only when a byte limit, `sizeOf` or a serializer is given.
+   * @default serialized length
+   */
+  sizeOf?: (value: V, key: string) => number;
+  /** The eviction policy (see the README for how they compare). @default 'tinylfu' */
+  policy?: PolicyName;
+  /**
+   * Store values as bytes through this serializer (each read returns a fresh copy). Without
+   * it, values are stored by reference: a read returns the very object that was written.
+   * @default none (by reference)
+   */
+  serializer?: Serializer;
+  /**
+   * How often expired entries are swept on an `unref()`ed timer; `false` leaves expiry to
+   * reads alone. The sweep only runs while entries with a TTL exist. @default '1m'
+   */
+  sweepInterval?: Duration | false;
+  /** Write a snapshot to disk and load it at start; a string is the snapshot path. @default none */
+  persist?: PersistOptions | string;
+}
+
+/** Options after validation. */
+export interface ResolvedOptions<V> {
+  maxEntries: number;
+  maxBytes: number;
+  maxEntrySize: number;
+  sizeOf: ((value: V, key: string) => number) | undefined;
+  policy: PolicyName;
+  serializer: Serializer | undefined;
+  sweepInterval: number | undefined;
+  persist: { path: string; interval: number | undefined; onClose: boolean } | undefined;
+}
+
+const KNOWN = new Set([
+  'name',
+  'defaultTtl',
+  'maxKeyBytes',
+  'clock',
+  'maxEntries',
+  'maxBytes',
+  'maxEntrySize',
+  'sizeOf',
+  'policy',
+  'serializer',
+  'sweepInterval',
+  'persist',
+]);
+const POLICIES: ReadonlySet<string> = new Set(Object.values(PolicyName));
+
+function interval(value: Duration | false | undefined, fallback: number, what: string): number | undefined {
+  if (value === undefined) return fallback;
+  if (value === false) return undefined;
+  const ms = parseDuration(value, what);
+  return ms === Number.POSITIVE_INFINITY ? undefined : ms;
+}
+
+/** Validates the options of `MemoryCache` (what `BaseCache` does not check). */
+export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptions<V> {
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new CacheConfigError(`MemoryCache has no option ${JSON.stringify(name)}`);
+  }
+  const maxEntries = parsePositiveInteger(options.maxEntries, 'maxEntries') ?? Number.POSITIVE_INFINITY;
+  const maxBytes =
+    options.maxBytes === undefined ? Number.POSITIVE_INFINITY : parseByteSize(options.maxBytes, 'maxBytes');
+  const maxEntrySize =
+    options.maxEntrySize === undefined
+      ? maxBytes
+      : Math.min(maxBytes, parseByteSize(options.maxEntrySize, 'maxEntrySize'));
+  const sizeOf = options.sizeOf;
+  if (sizeOf !== undefined && typeof sizeOf !== 'function')
+    throw new CacheConfigError('sizeOf must be a function');
+  const policy = options.policy ?? DEFAULT_POLICY;
+  if (typeof policy !== 'string' || !POLICIES.has(policy)) {
+    throw new CacheConfigError(`policy must be one of ${[...POLICIES].join(', ')}, got ${String(policy)}`);
+  }
+  const serializer = options.serializer;
+  if (
+    serializer !== undefined &&
+    (serializer === null ||
+      typeof serializer !== 'object' ||
+      typeof serializer.id !== 'string' ||
+      typeof serializer.serialize !== 'function' ||
+      typeof serializer.deserialize !== 'function')
+  ) {
+    throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
+  }
+  const sweepInterval = interval(options.sweepInterval, DEFAULT_SWEEP_INTERVAL, 'sweepInterval');
+  let persist: ResolvedOptions<V>['persist'];
+  const given = typeof options.persist === 'string' ? { path: options.persist } : options.persist;
+  if (given !== undefined) {
+    if (given === null || typeof given !== 'object')
+      throw new CacheConfigError('persist must be an object or a path');
+    if (typeof given.path !== 'string' || given.path === '')
+      throw new CacheConfigError('persist.path must be a file path');
+    if (given.onClose !== undefined && typeof given.onClose !== 'boolean') {
+      throw new CacheConfigError('persist.onClose must be a boolean');
+    }
+    persist = {
+      path: given.path,
+      interval: interval(given.interval, DEFAULT_PERSIST_INTERVAL, 'persist.interval'),
+      onClose: given.onClose ?? true,
+    };
+  }
+  return {
+    maxEntries,
+    maxBytes,
+    maxEntrySize,
+    sizeOf,
+    policy: policy as PolicyName,
+    serializer,
+    sweepInterval,
+    persist,
+  };
+}
