@@ -1,0 +1,52 @@
+/**
+ * The contract between `MemoryCache` and its eviction policies.
+ *
+ * The cache keeps entries in numbered slots (0 .. capacity-1) and tells the policy what
+ * happens to each slot; the policy keeps its own bookkeeping in typed arrays indexed by
+ * slot (grown by `grow`) and, when the cache is over a limit, names the slot to evict.
+ * Policies never touch values or keys beyond what they are given, and never allocate
+ * per operation on the hot paths (`access`, `insert`, `remove`).
+ */
+
+/** The policies `MemoryCache` offers. */
+export const PolicyName = {
+  /** Scan-resistant, adaptive: W-TinyLFU (frequency sketch admission, window + main, hill climbing). */
+  tinylfu: 'tinylfu',
+  lru: 'lru',
+  lfu: 'lfu',
+  fifo: 'fifo',
+  /** Evicts the entry that expires soonest (entries without TTL last). */
+  ttl: 'ttl',
+  sieve: 'sieve',
+  s3fifo: 's3fifo',
+  /** Never evicts: a full cache refuses new keys with `CacheFullError`. */
+  none: 'none',
+} as const;
+
+/** One of {@link PolicyName}. */
+export type PolicyName = (typeof PolicyName)[keyof typeof PolicyName];
+
+/** What every policy implements. Slots are small non-negative integers. */
+export interface EvictionPolicy {
+  readonly name: PolicyName;
+  /** Makes slots below `capacity` valid (called before the first use of a slot). */
+  grow(capacity: number): void;
+  /** A read found the entry in `slot`. */
+  access(slot: number): void;
+  /** A read found nothing for `key` (frequency-based policies count it). */
+  miss(key: string): void;
+  /** A new entry for `key` now lives in `slot`; `expiresAt` is `Infinity` when it never expires. */
+  insert(slot: number, key: string, expiresAt: number): void;
+  /** The entry in `slot` was overwritten (a set of an existing key). */
+  update(slot: number, expiresAt: number): void;
+  /** The entry in `slot` is gone (deleted, expired or evicted); the slot may be reused. */
+  remove(slot: number): void;
+  /**
+   * The slot to evict now that the cache is over a limit, or `-1` when the policy refuses to
+   * evict (`none`). It does not remove it: the cache calls `remove(slot)` next. Admission
+   * policies may name the entry that was just inserted (it was not worth keeping).
+   */
+  victim(): number;
+  /** Forgets every slot. */
+  clear(): void;
+}
