@@ -1,0 +1,163 @@
+/**
+ * The memory backend benchmark: `pnpm --filter @cache/tools bench:memory` (builds
+ * `@cache/backend-memory` and its dependencies, then runs
+ * `node --expose-gc --import tsx bench/memory.ts`).
+ *
+ * Speed: every subject in this process, one after the other (see memory-speed.ts). Memory: each
+ * subject in a child process of its own (see memory-heap.ts). Writes
+ * `docs/benchmarks/memory-speed.md` and prints the same Markdown.
+ *
+ * Flags: `--only=id,id` runs some subjects and prints without writing the doc; `--quick` uses
+ * shorter timings; `--no-heap` skips the bytes-per-entry processes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type HeapResult, type MemoryBenchResults, formatOps, renderMarkdown } from './memory-report.ts';
+import {
+  type ScenarioId,
+  type SpeedResult,
+  buildWorkload,
+  defaultSpeedConfig,
+  runSpeed,
+} from './memory-speed.ts';
+import { loadMemoryCache, subjects as allSubjects } from './memory-subjects.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const toolsDir = path.resolve(here, '..');
+const docPath = path.resolve(toolsDir, '../docs/benchmarks/memory-speed.md');
+const heapEntries = 1_000_000;
+
+const args = process.argv.slice(2);
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const quick = args.includes('--quick');
+const withHeap = !args.includes('--no-heap');
+const subjects = only ? allSubjects.filter((s) => only.includes(s.id)) : allSubjects;
+const config = quick ? { ...defaultSpeedConfig, timeMs: 200, warmupMs: 50 } : defaultSpeedConfig;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: toolsDir, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const wallStart = performance.now();
+const memory = await loadMemoryCache();
+log(
+  memory.placeholder
+    ? 'MemoryCache: @cache/backend-memory not built, using the placeholder'
+    : `MemoryCache: @cache/backend-memory (sync fast path: ${memory.syncGet}/${memory.syncSet})`,
+);
+const workload = buildWorkload(config);
+log(`workload ready in ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
+
+const speed = new Map<string, Map<ScenarioId, SpeedResult>>();
+for (const subject of subjects) {
+  const perScenario = new Map<ScenarioId, SpeedResult>();
+  speed.set(subject.id, perScenario);
+  const t0 = performance.now();
+  await runSpeed(subject, workload, config, (scenario, result) => {
+    perScenario.set(scenario, result);
+    log(
+      `${subject.id.padEnd(18)} ${scenario.padEnd(10)} ${formatOps(result.opsPerSec).padStart(9)} ops/s ` +
+        `±${result.rme.toFixed(1)}% (${result.samples} x ${result.batch} ops)`,
+    );
+  });
+  log(`${subject.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  gc?.();
+}
+
+const heap = new Map<string, HeapResult>();
+if (withHeap) {
+  for (const subject of subjects) {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(here, 'memory-heap.ts'), subject.id, String(heapEntries)],
+      { cwd: toolsDir, encoding: 'utf8', env: process.env },
+    );
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    if (child.status !== 0 || !line.startsWith('{')) {
+      log(`${subject.id}: bytes/entry failed (${child.status}): ${child.stderr.slice(0, 2000)}`);
+      continue;
+    }
+    const r = JSON.parse(line) as HeapResult;
+    heap.set(subject.id, r);
+    log(
+      `${subject.id.padEnd(18)} ${r.bytesPerEntry.toFixed(1)} bytes/entry (kept ${(r.retained * 100).toFixed(1)}%, fill ${(r.fillMs / 1000).toFixed(1)} s)`,
+    );
+  }
+}
+
+const minutes = ((performance.now() - wallStart) / 60_000).toFixed(1);
+const cpus = os.cpus();
+const header = [
+  `Run on ${new Date().toISOString().slice(0, 10)}, commit ${gitCommit()}: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
+    `Node ${process.version}, ${os.platform()} ${os.release()}; wall time ${minutes} min.`,
+  '',
+  'Command: `pnpm --filter @cache/tools bench:memory` (builds `@cache/backend-memory` and its dependencies,',
+  'then runs `node --expose-gc --import tsx bench/memory.ts` in `tools/`).',
+  '',
+  '> These figures were taken while other jobs shared the 2-core machine, so they are noisy',
+  '> (see the ± column). The lead reruns the command on a quiet machine before any figure is quoted.',
+  '',
+  'How it is measured:',
+  `- Time is **process CPU time** (user + system, all threads, so GC helper threads count), used as`,
+  "  tinybench's clock. One tinybench iteration is a batch of operations calibrated to about",
+  `  ${config.batchMs} ms; after ${config.warmupMs} ms of warm-up, batches run for ${config.timeMs} ms of CPU;`,
+  "  ops/s = batch size / median batch time. ± is tinybench's relative margin of error.",
+  '- All subjects run one after the other in one process. Each subject and scenario gets its own',
+  '  generated loop (its own type feedback), calling the library directly: `target.get(key)`.',
+  '- **Async subjects are awaited one call at a time**: `for (...) { if ((await c.get(k)) != null) hits++ }`.',
+  '  "lru-cache (async-wrapped)" is lru-cache behind `async get(k) { return lru.get(k) }`.',
+  `- get-hit: a cache of ${config.capacity.toLocaleString('en-US')} entries (key \`key:<i>\`, string value),`,
+  '  read in a shuffled order; get-miss: the same cache, keys never written;',
+  `  set with eviction: the same cache at capacity, writing ${(config.capacity * 4).toLocaleString('en-US')} new keys in a cycle`,
+  '  (every write adds a key to a full cache, so each one evicts, or is refused by an admission policy);',
+  `  Zipf mix: a fresh ${config.capacity.toLocaleString('en-US')}-entry cache prefilled with the hottest keys, then a precomputed`,
+  `  sequence of ${config.mixOps.toLocaleString('en-US')} operations over ${config.zipfKeys.toLocaleString('en-US')} keys (Zipf s = ${config.zipfS}),`,
+  `  ${Math.round(config.mixSetShare * 100)}% writes. "reads hit" is the share of timed reads that found a value.`,
+  `- Bytes per entry: each subject in its own \`node --expose-gc\` process, capacity ${heapEntries.toLocaleString('en-US')}, filled with`,
+  `  ${heapEntries.toLocaleString('en-US')} entries (key \`key:<i>\`, value \`value:<i>\`: two short strings, about 64 bytes together);`,
+  '  (heapUsed + arrayBuffers) after full GCs with the full cache, minus the same before the cache',
+  '  was made, / entries. It includes keys, values and what a cache preallocates for its bound.',
+  '  "over a plain Map" subtracts the Map\'s figure (keys, values and the Map itself).',
+  '- Every subject is bounded to the capacity: see the configuration table at the end.',
+];
+
+const results: MemoryBenchResults = {
+  subjects,
+  speed,
+  heap,
+  heapEntries,
+  config,
+  placeholder: memory.placeholder,
+  header,
+};
+let markdown = renderMarkdown(results);
+markdown += [
+  '',
+  '## Configuration of each subject',
+  '',
+  '| subject | kind | configuration |',
+  '|---|---|---|',
+  ...subjects.map((s) => `| ${s.label} | ${s.kind} | ${s.config.replaceAll('|', '\\|')} |`),
+  '',
+].join('\n');
+process.stdout.write(`${markdown}\n`);
+if (!only) {
+  writeFileSync(docPath, markdown);
+  log(`wrote ${path.relative(process.cwd(), docPath)}`);
+}
+log(`total ${minutes} min`);
