@@ -76,6 +76,9 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected readonly maxKeyBytes: number;
   readonly #inflight = new Map<string, Promise<V>>();
   #closed = false;
+  /** The latest tag invalidation stamp and tagged `createdAt` of this instance: they order same-millisecond events. */
+  #lastInvalidationAt = Number.NEGATIVE_INFINITY;
+  #lastTaggedWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: BaseCacheOptions = {}, defaultName = 'cache') {
     if (options === null || typeof options !== 'object')
@@ -186,7 +189,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const ttl = options?.ttl === undefined ? this.defaultTtlMs : parseTtl(options.ttl);
     const expiresAt = ttl === undefined ? undefined : now + ttl;
     const tags = options?.tags === undefined ? [] : checkTags(options.tags);
-    const entry: StoredEntry<V> = { value, createdAt: now, expiresAt, tags };
+    // A tagged write after an invalidation in the same millisecond must outlive it.
+    const createdAt = tags.length > 0 && now <= this.#lastInvalidationAt ? this.#lastInvalidationAt + 1 : now;
+    if (tags.length > 0 && createdAt > this.#lastTaggedWriteAt) this.#lastTaggedWriteAt = createdAt;
+    const entry: StoredEntry<V> = { value, createdAt, expiresAt, tags };
     if (staleWindow > 0 && expiresAt !== undefined) entry.staleUntil = expiresAt + staleWindow;
     return entry;
   }
@@ -436,8 +442,11 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const list = checkTags(tags);
     this.#checkOpen();
     if (list.length === 0) return;
+    // Stamp no earlier than this instance's latest tagged write, so a write in the same millisecond counts as earlier.
+    const at = Math.max(this.now(), this.#lastTaggedWriteAt);
+    if (at > this.#lastInvalidationAt) this.#lastInvalidationAt = at;
     try {
-      await this.writeTagInvalidations(list, this.now());
+      await this.writeTagInvalidations(list, at);
     } catch (error) {
       this.#fail(error);
     }

@@ -40,7 +40,8 @@ export function globToRegExp(pattern: string): RegExp {
   for (const char of pattern) {
     if (char === '*') source += '[\\s\\S]*';
     else if (char === '?') source += '[\\s\\S]';
-    else source += char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+    // Only syntax characters may be escaped under the `u` flag (`\-` is a SyntaxError there).
+    else source += char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   }
   return new RegExp(`^${source}$`, 'u');
 }
