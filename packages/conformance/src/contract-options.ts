@@ -1,0 +1,34 @@
+import type { Cache, Clock, Duration } from '@cache/core';
+
+/** What a test may ask of {@link ContractOptions.create}. */
+export interface CreateCacheOptions {
+  /** The clock to read time from; given when `capabilities.clock` is true. */
+  clock?: Clock;
+  /** The cache's default TTL, when a test needs one. */
+  defaultTtl?: Duration;
+  /** The cache's key limit in UTF-8 bytes, when a test needs one. */
+  maxKeyBytes?: number;
+}
+
+/** What a cache under test can do beyond the contract's minimum. */
+export interface ContractCapabilities {
+  /** The cache accepts an injected clock (memory, file). Without it, expiry tests use real short TTLs. @default false */
+  clock?: boolean;
+  /** Which optional fields of `getEntry` the cache fills. @default none */
+  entryInfo?: { size?: boolean; hits?: boolean; lastAccessAt?: boolean };
+  /** Sequences per property test; the env variable `CACHE_PROPERTY_RUNS` overrides it. @default 1000 */
+  propertyRuns?: number;
+}
+
+/** How to run the contract suite against one cache implementation. */
+export interface ContractOptions {
+  /** The name of the top-level `describe` block. */
+  name: string;
+  /**
+   * Makes a fresh, empty cache. `clock` is given when `capabilities.clock` is true. Extra options
+   * (`defaultTtl`, `maxKeyBytes`) are passed when a test needs them. Each test closes its caches.
+   */
+  create(options: CreateCacheOptions): Cache | Promise<Cache>;
+  /** What the cache can do; absent capabilities are not assumed. */
+  capabilities?: ContractCapabilities;
+}
