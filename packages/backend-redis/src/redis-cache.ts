@@ -112,7 +112,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
     let bytes: Buffer | null;
     try {
-      bytes = await this.#guard(this.#client.getBuffer(this.#entryPrefix + key));
+      bytes = await this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key));
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -140,7 +140,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
     try {
-      await this.#guard(
+      await this.#guard(() =>
         px === undefined ? this.#client.set(redisKey, bytes) : this.#client.set(redisKey, bytes, 'PX', px),
       );
     } catch (error) {
@@ -159,7 +159,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     try {
       if (this.#cluster) {
         const client = this.#client;
-        await this.#guard(
+        await this.#guard(() =>
           Promise.all(
             items.map(([k, b, px]) => (px === undefined ? client.set(k, b) : client.set(k, b, 'PX', px))),
           ),
@@ -171,7 +171,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         if (px === undefined) pipeline.set(k, b);
         else pipeline.set(k, b, 'PX', px);
       }
-      checkResults(await this.#guard(pipeline.exec()));
+      checkResults(await this.#guard(() => pipeline.exec()));
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -237,8 +237,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         if (this.#cluster) {
           const pipeline = node.pipeline();
           for (const key of keys) pipeline.unlink(key);
-          checkResults(await this.#guard(pipeline.exec()));
-        } else await this.#guard(node.unlink(...keys));
+          checkResults(await this.#guard(() => pipeline.exec()));
+        } else await this.#guard(() => node.unlink(...keys));
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }
@@ -300,7 +300,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     for (;;) {
       let taken: string | null;
       try {
-        taken = await this.#guard(
+        taken = await this.#guard(() =>
           Number.isFinite(lease)
             ? this.#client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(lease)), 'NX')
             : this.#client.set(lockKey, token, 'NX'),
@@ -332,7 +332,13 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         () => undefined,
       );
     }
-    client.disconnect();
+    if (client.status !== 'end') {
+      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+      client.disconnect();
+      await withDeadline(ended, QUIT_TIMEOUT, () => new CacheConnectionError('disconnect timed out')).catch(
+        () => undefined,
+      );
+    }
     client.off('error', this.#onClientError);
     // ioredis may still report the closing socket; keep those quiet.
     client.on('error', noop);
@@ -353,20 +359,26 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
-      await this.#guard(this.#client.unlink(this.#entryPrefix + key)).catch(() => undefined);
+      await this.#guard(() => this.#client.unlink(this.#entryPrefix + key)).catch(() => undefined);
       return undefined;
     }
   }
 
   /**
-   * Bounds a command sent while the client is not connected (queued offline) by the offline
-   * deadline, so that no promise waits forever for a server that does not come back.
+   * Sends a command. While a connection is being made the command waits in the offline queue,
+   * bounded by the offline deadline, so that no promise waits forever for a server that does not
+   * come back; while the client is between reconnect attempts, it fails at once.
    */
-  #guard<T>(promise: Promise<T>): Promise<T> {
+  #guard<T>(command: () => Promise<T>): Promise<T> {
     const status = this.#client.status;
-    if (status === 'ready') return promise;
+    if (status === 'ready') return command();
+    // The last connection attempt failed or the connection was lost: fail fast rather than
+    // queue behind the next reconnect attempt.
+    if (status === 'reconnecting' || status === 'close' || status === 'end') {
+      return Promise.reject(new CacheConnectionError(`redis is not reachable (client status ${status})`));
+    }
     return withDeadline(
-      promise,
+      command(),
       this.#offlineDeadline,
       () => new CacheConnectionError(`redis is not reachable (client status ${status})`),
     );
@@ -375,11 +387,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   /** MGET, grouped by cluster slot on a Cluster; the values come back in the order of `keys`. */
   async #mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     const client = this.#client;
-    if (keys.length === 1) return [await this.#guard(client.getBuffer(keys[0] as string))];
-    if (!this.#cluster) return this.#guard(client.mgetBuffer(...keys));
+    if (keys.length === 1) return [await this.#guard(() => client.getBuffer(keys[0] as string))];
+    if (!this.#cluster) return this.#guard(() => client.mgetBuffer(...keys));
     const out: (Buffer | null)[] = new Array(keys.length);
     const groups = [...groupBySlot(keys).values()];
-    await this.#guard(
+    await this.#guard(() =>
       Promise.all(
         groups.map(async (indexes) => {
           const values = await client.mgetBuffer(...indexes.map((i) => keys[i] as string));
@@ -398,10 +410,10 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     node: Redis | Cluster = this.#client,
   ): Promise<unknown> {
     try {
-      return await this.#guard(node.evalsha(script.sha, 1, key, ...args));
+      return await this.#guard(() => node.evalsha(script.sha, 1, key, ...args));
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return this.#guard(node.eval(script.source, 1, key, ...args));
+      return this.#guard(() => node.eval(script.source, 1, key, ...args));
     }
   }
 
@@ -421,7 +433,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
     const pipeline = target.pipeline();
     for (const key of keys) pipeline.evalsha(script.sha, 1, key, ...args);
-    const results = (await this.#guard(pipeline.exec())) ?? [];
+    const results = (await this.#guard(() => pipeline.exec())) ?? [];
     const out: number[] = new Array(keys.length);
     const retry: number[] = [];
     for (let i = 0; i < keys.length; i++) {
@@ -445,7 +457,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       do {
         let reply: [string, string[]];
         try {
-          reply = await this.#guard(node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
+          reply = await this.#guard(() => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
         } catch (error) {
           throw mapRedisError(error, this.#client);
         }
