@@ -309,7 +309,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const { maxEntries = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY } = this.#options;
     if (entries > maxEntries || bytes > maxBytes) {
       const lowEntries = maxEntries - (maxEntries >= 10 ? Math.floor(maxEntries / 10) : 0);
-      const lowBytes = maxBytes - Math.floor(maxBytes / 10);
+      const lowBytes = Number.isFinite(maxBytes) ? maxBytes - Math.floor(maxBytes / 10) : maxBytes;
       // Oldest stamp first; on a tie the later name goes first (any fixed order will do).
       files.sort((a, b) => a.mtimeMs - b.mtimeMs);
       const listening = this.emitter.listening;

@@ -22,6 +22,8 @@ export const STALE_TEMP_MS = 60_000;
 
 /** Names temp files uniquely across processes (pid + random, pids repeat across containers). */
 export const WRITER_ID = `${process.pid.toString(36)}${randomBytes(4).toString('hex')}`;
+/** Temp file sequence, shared by every instance in this process. */
+let tempSeq = 0;
 
 /** The hex SHA-256 of a string. */
 export function hashOf(text: string): string {
@@ -33,8 +35,6 @@ export class Layout {
   readonly dir: string;
   readonly tagsDir: string;
   readonly locksDir: string;
-  #seq = 0;
-
   constructor(dir: string) {
     this.dir = dir;
     this.tagsDir = `${dir}/tags`;
@@ -50,7 +50,7 @@ export class Layout {
   }
 
   tempPath(folder: string, hash: string): string {
-    return `${folder}/.${hash}.${WRITER_ID}.${(this.#seq++).toString(36)}.tmp`;
+    return `${folder}/.${hash}.${WRITER_ID}.${(tempSeq++).toString(36)}.tmp`;
   }
 
   tagPath(tag: string): string {
