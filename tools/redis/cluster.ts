@@ -4,7 +4,13 @@
 import { findFreePorts } from './ports.js';
 import { run, waitUntil } from './processes.js';
 import { parseInfo, redisCommand } from './resp.js';
-import { HOST, startRedisServer, type RedisAddress, type RedisServerHandle } from './server.js';
+import {
+  HOST,
+  PortTakenError,
+  startRedisServer,
+  type RedisAddress,
+  type RedisServerHandle,
+} from './server.js';
 
 /** Options for {@link startRedisCluster}. */
 export interface RedisClusterOptions {
@@ -12,7 +18,10 @@ export interface RedisClusterOptions {
   masters?: number;
   /** Extra `redis-server` arguments for every node. @default [] */
   args?: readonly string[];
-  /** `cluster-node-timeout` in ms. @default 2000 */
+  /**
+   * `cluster-node-timeout` in ms. Long, so that a node starved of CPU on a busy test machine is not
+   * marked failed (there are no replicas to fail over to anyway). @default 10000
+   */
   nodeTimeoutMs?: number;
   /** How long to wait for `cluster_state:ok` on every node. @default 30000 */
   readyTimeoutMs?: number;
@@ -31,8 +40,20 @@ export interface RedisClusterHandle {
 /** Starts a Redis Cluster of `masters` masters and waits until every node reports all slots ok. */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const masters = options.masters ?? 3;
-  if (!Number.isInteger(masters) || masters < 3)
+  if (!Number.isInteger(masters) || masters < 3) {
     throw new RangeError('startRedisCluster: masters must be >= 3');
+  }
+  // Ports found free can be taken by a parallel test file before the nodes bind: try new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(masters, options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+async function startOnce(masters: number, options: RedisClusterOptions): Promise<RedisClusterHandle> {
   const servers: RedisServerHandle[] = [];
   const stop = async (): Promise<void> => {
     await Promise.allSettled(servers.map((server) => server.stop()));
@@ -45,12 +66,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       '--cluster-config-file',
       `nodes-${port}.conf`,
       '--cluster-node-timeout',
-      String(options.nodeTimeoutMs ?? 2000),
+      String(options.nodeTimeoutMs ?? 10_000),
       ...(options.args ?? []),
     ];
-    servers.push(
-      ...(await Promise.all(ports.map((port) => startRedisServer({ port, args: nodeArgs(port) })))),
+    const results = await Promise.allSettled(
+      ports.map(async (port) => {
+        const server = await startRedisServer({ port, args: nodeArgs(port) });
+        servers.push(server);
+        return server;
+      }),
     );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Keep the masters in port order, as given to redis-cli.
+    servers.sort((a, b) => ports.indexOf(a.port) - ports.indexOf(b.port));
     const addresses = ports.map((port) => `${HOST}:${port}`);
     await run(
       'redis-cli',

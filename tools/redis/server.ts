@@ -63,7 +63,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
 }
 
-class PortTakenError extends Error {}
+/** A server could not bind its port (or its cluster bus port): another process took it. */
+export class PortTakenError extends Error {}
 
 class RedisProcess implements RedisServerHandle {
   readonly host = HOST;
