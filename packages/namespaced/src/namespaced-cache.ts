@@ -1,0 +1,343 @@
+/**
+ * `NamespacedCache`: a `Cache` over a part of another cache. Key layout in the inner cache:
+ * `<encoded namespace><separator><key>` (see {@link namespacePrefix}); tags are prefixed the
+ * same way, so `invalidateTags` in one namespace never reaches another's entries. Every call
+ * delegates to the inner cache (single-flight, expiry and tags stay there). Stats and events
+ * come from the inner cache's events for this namespace's keys, which the namespace always
+ * listens to (it needs them for its own counters), plus its own counts of deletes.
+ */
+import {
+  type Cache,
+  type CacheEntryInfo,
+  CacheConfigError,
+  CacheEmitter,
+  CacheError,
+  type CacheEventMap,
+  type CacheEventName,
+  CacheExpiredError,
+  CacheKeyError,
+  type CacheListener,
+  CacheStats,
+  CacheTimeoutError,
+  type FactoryContext,
+  type GetOrSetOptions,
+  globPrefix,
+  globToRegExp,
+  type PrefixOptions,
+  type SetOptions,
+  validateKey,
+} from '@cache/core';
+import { namespacePrefix } from './namespace-prefix.js';
+
+/** Options of {@link namespaced}. */
+export interface NamespacedOptions {
+  /** Goes between the namespace and each key. No `%` and no upper-case hex digits. @default ':' */
+  separator?: string;
+  /** A name for logs and `CacheManager`. @default `${inner.name}/${namespace}` */
+  name?: string;
+  /** Whether `close()` also closes the inner cache. @default false */
+  closeInner?: boolean;
+}
+
+const KEY_EVENTS = ['hit', 'miss', 'set', 'delete', 'evict', 'expire'] as const;
+
+function checkPrefixOption(options: PrefixOptions | undefined): string {
+  const prefix = options?.prefix;
+  if (prefix !== undefined && typeof prefix !== 'string')
+    throw new CacheConfigError('prefix must be a string');
+  return prefix ?? '';
+}
+
+/**
+ * The inner cache's own key errors and timeouts name the prefixed key: give the caller the same
+ * class and code with its own key (the original as `cause`). Anything else, such as a factory's
+ * error, passes unchanged.
+ */
+function rekey(error: unknown, inner: string, key: string): unknown {
+  if (!(error instanceof CacheError) || error.key !== inner) return error;
+  const options = { key, cause: error };
+  if (error instanceof CacheExpiredError) return new CacheExpiredError('key has expired', options);
+  if (error instanceof CacheKeyError) return new CacheKeyError(error.message, options, error.code);
+  if (error instanceof CacheTimeoutError) return new CacheTimeoutError(error.message, options);
+  return error;
+}
+
+/** A namespace of another cache: its own keys, `clear()`, tags, stats and events. */
+export class NamespacedCache<V = unknown> implements Cache<V> {
+  readonly name: string;
+  readonly stats = new CacheStats();
+  /** The namespace as given. */
+  readonly namespace: string;
+  /** What this namespace puts before each key and tag in the inner cache. */
+  readonly prefix: string;
+  readonly #inner: Cache<V>;
+  readonly #closeInner: boolean;
+  readonly #emitter = new CacheEmitter();
+  readonly #unsubscribe: (() => void)[] = [];
+  /** Errors already counted from a keyed inner `error` event. */
+  readonly #counted = new WeakSet<object>();
+  /** Errors the inner cache reported without a key: counted when one of this namespace's calls throws them. */
+  readonly #keyless = new WeakSet<object>();
+  #closed = false;
+
+  constructor(inner: Cache<V>, namespace: string, options: NamespacedOptions = {}) {
+    if (inner === null || typeof inner !== 'object' || typeof inner.get !== 'function') {
+      throw new CacheConfigError('namespaced takes a Cache');
+    }
+    if (options === null || typeof options !== 'object')
+      throw new CacheConfigError('options must be an object');
+    this.prefix = namespacePrefix(namespace, options.separator ?? ':');
+    this.namespace = namespace;
+    this.name = options.name ?? `${inner.name}/${namespace}`;
+    this.#inner = inner;
+    this.#closeInner = options.closeInner ?? false;
+    for (const event of KEY_EVENTS) {
+      this.#unsubscribe.push(inner.on(event, (payload) => this.#onKeyEvent(event, payload)));
+    }
+    this.#unsubscribe.push(inner.on('clear', (payload) => this.#onClear(payload.prefix)));
+    this.#unsubscribe.push(inner.on('error', (payload) => this.#onError(payload)));
+  }
+
+  // ---- inner events ---------------------------------------------------------------------------
+
+  #onKeyEvent(event: (typeof KEY_EVENTS)[number], payload: CacheEventMap[(typeof KEY_EVENTS)[number]]): void {
+    if (!payload.key.startsWith(this.prefix)) return;
+    if (event === 'hit') this.stats.hits++;
+    else if (event === 'miss') this.stats.misses++;
+    else if (event === 'set') this.stats.sets++;
+    else if (event === 'expire') this.stats.expirations++;
+    else if (event === 'evict') this.stats.evictions++;
+    if (this.#emitter.listening)
+      this.#emitter.emit(event, { ...payload, key: payload.key.slice(this.prefix.length) });
+  }
+
+  #onClear(prefix: string | undefined): void {
+    if (!this.#emitter.listening) return;
+    if (prefix === undefined || this.prefix.startsWith(prefix))
+      this.#emitter.emit('clear', { prefix: undefined });
+    else if (prefix.startsWith(this.prefix))
+      this.#emitter.emit('clear', { prefix: prefix.slice(this.prefix.length) });
+  }
+
+  #onError(payload: CacheEventMap['error']): void {
+    if (payload.key === undefined) {
+      this.#keyless.add(payload.error);
+      return;
+    }
+    if (!payload.key.startsWith(this.prefix)) return;
+    this.stats.errors++;
+    this.#counted.add(payload.error);
+    if (this.#emitter.listening) {
+      this.#emitter.emit('error', { error: payload.error, key: payload.key.slice(this.prefix.length) });
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  #key(key: unknown): string {
+    validateKey(key, Number.POSITIVE_INFINITY);
+    return this.prefix + key;
+  }
+
+  #keys(keys: readonly unknown[]): string[] {
+    if (!Array.isArray(keys)) throw new CacheKeyError('keys must be an array of strings');
+    return keys.map((key) => this.#key(key));
+  }
+
+  #tags(tags: unknown): string[] {
+    if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
+    return tags.map((tag) => {
+      if (typeof tag !== 'string' || tag.length === 0)
+        throw new CacheConfigError('each tag must be a non-empty string');
+      return this.prefix + tag;
+    });
+  }
+
+  #options<O extends SetOptions>(options: O | undefined): O | undefined {
+    if (options === null || typeof options !== 'object' || options.tags === undefined) return options;
+    return { ...options, tags: this.#tags(options.tags) };
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+  }
+
+  /** Runs an inner call; counts and reports a failure that the inner cache reported without a key. */
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (
+        typeof error === 'object' &&
+        error !== null &&
+        this.#keyless.has(error) &&
+        !this.#counted.has(error)
+      ) {
+        this.#counted.add(error);
+        this.stats.errors++;
+        if (this.#emitter.listening)
+          this.#emitter.emit('error', { error: error as CacheEventMap['error']['error'] });
+      }
+      throw error;
+    }
+  }
+
+  #strip(key: string): string {
+    return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
+  }
+
+  // ---- the contract ---------------------------------------------------------------------------
+
+  async get(key: string): Promise<V | undefined> {
+    const inner = this.#key(key);
+    this.#checkOpen();
+    return this.#call(() => this.#inner.get(inner));
+  }
+
+  async getOrThrow(key: string): Promise<V> {
+    const inner = this.#key(key);
+    this.#checkOpen();
+    try {
+      return await this.#call(() => this.#inner.getOrThrow(inner));
+    } catch (error) {
+      throw rekey(error, inner, key);
+    }
+  }
+
+  async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
+    const inner = this.#key(key);
+    this.#checkOpen();
+    const info = await this.#call(() => this.#inner.getEntry(inner));
+    return info === undefined ? undefined : { ...info, key, tags: info.tags.map((tag) => this.#strip(tag)) };
+  }
+
+  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    const inner = this.#key(key);
+    const mapped = this.#options(options);
+    this.#checkOpen();
+    await this.#call(() => this.#inner.set(inner, value, mapped));
+  }
+
+  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    const inner = this.#key(key);
+    const mapped = this.#options(options);
+    this.#checkOpen();
+    return this.#call(() => this.#inner.add(inner, value, mapped));
+  }
+
+  async has(key: string): Promise<boolean> {
+    const inner = this.#key(key);
+    this.#checkOpen();
+    return this.#call(() => this.#inner.has(inner));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const inner = this.#key(key);
+    this.#checkOpen();
+    const removed = await this.#call(() => this.#inner.delete(inner));
+    if (removed) this.stats.deletes++;
+    return removed;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    const inner = this.#keys(keys);
+    this.#checkOpen();
+    return this.#call(() => this.#inner.getMany(inner));
+  }
+
+  async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+    }
+    const pairs: [string, V][] = [];
+    for (const pair of entries) {
+      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+      pairs.push([this.#key(pair[0]), pair[1] as V]);
+    }
+    const mapped = this.#options(options);
+    this.#checkOpen();
+    await this.#call(() => this.#inner.setMany(pairs, mapped));
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    const inner = this.#keys(keys);
+    this.#checkOpen();
+    const removed = await this.#call(() => this.#inner.deleteMany(inner));
+    this.stats.deletes += removed;
+    return removed;
+  }
+
+  async *keys(options?: PrefixOptions): AsyncIterable<string> {
+    const prefix = this.prefix + checkPrefixOption(options);
+    this.#checkOpen();
+    const length = this.prefix.length;
+    const iterator = this.#inner.keys({ prefix })[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.#call(() => iterator.next());
+      if (next.done) return;
+      yield next.value.slice(length);
+    }
+  }
+
+  async clear(options?: PrefixOptions): Promise<void> {
+    const prefix = this.prefix + checkPrefixOption(options);
+    this.#checkOpen();
+    await this.#call(() => this.#inner.clear({ prefix }));
+  }
+
+  async deleteMatching(pattern: string): Promise<number> {
+    if (typeof pattern !== 'string' || pattern.length === 0) {
+      throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
+    }
+    this.#checkOpen();
+    // The inner glob has no escape character: match the unprefixed keys here, then delete them.
+    const regexp = globToRegExp(pattern);
+    const matched: string[] = [];
+    for await (const key of this.keys({ prefix: globPrefix(pattern) })) {
+      if (regexp.test(key)) matched.push(this.prefix + key);
+    }
+    if (matched.length === 0) return 0;
+    const removed = await this.#call(() => this.#inner.deleteMany(matched));
+    this.stats.deletes += removed;
+    return removed;
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    const inner = this.#tags(tags);
+    this.#checkOpen();
+    await this.#call(() => this.#inner.invalidateTags(inner));
+  }
+
+  async getOrSet(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    options?: GetOrSetOptions,
+  ): Promise<V> {
+    const inner = this.#key(key);
+    if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
+    const mapped = this.#options(options);
+    this.#checkOpen();
+    const run = (ctx: FactoryContext<V>) => factory({ key, staleValue: ctx.staleValue, signal: ctx.signal });
+    try {
+      return await this.#call(() => this.#inner.getOrSet(inner, run, mapped));
+    } catch (error) {
+      throw rekey(error, inner, key);
+    }
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  /** Stops listening to the inner cache; closes it only with `closeInner: true`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    if (this.#closeInner) await this.#inner.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
