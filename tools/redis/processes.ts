@@ -1,6 +1,6 @@
 // Bookkeeping for the daemonized redis-server processes the launcher starts: liveness by pid
-// (a zombie counts as gone, and a pid counts as ours only while its command line still names our
-// port, so a reused pid is never signalled), waiting for exit, and a last-resort cleanup on
+// (a zombie counts as gone, and a pid counts as ours only while its command line still names redis
+// and our port, so a reused pid is never signalled), waiting for exit, and a last-resort cleanup on
 // process exit and on SIGINT/SIGTERM/SIGHUP that kills whatever is still registered.
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,9 @@ export function isRedisAlive(pid: number, port: number): boolean {
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return false;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('redis') && cmdline.includes(`:${port}`);
+    // The title is `redis-server 127.0.0.1:<port>` once set; just after start it is still the
+    // argv (`redis-server --bind 127.0.0.1 --port <port> ...`): the port shows either way.
+    return cmdline.includes('redis') && cmdline.includes(String(port));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     // No /proc (not Linux): fall back to signal 0.

@@ -60,8 +60,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(opened.map((cache) => cache.close()));
+  const servers = cluster?.servers ?? [];
   await cluster?.stop();
   cluster = undefined;
+  // Nothing this file started is left running.
+  expect(servers.filter((server) => server.isRunning()).map((server) => server.pid)).toEqual([]);
 });
 
 describe('the launched cluster', () => {

@@ -52,8 +52,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cache?.close();
+  const servers = setup ? [setup.master, setup.replica, setup.sentinel] : [];
   await setup?.stop();
   setup = undefined;
+  // Nothing this file started is left running.
+  expect(servers.filter((server) => server.isRunning()).map((server) => server.pid)).toEqual([]);
 });
 
 describe('RedisCache through Sentinel', () => {
