@@ -31,7 +31,7 @@ const opened: RedisCache[] = [];
 
 /** The masters' addresses; the cluster is started in beforeAll, after the tests are registered. */
 function nodes(): RedisAddress[] {
-  if (!cluster) throw new Error('the cluster did not start (see beforeAll)');
+  if (!cluster) throw new Error('the Redis Cluster did not start', { cause: startError });
   return cluster.nodes;
 }
 
@@ -54,8 +54,16 @@ function entriesPerMaster(prefix: string): Promise<string[][]> {
   return Promise.all(nodes().map((node) => scanNode(node, `${globEscape(prefix)}e:*`)));
 }
 
+// A start failure is kept and rethrown by every test (through nodes()), so that each test fails
+// on its own rather than being reported as skipped behind a failed hook.
+let startError: unknown;
+
 beforeAll(async () => {
-  cluster = await startRedisCluster({ masters: 3 });
+  try {
+    cluster = await startRedisCluster({ masters: 3 });
+  } catch (error) {
+    startError = error;
+  }
 }, 60_000);
 
 afterAll(async () => {

@@ -25,7 +25,7 @@ let cache: RedisCache | undefined;
 const prefix = uniquePrefix('sentinel');
 
 function started(): RedisSentinelHandle {
-  if (!setup) throw new Error('the sentinel setup did not start (see beforeAll)');
+  if (!setup) throw new Error('the Sentinel setup did not start', { cause: startError });
   return setup;
 }
 
@@ -46,8 +46,16 @@ async function replicaCaughtUp(): Promise<void> {
   });
 }
 
+// A start failure is kept and rethrown by every test (through started()), so that each test
+// fails on its own rather than being reported as skipped behind a failed hook.
+let startError: unknown;
+
 beforeAll(async () => {
-  setup = await startRedisSentinel({ downAfterMs: 1000, failoverTimeoutMs: 5000 });
+  try {
+    setup = await startRedisSentinel({ downAfterMs: 1000, failoverTimeoutMs: 5000 });
+  } catch (error) {
+    startError = error;
+  }
 }, 30_000);
 
 afterAll(async () => {
