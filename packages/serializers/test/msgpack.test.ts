@@ -327,6 +327,18 @@ describe('msgpack serializer: refusals', () => {
     expectRefused(deep);
   });
 
+  it('is re-entrant: a getter that serializes another value does not disturb the outer one', () => {
+    const value = {
+      get inner() {
+        return msgpack.serialize({ plain: 1 }).length;
+      },
+      zero: -0,
+    };
+    const out = roundTrip(value) as { inner: number; zero: number };
+    expect(out.inner).toBe(msgpack.serialize({ plain: 1 }).length);
+    expect(Object.is(out.zero, -0)).toBe(true);
+  });
+
   it('still works after a refusal', () => {
     expectRefused({ f: () => 1 });
     expect(roundTrip({ ok: [1, 2] })).toStrictEqual({ ok: [1, 2] });

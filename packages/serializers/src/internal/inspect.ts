@@ -86,19 +86,21 @@ export class Inspector {
 
   /** @returns whether the value needs the escaped form. */
   inspect(root: unknown): boolean {
+    // A getter may serialize another value with the same serializer: keep the outer walk's state.
+    const outer = [this.#root, this.#cycleChecked, this.#needsEscape] as const;
     this.#root = root;
     this.#cycleChecked = false;
     this.#needsEscape = false;
     try {
       this.#walk(root, 0);
+      return this.#needsEscape;
     } catch (error) {
       if (error instanceof CacheSerializationError) throw error;
       // Data nested deeper than the stack allows (cycles were ruled out at CYCLE_CHECK_DEPTH).
       throw new CacheSerializationError('msgpack cannot encode a value nested this deeply', { cause: error });
     } finally {
-      this.#root = undefined;
+      [this.#root, this.#cycleChecked, this.#needsEscape] = outer;
     }
-    return this.#needsEscape;
   }
 
   #walk(value: unknown, depth: number): void {
