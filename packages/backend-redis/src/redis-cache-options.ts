@@ -59,7 +59,11 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   commandTimeout?: Duration;
   /** Longest wait for a TCP connection (and TLS handshake) to be made. @default '5s' */
   connectTimeout?: Duration;
-  /** Batch commands issued in the same event-loop turn into one write (ioredis `enableAutoPipelining`). @default true */
+  /**
+   * Send commands issued together (in one synchronous run) in one socket write. On a single node
+   * or Sentinel the cache corks the socket until the next tick; on a Cluster it turns on ioredis'
+   * `enableAutoPipelining`. @default true
+   */
   autoPipelining?: boolean;
 }
 
@@ -92,6 +96,8 @@ export interface ResolvedClient {
   owned: boolean;
   /** The deadline for commands sent while the client is not connected (ms). */
   offlineDeadline: number;
+  /** Whether the cache batches commands by corking the socket (single node or sentinel, owned, `autoPipelining`). */
+  cork: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -190,7 +196,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
     const own = client.isCluster
       ? (client as Cluster).options.redisOptions?.commandTimeout
       : (client as Redis).options.commandTimeout;
-    return { client, owned: false, offlineDeadline: own ?? DEFAULT_COMMAND_TIMEOUT };
+    return { client, owned: false, offlineDeadline: own ?? DEFAULT_COMMAND_TIMEOUT, cork: false };
   }
   const commandTimeout = timeout(options.commandTimeout, DEFAULT_COMMAND_TIMEOUT, 'commandTimeout');
   const connectTimeout = timeout(options.connectTimeout, DEFAULT_CONNECT_TIMEOUT, 'connectTimeout');
@@ -200,7 +206,9 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: true,
     autoResendUnfulfilledCommands: false,
-    enableAutoPipelining: autoPipelining,
+    // Single node and Sentinel: the cache batches by corking the socket (see RedisCache), which
+    // does not delay a lone command to the next event-loop turn as ioredis' auto-pipelining does.
+    enableAutoPipelining: false,
     retryStrategy,
   };
   if (commandTimeout !== undefined) common.commandTimeout = commandTimeout;
@@ -221,6 +229,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
       client: new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1]),
       owned: true,
       offlineDeadline,
+      cork: false,
     };
   }
   if (options.sentinel !== undefined) {
@@ -228,6 +237,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
       client: new Redis(legacyReplies({ ...common, ...options.redisOptions, ...options.sentinel })),
       owned: true,
       offlineDeadline,
+      cork: autoPipelining,
     };
   }
   const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -235,6 +245,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
     client: new Redis(url, legacyReplies({ ...common, ...options.redisOptions })),
     owned: true,
     offlineDeadline,
+    cork: autoPipelining,
   };
 }
 

@@ -65,6 +65,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #lockPrefix: string;
   readonly #offlineDeadline: number;
   readonly #onClientError: (error: Error) => void;
+  /** Whether commands are batched by corking the socket until the next tick (single node, owned client). */
+  readonly #cork: boolean;
+  #corked = false;
 
   constructor(options: RedisCacheOptions = {}) {
     checkOptions(options);
@@ -84,6 +87,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#owned = resolved.owned;
     this.#cluster = resolved.client.isCluster;
     this.#offlineDeadline = resolved.offlineDeadline;
+    this.#cork = resolved.cork;
     // Connection errors of a client the cache owns surface as `error` events (the commands that
     // they fail reject on their own); without a listener ioredis would print them.
     this.#onClientError = (error) => {
@@ -130,7 +134,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const out: (StoredEntry<V> | undefined)[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const bytes = values[i];
-      out[i] = bytes == null ? undefined : await this.#decode(keys[i] as string, bytes);
+      if (bytes == null) continue;
+      const entry = this.#decode(keys[i] as string, bytes);
+      out[i] = entry instanceof Promise ? await entry : entry;
     }
     return out;
   }
@@ -353,14 +359,17 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
-  async #decode(key: string, bytes: Buffer): Promise<StoredEntry<V> | undefined> {
+  /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
+  #decode(key: string, bytes: Buffer): StoredEntry<V> | undefined | Promise<undefined> {
     try {
       return decodeEnvelope<V>(bytes, this.#serializer);
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
-      await this.#guard(() => this.#client.unlink(this.#entryPrefix + key)).catch(() => undefined);
-      return undefined;
+      return this.#guard(() => this.#client.unlink(this.#entryPrefix + key)).then(
+        () => undefined,
+        () => undefined,
+      );
     }
   }
 
@@ -371,7 +380,10 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    */
   #guard<T>(command: () => Promise<T>): Promise<T> {
     const status = this.#client.status;
-    if (status === 'ready') return command();
+    if (status === 'ready') {
+      if (this.#cork && !this.#corked) this.#corkUntilNextTick();
+      return command();
+    }
     // The last connection attempt failed or the connection was lost: fail fast rather than
     // queue behind the next reconnect attempt.
     if (status === 'reconnecting' || status === 'close' || status === 'end') {
@@ -382,6 +394,23 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       this.#offlineDeadline,
       () => new CacheConnectionError(`redis is not reachable (client status ${status})`),
     );
+  }
+
+  /**
+   * Auto-pipelining without a deferred write: the socket is corked while the current synchronous
+   * run issues commands and uncorked on the next tick, so that commands issued together (50
+   * concurrent gets, a pipeline) leave in one write, and a lone command waits only for the end of
+   * the current tick (ioredis' own auto-pipelining waits for `setImmediate`).
+   */
+  #corkUntilNextTick(): void {
+    const stream = (this.#client as Redis).stream as { cork?(): void; uncork?(): void } | undefined;
+    if (typeof stream?.cork !== 'function') return;
+    stream.cork();
+    this.#corked = true;
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork?.();
+    });
   }
 
   /** MGET, grouped by cluster slot on a Cluster; the values come back in the order of `keys`. */
