@@ -85,6 +85,20 @@ export function scanContract(h: Harness): void {
       expect(await collect(cache.keys())).toEqual(sorted(KEYS.filter((key) => !removed.includes(key))));
     });
 
+    it('clear() and deleteMatching() of one cache leave another cache made by create', async () => {
+      const first = await h.make();
+      const second = await h.make();
+      await first.cache.setMany(KEYS.map((key) => [key, 'first'] as const));
+      await second.cache.setMany(KEYS.map((key) => [key, 'second'] as const));
+      await first.cache.clear();
+      expect(await collect(second.cache.keys())).toEqual(sorted(KEYS));
+      await first.cache.setMany(KEYS.map((key) => [key, 'first'] as const));
+      expect(await first.cache.deleteMatching('*')).toBe(KEYS.length);
+      await first.cache.clear({ prefix: 'user' });
+      expect(await second.cache.getMany(KEYS)).toEqual(KEYS.map(() => 'second'));
+      expect(await collect(first.cache.keys())).toEqual([]);
+    });
+
     for (const [pattern, removed] of GLOBS) {
       it(`deleteMatching(${JSON.stringify(pattern)}) removes exactly ${removed.length} key(s)`, async () => {
         const { cache } = await h.make();
