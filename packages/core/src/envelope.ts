@@ -19,7 +19,8 @@ import type { Serializer } from './serializer.js';
 
 const MAGIC = 0xca;
 const VERSION = 1;
-const utf8 = new TextEncoder();
+// Buffer.from(string) is several times faster than TextEncoder.encode on Node 20.
+const EMPTY = Buffer.alloc(0);
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The metadata of an envelope, read without decoding the value. */
@@ -51,10 +52,10 @@ export function encodeEnvelope(entry: StoredEntry, serializer: Serializer, key =
       key,
     });
   }
-  const id = utf8.encode(serializer.id);
+  const id = Buffer.from(serializer.id, 'utf8');
   if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
-  const tags = entry.tags.map((tag) => utf8.encode(tag));
-  const keyBytes = utf8.encode(key);
+  const tags = entry.tags.length === 0 ? [] : entry.tags.map((tag) => Buffer.from(tag, 'utf8'));
+  const keyBytes = key === '' ? EMPTY : Buffer.from(key, 'utf8');
   let size = 3 + id.length + 24 + 2 + 2 + keyBytes.length + payload.length;
   for (const tag of tags) size += 2 + tag.length;
   const out = Buffer.allocUnsafe(size);

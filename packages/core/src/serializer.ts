@@ -56,7 +56,6 @@ function assertJsonSafe(value: unknown, path: string, seen: Set<object>): void {
   }
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The default serializer: JSON, refusing values it cannot round-trip with `CacheSerializationError`. */
@@ -64,7 +63,7 @@ export const jsonSerializer: Serializer = {
   id: 'json',
   serialize(value: unknown): Uint8Array {
     assertJsonSafe(value, '$', new Set());
-    return encoder.encode(JSON.stringify(value));
+    return Buffer.from(JSON.stringify(value), 'utf8');
   },
   deserialize(bytes: Uint8Array): unknown {
     try {
