@@ -272,10 +272,16 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     const length = this.prefix.length;
     const iterator = this.#inner.keys({ prefix })[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await this.#call(() => iterator.next());
-      if (next.done) return;
-      yield next.value.slice(length);
+    let done = false;
+    try {
+      for (;;) {
+        const next = await this.#call(() => iterator.next());
+        if ((done = next.done === true)) return;
+        yield next.value.slice(length);
+      }
+    } finally {
+      // A consumer that stops early (break, throw) releases the inner scan too.
+      if (!done) await iterator.return?.();
     }
   }
 

@@ -380,3 +380,22 @@ describe('namespaced delegation', () => {
     expect(innerKeys(inner)).toEqual(['users/a/b']);
   });
 });
+
+describe('namespaced keys()', () => {
+  it('stops the inner scan when the consumer stops early', async () => {
+    const inner = new MapCache();
+    const users = namespaced(inner, 'users');
+    await users.setMany([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    const seen: string[] = [];
+    for await (const key of users.keys()) {
+      seen.push(key);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toHaveLength(2);
+    expect(await collect(users.keys({ prefix: 'b' }))).toEqual(['b']);
+  });
+});
