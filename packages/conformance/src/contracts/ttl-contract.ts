@@ -12,8 +12,9 @@ const UNITS: readonly (readonly [string, number])[] = [
 ];
 
 /** Short real TTLs when no clock can be injected; keep them few. */
-const REAL_TTL = 60;
-const REAL_WAIT = 120;
+// Long enough that a loaded machine still reads the entry before it expires; waits only get longer under load.
+const REAL_TTL = 400;
+const REAL_WAIT = 800;
 
 /** Asserts that `key` is gone for every read path. */
 async function expectGone(fx: Fixture, key: string): Promise<void> {
