@@ -1,0 +1,194 @@
+/**
+ * Trace replay: hit ratio of every eviction policy on the real traces of /work/shared/traces
+ * (override with TRACE_DIR), through the real `MemoryCache`, beside exact LRU and Belady's OPT
+ * computed here as references. Writes docs/benchmarks/hit-ratio.md (tables) and one SVG plot
+ * per trace (docs/benchmarks/hit-ratio-<trace>.svg).
+ *
+ *   pnpm --filter @cache/core --filter @cache/backend-memory build
+ *   pnpm --filter @cache/tools replay [--direct] [--check] [--traces oltp,loop]
+ *
+ * --direct  drive the policies through the minimal slot driver instead of MemoryCache (fast, for tuning)
+ * --check   run both drivers and report the largest difference (they must agree exactly)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_POLICY, PolicyName } from '@cache/backend-memory';
+import { createPolicy } from '../../packages/backend-memory/src/policies/index.ts';
+import { directHitRatio } from './direct.ts';
+import { memoryHitRatio } from './memory-driver.ts';
+import { lruHitRatio, nextUses, optHitRatio } from './reference.ts';
+import { lineChart, type Series } from './svg.ts';
+import { loadTrace, TRACE_NAMES, type Trace } from './traces.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '../../docs/benchmarks');
+const args = process.argv.slice(2);
+const direct = args.includes('--direct');
+const check = args.includes('--check');
+const tracesArg = args.indexOf('--traces');
+const traceNames = tracesArg === -1 ? [...TRACE_NAMES] : (args[tracesArg + 1] ?? '').split(',');
+const policies = Object.values(PolicyName);
+
+interface Row {
+  size: number;
+  lru: number;
+  opt: number;
+  byPolicy: Map<string, number>;
+}
+
+interface TraceResult {
+  trace: Trace;
+  rows: Row[];
+  seconds: number;
+}
+
+const pct = (ratio: number): number => Math.round(ratio * 10000) / 100;
+const fmt = (value: number): string => value.toFixed(2);
+
+let maxDriverDiff = 0;
+let checkedCells = 0;
+
+async function replayTrace(name: string): Promise<TraceResult> {
+  const start = performance.now();
+  const trace = loadTrace(name);
+  const next = nextUses(trace.ids, trace.unique);
+  const rows: Row[] = [];
+  for (const size of trace.sizes) {
+    const row: Row = {
+      size,
+      lru: pct(lruHitRatio(trace.ids, size)),
+      opt: pct(optHitRatio(trace.ids, next, trace.unique, size)),
+      byPolicy: new Map(),
+    };
+    for (const policy of policies) {
+      const value = direct
+        ? directHitRatio(trace.keys, size, createPolicy(policy, size))
+        : await memoryHitRatio(trace.keys, size, policy);
+      if (check) {
+        const other = direct
+          ? await memoryHitRatio(trace.keys, size, policy)
+          : directHitRatio(trace.keys, size, createPolicy(policy, size));
+        // tinylfu and s3fifo seed their hash per instance: compare deterministic policies exactly
+        if (policy !== 'tinylfu' && policy !== 's3fifo') {
+          maxDriverDiff = Math.max(maxDriverDiff, Math.abs(pct(other) - pct(value)));
+          checkedCells++;
+        }
+      }
+      row.byPolicy.set(policy, pct(value));
+    }
+    rows.push(row);
+    process.stdout.write(
+      `${name} ${size}: LRU ${fmt(row.lru)} OPT ${fmt(row.opt)} ${policies.map((p) => `${p} ${fmt(row.byPolicy.get(p)!)}`).join(' ')}\n`,
+    );
+  }
+  return { trace, rows, seconds: (performance.now() - start) / 1000 };
+}
+
+function table(result: TraceResult): string {
+  const { trace, rows } = result;
+  const head = [
+    'size',
+    'LRU (ref)',
+    'OPT (ref)',
+    'README LRU / OPT',
+    ...policies.map((p) => (p === DEFAULT_POLICY ? `**${p}**` : p)),
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`];
+  for (const row of rows) {
+    const published = trace.published.get(row.size);
+    const best = Math.max(...policies.map((p) => row.byPolicy.get(p)!));
+    const cells = policies.map((p) => {
+      const v = row.byPolicy.get(p)!;
+      const text = fmt(v);
+      return v === best ? `**${text}**` : text;
+    });
+    lines.push(
+      `| ${row.size.toLocaleString('en-US')} | ${fmt(row.lru)} | ${fmt(row.opt)} | ${published ? `${fmt(published.lru)} / ${fmt(published.opt)}` : ''} | ${cells.join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function plot(result: TraceResult): void {
+  const { trace, rows } = result;
+  const sizes = rows.map((r) => r.size);
+  const series: Series[] = [
+    { name: 'OPT (Belady)', values: rows.map((r) => r.opt), dashed: true },
+    ...policies
+      .filter((p) => p !== 'none' && p !== 'ttl')
+      .map((p) => ({
+        name: p === DEFAULT_POLICY ? `${p} (default)` : p,
+        values: rows.map((r) => r.byPolicy.get(p)!),
+      })),
+  ];
+  const title = `${trace.name}: hit ratio vs cache size (${trace.keys.length.toLocaleString('en-US')} requests, ${trace.unique.toLocaleString('en-US')} keys)`;
+  writeFileSync(join(outDir, `hit-ratio-${trace.name}.svg`), lineChart(title, sizes, series));
+}
+
+function targets(results: TraceResult[]): string {
+  const lines: string[] = [];
+  let worst = { delta: Number.POSITIVE_INFINITY, where: '' };
+  for (const { trace, rows } of results) {
+    for (const row of rows) {
+      const delta = row.byPolicy.get(DEFAULT_POLICY)! - row.lru;
+      if (delta < worst.delta)
+        worst = { delta, where: `${trace.name} at ${row.size.toLocaleString('en-US')}` };
+    }
+  }
+  const cell = (name: string, size: number): string => {
+    const row = results.find((r) => r.trace.name === name)?.rows.find((r) => r.size === size);
+    return row ? fmt(row.byPolicy.get(DEFAULT_POLICY)!) : 'not run';
+  };
+  lines.push('| target | wanted | measured |', '|---|---:|---:|');
+  lines.push(
+    `| default minus LRU, worst cell | >= -1.00 | ${Number.isFinite(worst.delta) ? `${fmt(worst.delta)} (${worst.where})` : 'not run'} |`,
+  );
+  lines.push(`| loop at 512 | >= 45 | ${cell('loop', 512)} |`);
+  lines.push(`| glimpse at 1,000 | >= 45 | ${cell('glimpse', 1000)} |`);
+  lines.push(`| oltp at 1,000 | about 40 | ${cell('oltp', 1000)} |`);
+  lines.push(`| oltp at 2,000 | about 46 | ${cell('oltp', 2000)} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const start = performance.now();
+  const results: TraceResult[] = [];
+  for (const name of traceNames) results.push(await replayTrace(name));
+  const seconds = (performance.now() - start) / 1000;
+  for (const result of results) plot(result);
+  const notes = readFileSync(join(here, 'notes.md'), 'utf8');
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const doc = [
+    '# Hit ratio on real traces',
+    '',
+    '<!-- Generated by tools/replay/run.ts from tools/replay/notes.md; edit those, not this file. -->',
+    '',
+    `Every policy of \`MemoryCache\` replayed on six real traces (see \`/work/shared/traces/README.md\`), ${direct ? 'through the direct slot driver (`--direct`)' : 'through the real `MemoryCache` (`getSync`, then `setSync` on a miss)'}, at the sizes of the traces README plus 0.1%, 1% and 10% of each trace's unique keys. Hit ratio = hits / requests in %, cold misses included. LRU (ref) and OPT (ref) are computed by the replay tool itself (a Map-based exact LRU and Belady's clairvoyant OPT); the README's figures are shown beside them to cross-check. Bold: the best policy of the row (OPT excluded); the default policy's column header is bold.`,
+    '',
+    `Run: \`pnpm --filter @cache/core --filter @cache/backend-memory build && pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
+    '',
+    '## Targets (issue 3)',
+    '',
+    targets(results),
+    '',
+    notes.trim(),
+    '',
+    ...results.flatMap((result) => [
+      `## ${result.trace.name}`,
+      '',
+      `${result.trace.keys.length.toLocaleString('en-US')} requests, ${result.trace.unique.toLocaleString('en-US')} unique keys; replayed in ${result.seconds.toFixed(1)} s.`,
+      '',
+      table(result),
+      '',
+      `![${result.trace.name}](hit-ratio-${result.trace.name}.svg)`,
+      '',
+    ]),
+  ].join('\n');
+  writeFileSync(join(outDir, 'hit-ratio.md'), doc);
+  process.stdout.write(`wrote ${join(outDir, 'hit-ratio.md')} in ${seconds.toFixed(1)} s\n`);
+}
+
+await main();
