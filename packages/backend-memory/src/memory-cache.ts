@@ -74,15 +74,17 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   readonly #map = new Map<string, number>();
   readonly #keys: (string | undefined)[] = [];
   readonly #values: unknown[] = [];
-  #created = new Float64Array(0);
-  #access = new Float64Array(0);
+  /** Times as ms offsets from `#timeBase` (4 bytes each); widened to absolute float64 when one does not fit. */
+  #created: Uint32Array | Float64Array = new Uint32Array(0);
+  #access: Uint32Array | Float64Array = new Uint32Array(0);
+  #timeBase: number;
   #hits = new Uint32Array(0);
   #flags = new Uint8Array(0);
   #expires: Float64Array | undefined;
   #sizes: Float64Array | undefined;
   readonly #tagsOf = new Map<number, readonly string[]>();
   readonly #staleOf = new Map<number, number>();
-  readonly #tagTimes = new Map<string, number>();
+  readonly #slotsByTag = new Map<string, Set<number>>();
   readonly #free: number[] = [];
   #top = 0;
   #capacity = 0;
@@ -103,6 +105,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #sweepTimer: NodeJS.Timeout | undefined;
   #persistTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
+  /** With the system clock: the time read last, reused until a 1 ms timer clears it (0 = none). */
+  #cachedNow = 0;
+  readonly #coarse: boolean;
+  readonly #forgetNow = (): void => {
+    this.#cachedNow = 0;
+  };
 
   /**
    * @throws CacheConfigError for a bad option. A missing, corrupt or foreign snapshot never
@@ -110,6 +118,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    */
   constructor(options: MemoryCacheOptions<V> = {}) {
     super(options, 'memory');
+    // Offsets of 1 .. 2^32-1 ms around the start: about 24 days either way. 0 means "never".
+    this.#timeBase = Math.floor(this.clock.now()) - 2 ** 31;
     const resolved = resolveOptions(options);
     this.#maxKey = this.maxKeyBytes;
     this.#maxEntries = resolved.maxEntries;
@@ -125,6 +135,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#refuses = resolved.policy === 'none';
     this.#policy = createPolicy(resolved.policy, resolved.maxEntries);
     this.#persist = resolved.persist;
+    this.#coarse = options.clock === undefined;
     if (resolved.sweepInterval !== undefined) {
       this.#sweepTimer = setInterval(() => this.#timedSweep(), resolved.sweepInterval);
       this.#sweepTimer.unref();
@@ -159,7 +170,9 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
         if (value !== MISSING) {
           this.#hits[slot]!++;
-          this.#access[slot] = this.clock.now();
+          const at = (this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow()) - this.#timeBase;
+          if (at >>> 0 === at && at !== 0) this.#access[slot] = at;
+          else this.#stampSlow(this.#access, slot, at);
           this.#policy.access(slot);
           this.stats.hits++;
           if (this.emitter.listening) this.emitter.emit('hit', { key });
@@ -204,9 +217,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (!this.#open) throw this.#closedError();
     if (options === undefined) {
       if (value === undefined) throw undefinedValue();
-      const now = this.clock.now();
       const ttl = this.defaultTtlMs;
-      this.#store(key, value, undefined, now, ttl === undefined ? undefined : now + ttl, NO_TAGS, undefined);
+      if (ttl === undefined) {
+        const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
+        this.#store(key, value, undefined, now, undefined, NO_TAGS, undefined);
+      } else {
+        const now = this.clock.now();
+        this.#store(key, value, undefined, now, now + ttl, NO_TAGS, undefined);
+      }
     } else {
       const entry = this.buildEntry(value, options);
       this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
@@ -267,21 +285,18 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   }
 
   /**
-   * Removes every expired (and tag-invalidated) entry now; the periodic sweep calls this.
+   * Removes every expired entry now; the periodic sweep calls this.
    * Each removal counts as an expiration with an `expire` event. @returns how many were removed.
    */
   sweep(): number {
-    if ((this.#ttlCount === 0 && this.#tagsOf.size === 0) || !this.#open) return 0;
+    if (this.#ttlCount === 0 || !this.#open) return 0;
     const now = this.clock.now();
     let removed = 0;
     for (let slot = 0; slot < this.#top; slot++) {
       const flags = this.#flags[slot]!;
-      if (flags === 0) continue;
+      if ((flags & TTL) === 0) continue;
       const key = this.#keys[slot] as string;
-      if (flags & TAGS && this.#invalidated(slot)) {
-        this.#removeSlot(slot, key);
-        removed++;
-      } else if (flags & TTL && now >= this.#physicalExpiry(slot, flags)) {
+      if (now >= this.#physicalExpiry(slot, flags)) {
         this.#removeSlot(slot, key);
         removed++;
         this.stats.expirations++;
@@ -320,11 +335,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const info: CacheEntryInfo<V> = {
       key,
       value,
-      createdAt: this.#created[slot]!,
+      createdAt: this.#created[slot]! + this.#timeBase,
       expiresAt: this.#flags[slot]! & TTL ? this.#expires![slot] : undefined,
       tags: this.#tagsOf.get(slot) ?? NO_TAGS,
       hits: this.#hits[slot]!,
-      lastAccessAt: this.#access[slot]!,
+      lastAccessAt: this.#access[slot]! + this.#timeBase,
     };
     const size = this.#sizing ? this.#sizes![slot] : jsonSize(value);
     if (size !== undefined) info.size = size;
@@ -398,7 +413,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       yield {
         key,
         value: value as V,
-        createdAt: this.#created[slot]!,
+        createdAt: this.#created[slot]! + this.#timeBase,
         expiresAt: flags & TTL ? this.#expires![slot] : undefined,
         tags: this.#tagsOf.get(slot) ?? NO_TAGS,
       };
@@ -469,7 +484,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       const key = this.#keys[slot];
       if (key === undefined) continue;
       const flags = this.#flags[slot]!;
-      if (flags & TAGS && this.#invalidated(slot)) continue;
       if (flags & TTL && now >= this.#physicalExpiry(slot, flags)) continue;
       let payload: Uint8Array;
       try {
@@ -483,7 +497,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       lines.push(
         encodeSnapshotLine(
           key,
-          this.#created[slot]!,
+          this.#created[slot]! + this.#timeBase,
           flags & TTL ? this.#expires![slot] : undefined,
           flags & STALE ? this.#staleOf.get(slot) : undefined,
           this.#tagsOf.get(slot) ?? NO_TAGS,
@@ -550,18 +564,18 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const flags = this.#flags[slot]!;
     const entry: StoredEntry<V> = {
       value: value as V,
-      createdAt: this.#created[slot]!,
+      createdAt: this.#created[slot]! + this.#timeBase,
       expiresAt: flags & TTL ? this.#expires![slot] : undefined,
       tags: this.#tagsOf.get(slot) ?? NO_TAGS,
     };
     if (flags & STALE) entry.staleUntil = this.#staleOf.get(slot)!;
     if (!(flags & TTL) || this.clock.now() < this.#expires![slot]!) {
       this.#hits[slot]!++;
-      this.#access[slot] = this.clock.now();
+      this.#stamp(this.#access, slot, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
       this.#policy.access(slot);
     }
     entry.hits = this.#hits[slot]!;
-    if (!Number.isNaN(this.#access[slot])) entry.lastAccessAt = this.#access[slot]!;
+    if (this.#access[slot] !== 0) entry.lastAccessAt = this.#access[slot]! + this.#timeBase;
     if (this.#sizing) entry.size = this.#sizes![slot]!;
     return entry;
   }
@@ -599,7 +613,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#flags.fill(0);
     this.#tagsOf.clear();
     this.#staleOf.clear();
-    this.#tagTimes.clear();
+    this.#slotsByTag.clear();
     this.#free.length = 0;
     this.#top = 0;
     this.#bytes = 0;
@@ -621,12 +635,28 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return removed;
   }
 
+  /**
+   * Invalidation is eager here (see `writeTagInvalidations`): no entry held is ever invalidated
+   * by time, so there are no times to report.
+   */
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
-    return tags.map((tag) => this.#tagTimes.get(tag));
+    return tags.map(() => undefined);
   }
 
-  protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
-    for (const tag of tags) this.#tagTimes.set(tag, at);
+  /**
+   * Removes every entry carrying one of the tags now, through the tag index (cost: the entries
+   * with those tags). Eager removal is exact where invalidation times would be only as fine as
+   * the clock (an entry written in the same millisecond after the call survives).
+   */
+  protected async writeTagInvalidations(tags: readonly string[], _at: number): Promise<void> {
+    for (const tag of tags) {
+      const slots = this.#slotsByTag.get(tag);
+      if (slots === undefined) continue;
+      for (const slot of [...slots]) {
+        const key = this.#keys[slot];
+        if (key !== undefined) this.#removeSlot(slot, key);
+      }
+    }
   }
 
   protected override statsExtra(): Record<string, unknown> {
@@ -669,12 +699,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return flags === 0 || this.#check(slot, key, flags) ? slot : -1;
   }
 
-  /** For a slot with flags: whether it is live; removes it when it is invalidated or past its physical expiry. */
+  /** For a slot with flags: whether it is live; removes it when past its physical expiry. */
   #check(slot: number, key: string, flags: number): boolean {
-    if (flags & TAGS && this.#invalidated(slot)) {
-      this.#removeSlot(slot, key);
-      return false;
-    }
     if (flags & TTL) {
       const now = this.clock.now();
       if (now >= this.#expires![slot]!) {
@@ -691,23 +717,47 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   /** Whether a slot is live, without changing anything. */
   #isLive(slot: number, flags: number): boolean {
-    if (flags === 0) return true;
-    if (flags & TAGS && this.#invalidated(slot)) return false;
-    return !(flags & TTL) || this.clock.now() < this.#expires![slot]!;
+    return (flags & TTL) === 0 || this.clock.now() < this.#expires![slot]!;
   }
 
   #physicalExpiry(slot: number, flags: number): number {
     return flags & STALE ? this.#staleOf.get(slot)! : this.#expires![slot]!;
   }
 
-  #invalidated(slot: number): boolean {
-    if (this.#tagTimes.size === 0) return false;
-    const created = this.#created[slot]!;
-    for (const tag of this.#tagsOf.get(slot)!) {
-      const at = this.#tagTimes.get(tag);
-      if (at !== undefined && at >= created) return true;
+  /** Stores a time in one of the two time arrays. */
+  #stamp(times: Uint32Array | Float64Array, slot: number, time: number): void {
+    const at = time - this.#timeBase;
+    if (at >>> 0 === at && at !== 0) times[slot] = at;
+    else this.#stampSlow(times, slot, at);
+  }
+
+  /** A time that does not fit an offset: widen both arrays to absolute float64 times, then store. */
+  #stampSlow(times: Uint32Array | Float64Array, slot: number, at: number): void {
+    if (this.#created instanceof Uint32Array) {
+      const base = this.#timeBase;
+      const widen = (from: Uint32Array | Float64Array): Float64Array => {
+        const to = new Float64Array(from.length);
+        for (let i = 0; i < from.length; i++) to[i] = from[i] === 0 ? 0 : from[i]! + base;
+        return to;
+      };
+      const isCreated = times === this.#created;
+      this.#created = widen(this.#created);
+      this.#access = widen(this.#access);
+      this.#timeBase = 0;
+      times = isCreated ? this.#created : this.#access;
+      at += base;
     }
-    return false;
+    times[slot] = at;
+  }
+
+  /** The time for metadata (createdAt without TTL, lastAccessAt): see `#cachedNow`. */
+  #readNow(): number {
+    const now = this.clock.now();
+    if (this.#coarse) {
+      this.#cachedNow = now;
+      setTimeout(this.#forgetNow, 1).unref();
+    }
+    return now;
   }
 
   /** Removes the entry for `key`; reports whether it was live. */
@@ -800,18 +850,24 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       this.#keys[slot] = key;
     } else old = this.#flags[slot]!;
     this.#values[slot] = stored;
-    this.#created[slot] = createdAt;
-    this.#access[slot] = Number.NaN;
+    this.#stamp(this.#created, slot, createdAt);
+    this.#access[slot] = 0;
     this.#hits[slot] = 0;
     let flags = 0;
     if (expiresAt !== undefined) {
       flags = TTL;
       (this.#expires ??= new Float64Array(this.#capacity))[slot] = expiresAt;
     }
+    if (old & TAGS) this.#unindexTags(slot);
     if (tags.length > 0) {
       flags |= TAGS;
       this.#tagsOf.set(slot, tags);
-    } else if (old & TAGS) this.#tagsOf.delete(slot);
+      for (const tag of tags) {
+        const slots = this.#slotsByTag.get(tag);
+        if (slots === undefined) this.#slotsByTag.set(tag, new Set([slot]));
+        else slots.add(slot);
+      }
+    }
     if (staleUntil !== undefined && expiresAt !== undefined) {
       flags |= STALE;
       this.#staleOf.set(slot, staleUntil);
@@ -863,6 +919,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
+  #unindexTags(slot: number): void {
+    for (const tag of this.#tagsOf.get(slot)!) {
+      const slots = this.#slotsByTag.get(tag);
+      if (slots !== undefined && slots.delete(slot) && slots.size === 0) this.#slotsByTag.delete(tag);
+    }
+    this.#tagsOf.delete(slot);
+  }
+
   #removeSlot(slot: number, key: string): void {
     this.#map.delete(key);
     this.#keys[slot] = undefined;
@@ -870,7 +934,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const flags = this.#flags[slot]!;
     if (flags !== 0) {
       if (flags & TTL) this.#ttlCount--;
-      if (flags & TAGS) this.#tagsOf.delete(slot);
+      if (flags & TAGS) this.#unindexTags(slot);
       if (flags & STALE) this.#staleOf.delete(slot);
       this.#flags[slot] = 0;
     }
@@ -894,8 +958,9 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   /** Doubles the slot arrays, up to `maxEntries + 1` (one over, for the entry being admitted). */
   #grow(): void {
     const capacity = Math.min(Math.max(INITIAL_CAPACITY, this.#capacity * 2), this.#maxEntries + 1);
-    this.#created = resized(this.#created, new Float64Array(capacity));
-    this.#access = resized(this.#access, new Float64Array(capacity));
+    const Times = this.#created instanceof Uint32Array ? Uint32Array : Float64Array;
+    this.#created = resized(this.#created, new Times(capacity));
+    this.#access = resized(this.#access, new Times(capacity));
     this.#hits = resized(this.#hits, new Uint32Array(capacity));
     this.#flags = resized(this.#flags, new Uint8Array(capacity));
     if (this.#expires) this.#expires = resized(this.#expires, new Float64Array(capacity));

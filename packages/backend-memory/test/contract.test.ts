@@ -1,0 +1,36 @@
+import { MemoryCache, PolicyName } from '@cache/backend-memory';
+import { describeCacheContract } from '@cache/conformance';
+
+// Every policy runs the whole contract (with a bound large enough that the contract's own
+// entries never compete for room: eviction itself is tested in the unit and policy tests).
+for (const policy of Object.values(PolicyName)) {
+  describeCacheContract({
+    name: `MemoryCache (policy ${policy})`,
+    create: ({ clock, defaultTtl, maxKeyBytes }) =>
+      new MemoryCache({
+        policy,
+        ...(policy === 'none' ? {} : { maxEntries: 10_000 }),
+        ...(clock ? { clock } : {}),
+        ...(defaultTtl !== undefined ? { defaultTtl } : {}),
+        ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
+      }),
+    capabilities: { clock: true, entryInfo: { size: true, hits: true, lastAccessAt: true } },
+  });
+}
+
+// The serializer mode keeps the same contract (values come back as copies).
+describeCacheContract({
+  name: 'MemoryCache (serializer: json)',
+  create: ({ clock, defaultTtl, maxKeyBytes }) =>
+    new MemoryCache({
+      serializer: {
+        id: 'json',
+        serialize: (v) => Buffer.from(JSON.stringify(v)),
+        deserialize: (b) => JSON.parse(Buffer.from(b).toString()),
+      },
+      ...(clock ? { clock } : {}),
+      ...(defaultTtl !== undefined ? { defaultTtl } : {}),
+      ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
+    }),
+  capabilities: { clock: true, entryInfo: { size: true, hits: true, lastAccessAt: true } },
+});
