@@ -346,7 +346,14 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       const values: (V | undefined)[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
-        const found = await this.#lookup(key, entries[i], now);
+        const entry = entries[i];
+        // Misses and untagged live entries need no lookup: no await per key on the hot path.
+        const found: Lookup<V> =
+          entry === undefined
+            ? undefined
+            : entry.tags.length === 0 && isLive(entry, now)
+              ? { state: 'fresh', entry }
+              : await this.#lookup(key, entry, now);
         const hit = found?.state === 'fresh';
         this.#count(key, hit);
         values[i] = hit && found ? found.entry.value : undefined;

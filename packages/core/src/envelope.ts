@@ -101,7 +101,8 @@ export function decodeEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
   };
   try {
     need(idLength + 26);
-    const serializerId = utf8Decoder.decode(buf.subarray(at, at + idLength));
+    // Not fatal: an id with invalid UTF-8 matches no serializer and is refused by decodeEnvelope.
+    const serializerId = buf.toString('utf8', at, at + idLength);
     at += idLength;
     const createdAt = buf.readDoubleLE(at);
     const expiresAt = buf.readDoubleLE(at + 8);
@@ -121,7 +122,7 @@ export function decodeEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
     const keyLength = buf.readUInt16LE(at);
     at += 2;
     need(keyLength);
-    const key = utf8Decoder.decode(buf.subarray(at, at + keyLength));
+    const key = keyLength === 0 ? '' : utf8Decoder.decode(buf.subarray(at, at + keyLength));
     at += keyLength;
     if (!Number.isFinite(createdAt)) throw truncated();
     return {
