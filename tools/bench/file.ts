@@ -83,7 +83,9 @@ const subjects: Subject[] = [
   {
     name: 'keyv-file (separatedFile)',
     async open(dir) {
-      const keyv = new Keyv({ store: new KeyvFile({ filename: join(dir, 'store'), separatedFile: true, writeDelay: 0 }) });
+      const keyv = new Keyv({
+        store: new KeyvFile({ filename: join(dir, 'store'), separatedFile: true, writeDelay: 0 }),
+      });
       return { set: (k, v) => keyv.set(k, v), get: (k) => keyv.get(k), close: () => keyv.disconnect() };
     },
   },
@@ -165,7 +167,9 @@ async function main(): Promise<void> {
           const per = results.get(key) ?? phases.map(() => []);
           ops.forEach((x, i) => per[i]?.push(x));
           results.set(key, per);
-          console.log(`round ${r + 1} ${size.label} ${subject.name}: ${ops.map((x) => Math.round(x)).join(' / ')}`);
+          console.log(
+            `round ${r + 1} ${size.label} ${subject.name}: ${ops.map((x) => Math.round(x)).join(' / ')}`,
+          );
         }
       }
     }
@@ -215,7 +219,8 @@ function writeReport(results: Map<string, number[][]>): void {
     lines.push('');
     const m = (i: number) => median(mine[i] ?? [0]);
     const of = (name: string, i: number) => median(results.get(`${size.label}|${name}`)?.[i] ?? [1]);
-    const verdict = (ratio: number, target: number) => `${ratio.toFixed(2)}x (target ≥ ${target}x: ${ratio >= target ? 'met' : 'missed'})`;
+    const verdict = (ratio: number, target: number) =>
+      `${ratio.toFixed(2)}x (target ≥ ${target}x: ${ratio >= target ? 'met' : 'missed'})`;
     lines.push(
       `Targets at ${size.label}: set vs raw fs ${verdict(m(0) / of(raw, 0), 0.8)} sequential, ${verdict(m(2) / of(raw, 2), 0.8)} 8 in flight;`,
       `set vs cacache ${verdict(m(0) / of('cacache', 0), 3)} sequential, ${verdict(m(2) / of('cacache', 2), 3)} 8 in flight;`,

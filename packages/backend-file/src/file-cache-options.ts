@@ -68,7 +68,8 @@ function mode(value: unknown, what: string, fallback: number, needs: number): nu
 
 /** Checks the options of a file cache. @throws CacheConfigError */
 export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptions {
-  if (options === null || typeof options !== 'object') throw new CacheConfigError('options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new CacheConfigError('options must be an object');
   const { dir, serializer = jsonSerializer, fsync = false } = options;
   if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
     throw new CacheConfigError('dir must be a non-empty path');
@@ -98,9 +99,12 @@ export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptio
     fsync,
     fileMode: mode(options.fileMode, 'fileMode', 0o600, 0o600),
     dirMode: mode(options.dirMode, 'dirMode', 0o700, 0o700),
-    sweepInterval: options.sweepInterval === undefined ? undefined : parseDuration(options.sweepInterval, 'sweepInterval'),
+    sweepInterval:
+      options.sweepInterval === undefined ? undefined : parseDuration(options.sweepInterval, 'sweepInterval'),
     touchInterval,
     lockPollInterval:
-      options.lockPollInterval === undefined ? 20 : parseDuration(options.lockPollInterval, 'lockPollInterval'),
+      options.lockPollInterval === undefined
+        ? 20
+        : parseDuration(options.lockPollInterval, 'lockPollInterval'),
   };
 }

@@ -81,8 +81,10 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     this.#serializer = this.#options.serializer;
     this.#stamp = options.clock !== undefined && options.clock !== systemClock;
     const { maxEntries, maxBytes, sweepInterval } = this.#options;
-    this.#slackEntries = maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
-    this.#slackBytes = maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxBytes / 10));
+    this.#slackEntries =
+      maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
+    this.#slackBytes =
+      maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxBytes / 10));
     if (sweepInterval !== undefined && sweepInterval !== Number.POSITIVE_INFINITY) {
       this.#sweepTimer = setInterval(() => this.#sweep(), sweepInterval);
       this.#sweepTimer.unref();
@@ -160,10 +162,10 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     if (file === undefined) return false;
     const header = await this.#header(path, file, key);
     if (header === undefined || header.key !== key) return false;
-    if (await this.#store.unlinkIfSame(path, file.ino)) {
-      this.#pendingEntries--;
-      this.#pendingBytes -= file.bytes.length;
-    }
+    // Only the caller whose unlink removed the file reports it (one of many concurrent deletes).
+    if (!(await this.#store.unlinkIfSame(path, file.ino))) return false;
+    this.#pendingEntries--;
+    this.#pendingBytes -= file.bytes.length;
     return isLive(header, this.now());
   }
 
@@ -352,7 +354,9 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const bytes = encodeEnvelope(entry, this.#serializer, key);
     const { maxBytes } = this.#options;
     if (maxBytes !== undefined && bytes.length > maxBytes) {
-      throw new CacheFullError(`an entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes})`, { key });
+      throw new CacheFullError(`an entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes})`, {
+        key,
+      });
     }
     return bytes;
   }
@@ -381,7 +385,11 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  async #header(path: string, file: ReadResult, key: string | undefined): Promise<EnvelopeHeader | undefined> {
+  async #header(
+    path: string,
+    file: ReadResult,
+    key: string | undefined,
+  ): Promise<EnvelopeHeader | undefined> {
     try {
       return decodeEnvelopeHeader(file.bytes);
     } catch (error) {
@@ -404,7 +412,10 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   async #dropCorrupt(path: string, file: ReadResult, cause: unknown, key: string | undefined): Promise<void> {
     await this.#store.unlinkIfSame(path, file.ino).catch(() => undefined);
     const options = key === undefined ? { cause } : { cause, key };
-    this.reportError(new CacheSerializationError('a stored entry could not be decoded; it was removed', options), key);
+    this.reportError(
+      new CacheSerializationError('a stored entry could not be decoded; it was removed', options),
+      key,
+    );
   }
 
   async #readTag(tag: string): Promise<number | undefined> {

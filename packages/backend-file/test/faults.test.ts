@@ -48,7 +48,7 @@ describe('corrupt, truncated and foreign files', () => {
     expect(await cache.get('k')).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]?.error).toBeInstanceOf(CacheSerializationError);
-    expect((errors[0]?.error as CacheSerializationError).code).toBe('CACHE_SERIALIZATION');
+    expect((errors[0]?.error as CacheSerializationError | undefined)?.code).toBe('CACHE_SERIALIZATION');
     expect(errors[0]?.key).toBe('k');
     expect(await listTree(dir)).toEqual([hashOf('k').slice(0, 2)]);
     expect(cache.stats.errors).toBe(1);
@@ -83,20 +83,26 @@ describe('corrupt, truncated and foreign files', () => {
 });
 
 describe('write failures (through the fs seam)', () => {
-  test.each(['ENOSPC', 'EDQUOT', 'EIO'])('%s while writing: CacheError with the cause, old value stays, no temp file', async (code) => {
-    const { fs, faults } = faultyFs();
-    const { cache, dir } = await makeCache({ [FS_LAYER]: fs } as never);
-    await cache.set('k', 'old');
-    faults.set('write', code);
-    const error = await cache.set('k', 'new').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CacheError);
-    expect((error as CacheError).code).toBe('CACHE_ERROR');
-    expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe(code);
-    faults.clear();
-    expect(await cache.get('k')).toBe('old');
-    expect(await listTree(dir)).toEqual([hashOf('k').slice(0, 2), entryPath(dir, 'k').slice(dir.length + 1)]);
-    expect(cache.stats.errors).toBe(1);
-  });
+  test.each(['ENOSPC', 'EDQUOT', 'EIO'])(
+    '%s while writing: CacheError with the cause, old value stays, no temp file',
+    async (code) => {
+      const { fs, faults } = faultyFs();
+      const { cache, dir } = await makeCache({ [FS_LAYER]: fs } as never);
+      await cache.set('k', 'old');
+      faults.set('write', code);
+      const error = await cache.set('k', 'new').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CacheError);
+      expect((error as CacheError).code).toBe('CACHE_ERROR');
+      expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe(code);
+      faults.clear();
+      expect(await cache.get('k')).toBe('old');
+      expect(await listTree(dir)).toEqual([
+        hashOf('k').slice(0, 2),
+        entryPath(dir, 'k').slice(dir.length + 1),
+      ]);
+      expect(cache.stats.errors).toBe(1);
+    },
+  );
 
   test('ENOSPC on the rename: old value stays, temp file removed', async () => {
     const { fs, faults } = faultyFs();

@@ -1,6 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CacheConfigError, CacheFullError, CacheSerializationError, createCache, encodeEnvelope } from '@cache/core';
+import {
+  CacheConfigError,
+  CacheFullError,
+  CacheSerializationError,
+  createCache,
+  encodeEnvelope,
+} from '@cache/core';
 import { describe, expect, test } from 'vitest';
 import { FileCache } from '../src/index.js';
 import { hashOf } from '../src/internal/layout.js';
@@ -61,8 +67,19 @@ describe('entries', () => {
     const { cache, clock } = await makeCache();
     await cache.set('k', 'v', { ttl: 1000, tags: ['t'] });
     const info = await cache.getEntry('k');
-    const size = encodeEnvelope({ value: 'v', createdAt: 0, expiresAt: 0, tags: ['t'] }, { id: 'json', serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: () => 0 }, 'k').length;
-    expect(info).toEqual({ key: 'k', value: 'v', createdAt: clock.now(), expiresAt: clock.now() + 1000, tags: ['t'], size });
+    const size = encodeEnvelope(
+      { value: 'v', createdAt: 0, expiresAt: 0, tags: ['t'] },
+      { id: 'json', serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: () => 0 },
+      'k',
+    ).length;
+    expect(info).toEqual({
+      key: 'k',
+      value: 'v',
+      createdAt: clock.now(),
+      expiresAt: clock.now() + 1000,
+      tags: ['t'],
+      size,
+    });
   });
 
   test('keys(), clear({ prefix }) and deleteMatching read the stored keys exactly', async () => {
@@ -103,7 +120,11 @@ describe('hash collisions', () => {
   test('a file holding another key is a miss for reads, kept, and replaced by a write', async () => {
     const { cache, dir } = await makeCache();
     const hash = hashOf('mine');
-    const other = encodeEnvelope({ value: 'theirs', createdAt: 1, expiresAt: undefined, tags: [] }, jsonLike(), 'other');
+    const other = encodeEnvelope(
+      { value: 'theirs', createdAt: 1, expiresAt: undefined, tags: [] },
+      jsonLike(),
+      'other',
+    );
     await cache.set('mine', 'placeholder');
     const path = join(dir, hash.slice(0, 2), hash);
     await writeFile(path, other);
@@ -214,7 +235,9 @@ describe('createCache', () => {
       const cache = await createCache('file://./rel/cache?maxEntries=10');
       expect((cache as FileCache).dir).toBe(join(dir, 'rel', 'cache'));
       await cache.set('k', 'v');
-      expect(await readFile(join(dir, 'rel', 'cache', hashOf('k').slice(0, 2), hashOf('k')))).toBeInstanceOf(Buffer);
+      expect(await readFile(join(dir, 'rel', 'cache', hashOf('k').slice(0, 2), hashOf('k')))).toBeInstanceOf(
+        Buffer,
+      );
       await cache.close();
     } finally {
       process.chdir(cwd);
@@ -225,7 +248,14 @@ describe('createCache', () => {
 describe('serializer', () => {
   test('an entry written with another serializer is a miss with a CacheSerializationError event', async () => {
     const { cache, dir, clock } = await makeCache();
-    const other = sibling(dir, { clock, serializer: { id: 'other', serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: (b) => JSON.parse(Buffer.from(b).toString()) } });
+    const other = sibling(dir, {
+      clock,
+      serializer: {
+        id: 'other',
+        serialize: (v) => Buffer.from(JSON.stringify(v)),
+        deserialize: (b) => JSON.parse(Buffer.from(b).toString()),
+      },
+    });
     await other.set('a', 1);
     const errors: unknown[] = [];
     cache.on('error', ({ error }) => errors.push(error));

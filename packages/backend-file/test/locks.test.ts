@@ -38,7 +38,9 @@ describe('getOrSet({ lock: true }) across instances', () => {
       { lock: true },
     );
     // Wait until the first holds the lock file.
-    while (!(await readdir(join(dir, 'locks')).catch(() => [])).includes(`${hashOf('k')}.compute.lock`)) {
+    while (
+      !(await readdir(join(dir, 'locks')).catch((): string[] => [])).includes(`${hashOf('k')}.compute.lock`)
+    ) {
       await new Promise((r) => setTimeout(r, 2));
     }
     const second = other.getOrSet(
@@ -59,20 +61,35 @@ describe('getOrSet({ lock: true }) across instances', () => {
 
   test('a lock whose lease has run out is broken', async () => {
     const { cache, dir } = await makeCache();
-    await writeLock(dir, 'k', { pid: process.pid, host: hostname(), token: 'old', expiresAt: Date.now() - 1 });
+    await writeLock(dir, 'k', {
+      pid: process.pid,
+      host: hostname(),
+      token: 'old',
+      expiresAt: Date.now() - 1,
+    });
     expect(await cache.getOrSet('k', () => 'computed', { lock: { wait: 5_000 } })).toBe('computed');
     expect(await readdir(join(dir, 'locks'))).toEqual([]);
   });
 
   test('a lock held by a dead process on this host is broken', async () => {
     const { cache, dir } = await makeCache();
-    await writeLock(dir, 'k', { pid: deadPid(), host: hostname(), token: 'dead', expiresAt: Date.now() + 60_000 });
+    await writeLock(dir, 'k', {
+      pid: deadPid(),
+      host: hostname(),
+      token: 'dead',
+      expiresAt: Date.now() + 60_000,
+    });
     expect(await cache.getOrSet('k', () => 'computed', { lock: { wait: 5_000 } })).toBe('computed');
   });
 
   test('a live lock that outlasts the wait: the caller computes anyway after the wait', async () => {
     const { cache, dir } = await makeCache({ lockPollInterval: 5 });
-    await writeLock(dir, 'k', { pid: process.pid, host: 'elsewhere', token: 'live', expiresAt: Date.now() + 60_000 });
+    await writeLock(dir, 'k', {
+      pid: process.pid,
+      host: 'elsewhere',
+      token: 'live',
+      expiresAt: Date.now() + 60_000,
+    });
     expect(await cache.getOrSet('k', () => 'computed', { lock: { wait: 30 } })).toBe('computed');
     // The other owner's lock is left alone.
     expect(await readdir(join(dir, 'locks'))).toEqual([`${hashOf('k')}.compute.lock`]);

@@ -47,7 +47,8 @@ export async function scanDirectory(store: FileStore, layout: Layout): Promise<S
           if (errno(error) === 'ENOENT') return;
           throw error;
         }
-        if (isEntry) files.push({ path, hash: name, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
+        if (isEntry)
+          files.push({ path, hash: name, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
         else if (now - stats.ctimeMs > STALE_TEMP_MS) await store.unlink(path);
       }),
     );

@@ -23,7 +23,11 @@ const UNPARSABLE_GRACE_MS = 30_000;
 function parse(bytes: Buffer): LockBody | undefined {
   try {
     const body = JSON.parse(bytes.toString('utf8')) as Partial<LockBody>;
-    if (typeof body.token === 'string' && typeof body.expiresAt === 'number' && typeof body.pid === 'number') {
+    if (
+      typeof body.token === 'string' &&
+      typeof body.expiresAt === 'number' &&
+      typeof body.pid === 'number'
+    ) {
       return body as LockBody;
     }
   } catch {

@@ -76,7 +76,13 @@ export class FileStore {
    * whether it did. `mtime` (epoch ms) stamps the file, for an injected clock. On failure the old
    * file is untouched and the temp file is removed.
    */
-  async write(path: string, temp: string, bytes: Uint8Array, exclusive: boolean, mtime?: number): Promise<boolean> {
+  async write(
+    path: string,
+    temp: string,
+    bytes: Uint8Array,
+    exclusive: boolean,
+    mtime?: number,
+  ): Promise<boolean> {
     let fd: number;
     try {
       fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
@@ -86,9 +92,12 @@ export class FileStore {
       fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
     }
     try {
-      if (this.#fixMode === undefined) this.#fixMode = ((await this.fs.fstat(fd)).mode & 0o777) !== this.#fileMode;
+      if (this.#fixMode === undefined)
+        this.#fixMode = ((await this.fs.fstat(fd)).mode & 0o777) !== this.#fileMode;
       if (this.#fixMode) await this.fs.fchmod(fd, this.#fileMode);
-      const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const buffer = Buffer.isBuffer(bytes)
+        ? bytes
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let done = 0;
       while (done < buffer.length) done += await this.fs.write(fd, buffer, done, buffer.length - done);
       if (mtime !== undefined) await this.fs.futimes(fd, mtime / 1000, mtime / 1000);
