@@ -922,7 +922,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #unindexTags(slot: number): void {
     for (const tag of this.#tagsOf.get(slot)!) {
       const slots = this.#slotsByTag.get(tag);
-      if (slots !== undefined && slots.delete(slot) && slots.size === 0) this.#slotsByTag.delete(tag);
+      if (slots?.delete(slot) && slots.size === 0) this.#slotsByTag.delete(tag);
     }
     this.#tagsOf.delete(slot);
   }
