@@ -7,9 +7,11 @@
  * `maxEntries + 1`). Optional features live beside them and cost nothing when unused:
  * `expiresAt` (a typed array allocated at the first entry with a TTL; `flags & TTL` marks the
  * slots that use it, so entries without TTL never read it), sizes (only with a byte limit,
- * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). Tag invalidation
- * times live in their own map, apart from user keys. Freed slots go on a stack for reuse. The
- * eviction policy keeps its own bookkeeping by slot (see `policies/policy.ts`).
+ * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). A tag index
+ * (tag -> slots, its own map, apart from user keys) makes `invalidateTags` remove entries at once.
+ * createdAt / lastAccessAt are 32-bit ms offsets from a base (widened to float64 if a time
+ * does not fit). Freed slots go on a stack for reuse. The eviction policy keeps its own
+ * bookkeeping by slot (see `policies/policy.ts`).
  *
  * This file is over 400 lines because the hot paths (the synchronous API and the async
  * overrides of `BaseCache` built on it) share private state and are kept in one class so that
