@@ -159,18 +159,23 @@ async function timeLoop(
     hits += h;
     reads += n * readShare;
   };
-  // Calibrate: grow the batch until it takes about batchMs of CPU.
+  // Calibrate: grow the batch until it takes a measurable time, then size it from the fastest of
+  // three trial batches (a single slow first batch, e.g. a GC or a resize, would make it tiny).
   let n = 64;
   for (;;) {
     const t0 = cpuTimeMs();
     await run(n);
     const dt = cpuTimeMs() - t0;
-    if (dt >= config.batchMs / 4 || n >= 1 << 22) {
-      n = Math.max(16, Math.round((n * config.batchMs) / Math.max(dt, 0.001)));
-      break;
-    }
+    if (dt >= config.batchMs / 4 || n >= 1 << 22) break;
     n *= 4;
   }
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = cpuTimeMs();
+    await run(n);
+    best = Math.min(best, (cpuTimeMs() - t0) / n);
+  }
+  n = Math.max(16, Math.round(config.batchMs / Math.max(best, 1e-6)));
   reads = 0;
   hits = 0;
   const bench = new Bench({
