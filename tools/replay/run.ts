@@ -9,6 +9,7 @@
  *
  * --direct  drive the policies through the minimal slot driver instead of MemoryCache (fast, for tuning)
  * --check   run both drivers and report the largest difference (they must agree exactly)
+ * --render  rewrite the Markdown and SVGs from the last run's docs/benchmarks/hit-ratio.json
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,8 +26,9 @@ import { loadTrace, TRACE_NAMES, type Trace } from './traces.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '../../docs/benchmarks');
 const args = process.argv.slice(2);
-const direct = args.includes('--direct');
-const check = args.includes('--check');
+let direct = args.includes('--direct');
+let check = args.includes('--check');
+const render = args.includes('--render');
 const tracesArg = args.indexOf('--traces');
 const traceNames = tracesArg === -1 ? [...TRACE_NAMES] : (args[tracesArg + 1] ?? '').split(',');
 const policies = Object.values(PolicyName);
@@ -152,12 +154,64 @@ function targets(results: TraceResult[]): string {
   return lines.join('\n');
 }
 
+interface SavedRun {
+  seconds: number;
+  direct: boolean;
+  check: boolean;
+  checkedCells: number;
+  maxDriverDiff: number;
+  traces: {
+    name: string;
+    seconds: number;
+    rows: { size: number; lru: number; opt: number; policies: Record<string, number> }[];
+  }[];
+}
+
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const start = performance.now();
-  const results: TraceResult[] = [];
-  for (const name of traceNames) results.push(await replayTrace(name));
-  const seconds = (performance.now() - start) / 1000;
+  const jsonPath = join(outDir, 'hit-ratio.json');
+  let results: TraceResult[] = [];
+  let seconds: number;
+  if (render) {
+    const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as SavedRun;
+    seconds = saved.seconds;
+    direct = saved.direct;
+    check = saved.check;
+    checkedCells = saved.checkedCells;
+    maxDriverDiff = saved.maxDriverDiff;
+    results = saved.traces.map((t) => ({
+      trace: loadTrace(t.name),
+      seconds: t.seconds,
+      rows: t.rows.map((r) => ({
+        size: r.size,
+        lru: r.lru,
+        opt: r.opt,
+        byPolicy: new Map(Object.entries(r.policies)),
+      })),
+    }));
+  } else {
+    const start = performance.now();
+    for (const name of traceNames) results.push(await replayTrace(name));
+    seconds = (performance.now() - start) / 1000;
+    const saved: SavedRun = {
+      seconds,
+      direct,
+      check,
+      checkedCells,
+      maxDriverDiff,
+      traces: results.map((r) => ({
+        name: r.trace.name,
+        seconds: r.seconds,
+        rows: r.rows.map((row) => ({
+          size: row.size,
+          lru: row.lru,
+          opt: row.opt,
+          policies: Object.fromEntries(row.byPolicy),
+        })),
+      })),
+    };
+    writeFileSync(jsonPath, `${JSON.stringify(saved, null, 1)}\n`);
+  }
   for (const result of results) plot(result);
   const notes = readFileSync(join(here, 'notes.md'), 'utf8');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
