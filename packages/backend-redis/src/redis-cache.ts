@@ -31,7 +31,16 @@ import type { Cluster, Redis } from 'ioredis';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
-import { ADD, IS_LIVE, type LuaScript, TAG_MAX, UNLINK_LIVE, UNLOCK } from './internal/scripts.js';
+import {
+  ADD,
+  IS_LIVE,
+  type LuaScript,
+  SET_MANY,
+  TAG_MAX,
+  UNLINK_LIVE,
+  UNLINK_LIVE_MANY,
+  UNLOCK,
+} from './internal/scripts.js';
 import {
   checkOptions,
   checkSerializer,
@@ -41,6 +50,8 @@ import {
 } from './redis-cache-options.js';
 
 const SCAN_COUNT = 1000;
+/** Keys per many-key script call. */
+const BATCH = 500;
 const QUIT_TIMEOUT = 1_000;
 
 type Arg = string | Buffer | number;
@@ -172,12 +183,23 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         );
         return;
       }
-      const pipeline = this.#client.pipeline();
-      for (const [k, b, px] of items) {
-        if (px === undefined) pipeline.set(k, b);
-        else pipeline.set(k, b, 'PX', px);
+      // One node: one script call sets them all (atomically, and with one reply and one timer
+      // instead of one per key as a pipeline would have).
+      // Chunks keep each call's arguments and the server's time in the script bounded.
+      const calls: Promise<unknown>[] = [];
+      for (let at = 0; at < items.length; at += BATCH) {
+        const chunk = items.slice(at, at + BATCH);
+        const args: Arg[] = chunk.map((item) => item[1]);
+        for (const item of chunk) args.push(item[2] ?? '');
+        calls.push(
+          this.#evalKeys(
+            SET_MANY,
+            chunk.map((item) => item[0]),
+            args,
+          ),
+        );
       }
-      checkResults(await this.#guard(() => pipeline.exec()));
+      await Promise.all(calls);
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -205,6 +227,14 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async removeEntries(keys: readonly string[]): Promise<number> {
     const redisKeys = keys.map((key) => this.#entryPrefix + key);
     try {
+      if (!this.#cluster) {
+        const now = this.now();
+        const calls: Promise<unknown>[] = [];
+        for (let at = 0; at < redisKeys.length; at += BATCH) {
+          calls.push(this.#evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), [now]));
+        }
+        return (await Promise.all(calls)).reduce((sum: number, n) => sum + Number(n), 0);
+      }
       const removed = await this.#evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
       return removed.reduce((sum, n) => sum + n, 0);
     } catch (error) {
@@ -443,6 +473,17 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     } catch (error) {
       if (!isNoScript(error)) throw error;
       return this.#guard(() => node.eval(script.source, 1, key, ...args));
+    }
+  }
+
+  /** Runs a many-key script on the single server (never on a Cluster: the keys span slots). */
+  async #evalKeys(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    const client = this.#client as Redis;
+    try {
+      return await this.#guard(() => client.evalsha(script.sha, keys.length, ...keys, ...args));
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return this.#guard(() => client.eval(script.source, keys.length, ...keys, ...args));
     }
   }
 

@@ -189,6 +189,31 @@ describe('values', () => {
     expect(await cache.getMany(['b', 'x', 'a', 'b'])).toEqual([2, undefined, 1, 2]);
   });
 
+  it('answers many concurrent callers correctly (commands batched in one write)', async () => {
+    for (const autoPipelining of [true, false]) {
+      const cache = makeCache<number>({ autoPipelining });
+      const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+      await Promise.all(keys.map((key, i) => cache.set(key, i)));
+      expect(await Promise.all(keys.map((key) => cache.get(key)))).toEqual(keys.map((_, i) => i));
+      expect(
+        await Promise.all([cache.getMany(keys.slice(0, 3)), cache.get('k9'), cache.has('nope')]),
+      ).toEqual([[0, 1, 2], 9, false]);
+    }
+  });
+
+  it('setMany and deleteMany work past one script batch (500 keys)', async () => {
+    const cache = makeCache<number>();
+    const keys = Array.from({ length: 1201 }, (_, i) => `k${i}`);
+    await cache.setMany(
+      keys.map((key, i) => [key, i] as const),
+      { ttl: '1m' },
+    );
+    expect(await cache.getMany(keys)).toEqual(keys.map((_, i) => i));
+    expect(await rawRedis().pttl(`${cache.prefix}e:k1200`)).toBeGreaterThan(0);
+    expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1201);
+    expect(await collect(cache.keys())).toEqual([]);
+  });
+
   it('expires by server TTL', async () => {
     const cache = makeCache();
     await cache.set('k', 1, { ttl: 40 });
@@ -293,7 +318,7 @@ describe('createCache and options', () => {
     );
     expect(cache).toBeInstanceOf(RedisCache);
     expect((cache as RedisCache).prefix).toBe(prefix);
-    expect((cache as RedisCache).client.options.commandTimeout).toBe(3000);
+    expect(((cache as RedisCache).client.options as { commandTimeout?: number }).commandTimeout).toBe(3000);
     await cache.set('k', 'v');
     expect(await rawRedis().exists(`${prefix}e:k`)).toBe(1);
     await cache.clear();

@@ -63,3 +63,28 @@ export const UNLOCK = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
+
+/** KEYS[1..n] entries, ARGV[1..n] envelopes, ARGV[n+1..2n] PX ms or '': sets them all (one node only). */
+export const SET_MANY = script(`
+local n = #KEYS
+for i = 1, n do
+  local px = ARGV[n + i]
+  if px == '' then redis.call('SET', KEYS[i], ARGV[i])
+  else redis.call('SET', KEYS[i], ARGV[i], 'PX', px) end
+end
+return n
+`);
+
+/** KEYS[1..n] entries, ARGV[1] now: removes them all; how many live ones existed (one node only). */
+export const UNLINK_LIVE_MANY = script(`
+local now = tonumber(ARGV[1])
+local count = 0
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v then
+    redis.call('UNLINK', KEYS[i])
+    if live(v, now) then count = count + 1 end
+  end
+end
+return count
+`);
