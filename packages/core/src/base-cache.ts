@@ -243,7 +243,25 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   // ---- the contract ----------------------------------------------------------------------------
 
   async get(key: string): Promise<V | undefined> {
-    return (await this.getEntry(key))?.value;
+    validateKey(key, this.maxKeyBytes);
+    this.#checkOpen();
+    let found: Lookup<V>;
+    try {
+      const entry = await this.readEntry(key);
+      // Misses and untagged live entries need no lookup (the hot path of every backend).
+      const now = this.now();
+      found =
+        entry === undefined
+          ? undefined
+          : entry.tags.length === 0 && isLive(entry, now)
+            ? { state: 'fresh', entry }
+            : await this.#lookup(key, entry, now);
+    } catch (error) {
+      this.#fail(error, key);
+    }
+    const hit = found?.state === 'fresh';
+    this.#count(key, hit);
+    return hit ? found?.entry.value : undefined;
   }
 
   async getOrThrow(key: string): Promise<V> {
