@@ -43,6 +43,8 @@ export interface Subject {
   readonly group: SubjectGroup;
   /** How it is configured, for the doc. */
   readonly config: string;
+  /** The subject whose bytes-per-entry figure this one shares (same object, other call style). */
+  readonly heapOf?: string;
   create(capacity: number): Promise<SubjectInstance>;
 }
 
@@ -121,6 +123,7 @@ function memorySubject(id: string, label: string, kind: SubjectKind, policy: str
     label,
     kind,
     group: 'ours',
+    ...(kind === 'async' ? { heapOf: id.replace(/-async$/, '-sync') } : {}),
     config: `new MemoryCache({ maxEntries${policy ? `, policy: '${policy}'` : ''} })`,
     async create(capacity) {
       const m = await loadMemoryCache();
@@ -208,6 +211,7 @@ export const subjects: readonly Subject[] = [
     label: 'lru-cache (async-wrapped)',
     kind: 'async',
     group: 'lru-async',
+    heapOf: 'lru-cache-sync',
     config: 'new LRUCache({ max }) behind `async get(k) { return lru.get(k) }` (and set)',
     async create(capacity) {
       return { target: new AsyncLru(capacity), get: 'get', set: 'set', close: () => {} };

@@ -82,6 +82,7 @@ for (const subject of subjects) {
 const heap = new Map<string, HeapResult>();
 if (withHeap) {
   for (const subject of subjects) {
+    if (subject.heapOf !== undefined && subjects.some((s) => s.id === subject.heapOf)) continue;
     const child = spawnSync(
       process.execPath,
       ['--expose-gc', '--import', 'tsx', path.join(here, 'memory-heap.ts'), subject.id, String(heapEntries)],
@@ -97,6 +98,10 @@ if (withHeap) {
     log(
       `${subject.id.padEnd(18)} ${r.bytesPerEntry.toFixed(1)} bytes/entry (kept ${(r.retained * 100).toFixed(1)}%, fill ${(r.fillMs / 1000).toFixed(1)} s)`,
     );
+  }
+  for (const subject of subjects) {
+    const shared = subject.heapOf === undefined ? undefined : heap.get(subject.heapOf);
+    if (shared) heap.set(subject.id, shared);
   }
 }
 
@@ -132,7 +137,8 @@ const header = [
   `  ${heapEntries.toLocaleString('en-US')} entries (key \`key:<i>\`, value \`value:<i>\`: two short strings, about 64 bytes together);`,
   '  (heapUsed + arrayBuffers) after full GCs with the full cache, minus the same before the cache',
   '  was made, / entries. It includes keys, values and what a cache preallocates for its bound.',
-  '  "over a plain Map" subtracts the Map\'s figure (keys, values and the Map itself).',
+  '  "over a plain Map" subtracts the Map\'s figure (keys, values and the Map itself). An async row',
+  '  shares the figure of its sync twin (the same object called another way).',
   '- Every subject is bounded to the capacity: see the configuration table at the end.',
 ];
 
