@@ -37,6 +37,7 @@ import { FS_LAYER, type FsLayer, nodeFs } from './internal/fs-layer.js';
 import { hashOf, Layout } from './internal/layout.js';
 
 const ADD_LOCK_MS = 5_000;
+const EMPTY = new Uint8Array(0);
 
 /**
  * A cache in a directory on disk, safe to share between processes: atomic writes, entry and
@@ -120,7 +121,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       false,
       this.#stamp ? this.now() : undefined,
     );
-    await this.#wrote(bytes.length);
+    await this.#wrote(bytes[0].length + bytes[1].length);
   }
 
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
@@ -130,7 +131,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const folder = this.#layout.shardOf(hash);
     const stamp = this.#stamp ? this.now() : undefined;
     if (await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp)) {
-      await this.#wrote(bytes.length);
+      await this.#wrote(bytes[0].length + bytes[1].length);
       return true;
     }
     // A file is there: a live entry of this key wins; an expired one, a corrupt one or another
@@ -152,7 +153,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     } finally {
       await release();
     }
-    await this.#wrote(bytes.length);
+    await this.#wrote(bytes[0].length + bytes[1].length);
     return true;
   }
 
@@ -350,15 +351,29 @@ export class FileCache<V = unknown> extends BaseCache<V> {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  #encode(key: string, entry: StoredEntry<V>): Buffer {
-    const bytes = encodeEnvelope(entry, this.#serializer, key);
+  /**
+   * Encodes an entry as [envelope header, payload]: core's envelope ends with the payload, so
+   * the header is encoded around an empty payload and the two parts are written with one
+   * `writev`, saving a copy of the value (tens of µs for a large one).
+   */
+  #encode(key: string, entry: StoredEntry<V>): readonly [Buffer, Uint8Array] {
+    let payload: Uint8Array = EMPTY;
+    const serializer = this.#serializer;
+    const capture: Serializer = {
+      id: serializer.id,
+      serialize: (value) => {
+        payload = serializer.serialize(value);
+        return EMPTY;
+      },
+      deserialize: (bytes) => serializer.deserialize(bytes),
+    };
+    const header = encodeEnvelope(entry, capture, key);
+    const size = header.length + payload.length;
     const { maxBytes } = this.#options;
-    if (maxBytes !== undefined && bytes.length > maxBytes) {
-      throw new CacheFullError(`an entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes})`, {
-        key,
-      });
+    if (maxBytes !== undefined && size > maxBytes) {
+      throw new CacheFullError(`an entry of ${size} bytes is larger than maxBytes (${maxBytes})`, { key });
     }
-    return bytes;
+    return [header, payload];
   }
 
   async #holdsLive(key: string): Promise<boolean> {

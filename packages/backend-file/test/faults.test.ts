@@ -90,6 +90,7 @@ describe('write failures (through the fs seam)', () => {
       const { cache, dir } = await makeCache({ [FS_LAYER]: fs } as never);
       await cache.set('k', 'old');
       faults.set('write', code);
+      faults.set('writev', code);
       const error = await cache.set('k', 'new').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CacheError);
       expect((error as CacheError).code).toBe('CACHE_ERROR');
@@ -121,6 +122,7 @@ describe('write failures (through the fs seam)', () => {
     const { cache } = await makeCache({ [FS_LAYER]: fs } as never);
     await cache.set('k', 'old');
     faults.set('open', 'EACCES');
+    faults.set('readWhole', 'EACCES');
     const error = await cache.set('k', 'new').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheError);
     expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe('EACCES');
@@ -148,12 +150,12 @@ describe('write failures (through the fs seam)', () => {
     expect(calls.get('rename')).toBe(1);
   });
 
-  test('without fsync there is no sync, and a set is open, write, close, rename (plus the clock stamp)', async () => {
+  test('without fsync there is no sync, and a set is open, writev, close, rename (plus the clock stamp)', async () => {
     const { fs, calls } = faultyFs();
     const { cache } = await makeCache({ [FS_LAYER]: fs } as never);
     await cache.set('a', 1);
     calls.clear();
     await cache.set('a', 2);
-    expect(Object.fromEntries(calls)).toEqual({ open: 1, write: 1, futimes: 1, close: 1, rename: 1 });
+    expect(Object.fromEntries(calls)).toEqual({ open: 1, writev: 1, futimes: 1, close: 1, rename: 1 });
   });
 });

@@ -6,14 +6,9 @@
  */
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { errno, type FsLayer, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY } from './fs-layer.js';
+import { errno, type FsLayer, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY, type ReadResult } from './fs-layer.js';
 
-/** A file read whole, with what a later compare-and-remove needs. */
-export interface ReadResult {
-  bytes: Buffer;
-  ino: number;
-  mtimeMs: number;
-}
+export type { ReadResult };
 
 export interface FileStoreOptions {
   fs: FsLayer;
@@ -43,32 +38,8 @@ export class FileStore {
    * Reads a whole file; `undefined` when it does not exist. When `touchBefore` is given and the
    * file's mtime is older, the mtime is set to `touchTo` (the LRU stamp), ignoring failures.
    */
-  async read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
-    let fd: number;
-    try {
-      fd = await this.fs.open(path, O_RDONLY);
-    } catch (error) {
-      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return undefined;
-      throw error;
-    }
-    try {
-      const stats = await this.fs.fstat(fd);
-      const size = stats.size;
-      const bytes = Buffer.allocUnsafe(size);
-      let got = 0;
-      while (got < size) {
-        const n = await this.fs.read(fd, bytes, got, size - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      if (touchBefore !== undefined && touchTo !== undefined && stats.mtimeMs < touchBefore) {
-        const seconds = touchTo / 1000;
-        await this.fs.futimes(fd, seconds, seconds).catch(() => undefined);
-      }
-      return { bytes: got === size ? bytes : bytes.subarray(0, got), ino: stats.ino, mtimeMs: stats.mtimeMs };
-    } finally {
-      await this.fs.close(fd);
-    }
+  read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
+    return this.fs.readWhole(path, touchBefore, touchTo);
   }
 
   /**
@@ -79,7 +50,7 @@ export class FileStore {
   async write(
     path: string,
     temp: string,
-    bytes: Uint8Array,
+    bytes: Uint8Array | readonly [Uint8Array, Uint8Array],
     exclusive: boolean,
     mtime?: number,
   ): Promise<boolean> {
@@ -95,11 +66,7 @@ export class FileStore {
       if (this.#fixMode === undefined)
         this.#fixMode = ((await this.fs.fstat(fd)).mode & 0o777) !== this.#fileMode;
       if (this.#fixMode) await this.fs.fchmod(fd, this.#fileMode);
-      const buffer = Buffer.isBuffer(bytes)
-        ? bytes
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      let done = 0;
-      while (done < buffer.length) done += await this.fs.write(fd, buffer, done, buffer.length - done);
+      await this.#writeAll(fd, bytes);
       if (mtime !== undefined) await this.fs.futimes(fd, mtime / 1000, mtime / 1000);
       if (this.#fsync) await this.fs.fsync(fd);
     } catch (error) {
@@ -125,6 +92,21 @@ export class FileStore {
     }
     if (this.#fsync) await this.syncDir(dirname(path));
     return true;
+  }
+
+  /** Writes bytes, or two parts (envelope header and payload: no copy into one buffer) with one `writev`. */
+  async #writeAll(fd: number, bytes: Uint8Array | readonly [Uint8Array, Uint8Array]): Promise<void> {
+    let buffer: Buffer;
+    if (bytes instanceof Uint8Array) buffer = asBuffer(bytes);
+    else {
+      const [head, tail] = bytes;
+      const done = await this.fs.writev(fd, bytes);
+      if (done === head.length + tail.length) return;
+      // A short write (rare for regular files): finish from where it stopped.
+      buffer = Buffer.concat([head, tail]).subarray(done);
+    }
+    let done = 0;
+    while (done < buffer.length) done += await this.fs.write(fd, buffer, done, buffer.length - done);
   }
 
   /** Syncs a folder, so that a rename or unlink in it survives power loss. */
@@ -186,4 +168,8 @@ export class FileStore {
       throw error;
     }
   }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
