@@ -80,7 +80,10 @@ function readWhole(path: string, touchBefore?: number, touchTo?: number): Promis
           fs.futimes(fd, touchTo / 1000, touchTo / 1000, () => close());
         };
         const next = (): void => {
-          if (got >= size) return finish();
+          if (got >= size) {
+            finish();
+            return;
+          }
           fs.read(fd, bytes, got, size - got, got, (readError, n) => {
             if (readError) return fail(readError);
             if (n === 0) return finish();
