@@ -12,21 +12,42 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const open: { close(): Promise<void> }[] = [];
 const raws: Redis[] = [];
 
+const prefixes: string[] = [];
+
 afterEach(async () => {
   await Promise.all(open.splice(0).map((cache) => cache.close()));
   for (const raw of raws.splice(0)) raw.disconnect();
+  // Leave nothing behind on the shared server.
+  const used = prefixes.splice(0);
+  if (used.length === 0) return;
+  const raw = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 });
+  try {
+    for (const prefix of used) {
+      const keys = await scanAll(raw, `${escapeGlob(prefix)}*`);
+      for (let i = 0; i < keys.length; i += 500) await raw.unlink(...keys.slice(i, i + 500));
+    }
+  } finally {
+    raw.disconnect();
+  }
 });
+
+/** Removes every key under this prefix after the test. */
+export function cleanUp(prefix: string): void {
+  prefixes.push(prefix);
+}
 
 /** A cache on REDIS_URL with a prefix no other run shares; closed after the test. */
 export function makeCache<V = unknown>(options: RedisCacheOptions = {}): RedisCache<V> {
   const cache = new RedisCache<V>({ url: REDIS_URL, prefix: uniquePrefix('redis-test'), ...options });
   open.push(cache);
+  cleanUp(cache.prefix);
   return cache;
 }
 
 /** Closes this cache after the test. */
 export function track<T extends { close(): Promise<void> }>(cache: T): T {
   open.push(cache);
+  if (cache instanceof RedisCache) cleanUp(cache.prefix);
   return cache;
 }
 
