@@ -9,7 +9,10 @@ const packagesDir = join(root, 'packages');
 /** Workspace packages resolve to their sources in tests, so no build is needed before `vitest`. */
 const alias = readdirSync(packagesDir)
   .filter((name) => existsSync(join(packagesDir, name, 'src/index.ts')))
-  .map((name) => ({ find: new RegExp(`^@cache/${name}$`), replacement: join(packagesDir, name, 'src/index.ts') }));
+  .map((name) => ({
+    find: new RegExp(`^@cache/${name}$`),
+    replacement: join(packagesDir, name, 'src/index.ts'),
+  }));
 
 /** The vitest configuration every package extends. */
 export function packageConfig(overrides: ViteUserConfig['test'] = {}): ViteUserConfig {

@@ -10,12 +10,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const time = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
   const start = performance.now();
   const result = await run();
-  console.log(`  ${label.padEnd(34)} ${(performance.now() - start).toFixed(1).padStart(7)} ms  -> ${JSON.stringify(result)}`);
+  console.log(
+    `  ${label.padEnd(34)} ${(performance.now() - start).toFixed(1).padStart(7)} ms  -> ${JSON.stringify(result)}`,
+  );
   return result;
 };
 
 const cache = await createCache('memory://?maxEntries=10000&defaultTtl=5m');
-console.log(`cache: ${cache.name} (${cache.constructor.name}, from 'memory://?maxEntries=10000&defaultTtl=5m')\n`);
+console.log(
+  `cache: ${cache.name} (${cache.constructor.name}, from 'memory://?maxEntries=10000&defaultTtl=5m')\n`,
+);
 
 console.log('1. memoize: a slow call (200 ms) is computed once, then served from memory');
 let priceCalls = 0;

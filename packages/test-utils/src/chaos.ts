@@ -11,15 +11,30 @@ export interface ChaosOptions {
 }
 
 const ASYNC_METHODS = [
-  'get', 'getOrThrow', 'getEntry', 'set', 'add', 'has', 'delete', 'getMany', 'setMany', 'deleteMany', 'clear',
-  'deleteMatching', 'invalidateTags', 'getOrSet',
+  'get',
+  'getOrThrow',
+  'getEntry',
+  'set',
+  'add',
+  'has',
+  'delete',
+  'getMany',
+  'setMany',
+  'deleteMany',
+  'clear',
+  'deleteMatching',
+  'invalidateTags',
+  'getOrSet',
 ] as const;
 
 /**
  * Wraps a cache so that its calls fail or are delayed: for fault tests of compositions.
  * `setFail` and `setDelay` change the behaviour while the test runs.
  */
-export function chaos<V>(cache: Cache<V>, options: ChaosOptions = {}): Cache<V> & {
+export function chaos<V>(
+  cache: Cache<V>,
+  options: ChaosOptions = {},
+): Cache<V> & {
   setFail(fail: ChaosOptions['fail']): void;
   setDelay(ms: number | undefined): void;
 } {
@@ -30,7 +45,8 @@ export function chaos<V>(cache: Cache<V>, options: ChaosOptions = {}): Cache<V> 
       if (prop === 'setFail') return (f: ChaosOptions['fail']) => (fail = f);
       if (prop === 'setDelay') return (ms: number | undefined) => (delay = ms);
       const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || !methods.has(prop)) return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function' || !methods.has(prop))
+        return typeof value === 'function' ? value.bind(target) : value;
       return async (...args: unknown[]) => {
         if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
         if (fail !== undefined) throw typeof fail === 'function' ? fail() : fail;
@@ -38,5 +54,8 @@ export function chaos<V>(cache: Cache<V>, options: ChaosOptions = {}): Cache<V> 
       };
     },
   });
-  return wrapped as Cache<V> & { setFail(fail: ChaosOptions['fail']): void; setDelay(ms: number | undefined): void };
+  return wrapped as Cache<V> & {
+    setFail(fail: ChaosOptions['fail']): void;
+    setDelay(ms: number | undefined): void;
+  };
 }

@@ -12,6 +12,8 @@ describe('MapCache', () => {
     expect(await cache.get('a')).toBeUndefined();
     expect(cache.stats.snapshot()).toMatchObject({ hits: 1, misses: 1, sets: 1, expirations: 1 });
     await expect(cache.get('')).rejects.toBeInstanceOf(CacheKeyError);
-    await expect(cache.set('b', undefined as unknown as string)).rejects.toBeInstanceOf(CacheSerializationError);
+    await expect(cache.set('b', undefined as unknown as string)).rejects.toBeInstanceOf(
+      CacheSerializationError,
+    );
   });
 });
