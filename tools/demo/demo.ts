@@ -68,8 +68,16 @@ for await (const key of cache.keys()) after.push(key);
 console.log(`  after users.clear():      ${JSON.stringify(after.sort())}`);
 console.log(`  users2.get('1') still -> ${JSON.stringify(await users2.get('1'))}\n`);
 
-console.log('4. stats of the whole cache and of one namespace');
-console.log('  cache:', cache.stats.snapshot());
-console.log('  users namespace:', users.stats.snapshot());
+console.log(`  users.get('1') now   -> ${JSON.stringify(await users.get('1'))}\n`);
+
+console.log('4. stats: the whole cache, and each namespace counting only its own traffic');
+const show = (label: string, { hits, misses, sets, hitRatio, entries }: Record<string, unknown>) =>
+  console.log(
+    `  ${label.padEnd(16)} hits=${hits} misses=${misses} sets=${sets} hitRatio=${Number(hitRatio).toFixed(2)}` +
+      (entries === undefined ? '' : ` entries=${entries}`),
+  );
+show('cache', cache.stats.snapshot());
+show('users', users.stats.snapshot());
+show('users2', users2.stats.snapshot());
 
 await cache.close();
