@@ -218,16 +218,27 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     );
   }
 
-  protected override acquireLock(key: string, lease: number, wait: number): Promise<LockRelease | undefined> {
+  protected override async acquireLock(
+    key: string,
+    lease: number,
+    wait: number,
+  ): Promise<LockRelease | undefined> {
     const hash = hashOf(key);
-    return acquireFileLock(
-      this.#store,
-      this.#layout.lockPath(hash),
-      () => this.#layout.tempPath(this.#layout.locksDir, hash),
-      lease,
-      wait,
-      this.#options.lockPollInterval,
-    );
+    try {
+      const release = await acquireFileLock(
+        this.#store,
+        this.#layout.lockPath(hash),
+        () => this.#layout.tempPath(this.#layout.locksDir, hash),
+        lease,
+        wait,
+        this.#options.lockPollInterval,
+      );
+      if (release === undefined) return undefined;
+      return () =>
+        release().catch((error: unknown) => Promise.reject(toCacheError(error, 'lock release failed', key)));
+    } catch (error) {
+      throw toCacheError(error, 'taking the lock failed', key);
+    }
   }
 
   // ---- maintenance -----------------------------------------------------------------------------

@@ -140,6 +140,17 @@ describe('write failures (through the fs seam)', () => {
     expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe('EACCES');
   });
 
+  test('EACCES taking a getOrSet lock: CacheError with the cause, the factory does not run', async () => {
+    const { fs, faults } = faultyFs();
+    const { cache } = await makeCache({ [FS_LAYER]: fs } as never);
+    faults.set('link', 'EACCES');
+    let runs = 0;
+    const error = await cache.getOrSet('k', () => ++runs, { lock: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheError);
+    expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe('EACCES');
+    expect(runs).toBe(0);
+  });
+
   test('fsync: true syncs the temp file and the folder on each set', async () => {
     const { fs, calls } = faultyFs();
     const { cache } = await makeCache({ [FS_LAYER]: fs, fsync: true } as never);
