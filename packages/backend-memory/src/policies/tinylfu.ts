@@ -1,5 +1,5 @@
 /**
- * W-TinyLFU with hill climbing, after Caffeine's `BoundedLocalCache` (Einziger, Friedman &
+ * W-TinyLFU with an adaptive window, after Caffeine's `BoundedLocalCache` (Einziger, Friedman &
  * Manes, "TinyLFU: A Highly Efficient Cache Admission Policy", and Caffeine's adaptive window).
  *
  * Layout: three index-linked lists over slots sharing one pair of `prev`/`next` arrays: the
@@ -13,10 +13,15 @@
  * flooding colliding hashes (keys are also hashed with a per-instance random seed). A hit in
  * probation promotes to protected; protected's overflow is demoted to probation's tail.
  *
- * Hill climbing: every `2 * entries` requests, the hit ratio of the sample is compared with the
- * previous one; the window grows or shrinks by a step (6.25% of the entries, decaying by 2%
- * per sample, reset when the hit ratio moves by 10 points) in the direction that helped. Recency-
- * biased workloads get a big window (LRU-like), frequency-biased ones a tiny one.
+ * Window tuning by miniature simulation ({@link WindowTuner}): a fixed 1/R of the key space
+ * (R = 1 up to 1,024 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
+ * entries with fixed window shares from 1% to 80%, which read this policy's sketch. Every
+ * epoch (about `entries` requests) the share whose miniature has the most recent hits becomes
+ * the window's size, when it beats the current share by a clear margin. The window is resized
+ * at once: growing it moves main's oldest entries into it, shrinking it moves its oldest to
+ * probation. Recency-biased workloads get a big window (LRU-like), frequency-biased ones 1%.
+ * This replaces Caffeine's hill climber, which compares the hit ratio of consecutive periods
+ * and so mistakes a workload's phase changes for the effect of its own steps.
  *
  * The entry count used for the split is `capacityHint` (the cache's `maxEntries`) or, when the
  * cache is bounded by bytes only, the largest entry count seen when an eviction was needed.
@@ -25,6 +30,7 @@ import { FrequencySketch } from './frequency-sketch.js';
 import { hashString, randomSeed, xorshift32 } from './hash.js';
 import type { EvictionPolicy } from './policy.js';
 import { growArray, SlotLinks, SlotList } from './slot-list.js';
+import { WindowTuner } from './window-tuner.js';
 
 const NOWHERE = 0;
 const WINDOW = 1;
@@ -33,19 +39,6 @@ const PROTECTED = 3;
 
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
-/**
- * Deviations from Caffeine's constants, tuned on the traces of docs/benchmarks/hit-ratio.md:
- * Caffeine samples `10 * entries` requests per step, restarts the step at a 5-point change and
- * first shrinks the window. Here a sample is `2 * entries` requests (five times more steps: the
- * window reaches an LRU-like size within a trace of a few dozen cache sizes, which the 10x
- * sample never did on sprite or oltp at 10% of the keys), the restart threshold is 10 points
- * (recency-heavy traces swing by more than 5 points between samples, and each swing reset the
- * step to full size), and the first step grows the window (it starts at its 1% minimum).
- */
-const HILL_CLIMBER_SAMPLE_FACTOR = 2;
-const HILL_CLIMBER_RESTART_THRESHOLD = 0.1;
-const HILL_CLIMBER_STEP_PERCENT = 0.0625;
-const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
 /** A losing candidate at least this frequent is admitted with probability 1/128. */
 const ADMIT_HASHDOS_THRESHOLD = 6;
 
@@ -73,14 +66,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #windowMaximum = Number.POSITIVE_INFINITY;
   #protectedMaximum = 0;
 
-  #hits = 0;
-  #misses = 0;
-  #previousHitRate = 0;
-  #stepSize = 0;
-  /** Fractional window adjustment carried over (small caches move less than one entry a step). */
-  #carry = 0;
-  /** Requests per hill-climbing sample. */
-  #sample = Number.POSITIVE_INFINITY;
+  /** Picks the window share by miniature simulation; made when the entry count is known. */
+  #tuner: WindowTuner | null = null;
+  /** The entry count the tuner was sized for. */
+  #tunerEntries = 0;
 
   #evicting = false;
   #lastMissHash = 0;
@@ -106,10 +95,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   access(slot: number): void {
-    this.#sketch.increment(this.#hash[slot]!);
+    const hash = this.#hash[slot]!;
+    this.#sketch.increment(hash);
     this.#touch(slot);
-    this.#hits++;
-    if (this.#maximum > 0 && this.#hits + this.#misses >= this.#sample) this.#climb();
+    if (this.#tuner?.record(hash)) this.#retune();
   }
 
   miss(key: string): void {
@@ -117,26 +106,31 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#sketch.increment(hash);
     this.#lastMissHash = hash;
     this.#lastMissValid = true;
+    if (this.#tuner?.record(hash)) this.#retune();
   }
 
   insert(slot: number, key: string, _expiresAt: number): void {
     const hash = hashString(key, this.#seed);
     this.#hash[slot] = hash;
     // A read miss followed by the insert of the same key counts once.
-    if (!this.#lastMissValid || this.#lastMissHash !== hash) this.#sketch.increment(hash);
+    const counted = this.#lastMissValid && this.#lastMissHash === hash;
     this.#lastMissValid = false;
     this.#where[slot] = WINDOW;
     this.#window.pushTail(slot);
     this.#size++;
     this.#pending = 0;
     this.#candidate = -1;
-    this.#misses++;
-    if (this.#maximum > 0 && this.#hits + this.#misses >= this.#sample) this.#climb();
+    if (!counted) {
+      this.#sketch.increment(hash);
+      if (this.#tuner?.record(hash)) this.#retune();
+    }
   }
 
   update(slot: number, _expiresAt: number): void {
-    this.#sketch.increment(this.#hash[slot]!);
+    const hash = this.#hash[slot]!;
+    this.#sketch.increment(hash);
     this.#touch(slot);
+    if (this.#tuner?.record(hash)) this.#retune();
   }
 
   remove(slot: number): void {
@@ -200,6 +194,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#probation.clear();
     this.#protected.clear();
     this.#sketch.clear();
+    this.#tuner?.clear();
     this.#size = 0;
     this.#pending = 0;
     this.#candidate = -1;
@@ -263,78 +258,54 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #setMaximum(maximum: number): void {
     const previous = this.#maximum;
     this.#maximum = maximum;
-    if (previous === 0) {
-      const window = maximum - Math.floor(PERCENT_MAIN * maximum);
-      this.#windowMaximum = window;
-      this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
-      this.#stepSize = HILL_CLIMBER_STEP_PERCENT * maximum;
-    } else {
-      // keep the learned window share
-      const window = Math.max(1, Math.min(maximum, Math.round((this.#windowMaximum * maximum) / previous)));
-      this.#windowMaximum = window;
-      this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
-      this.#stepSize = (this.#stepSize * maximum) / previous;
-    }
-    this.#sample = HILL_CLIMBER_SAMPLE_FACTOR * maximum;
+    const window =
+      previous === 0
+        ? maximum - Math.floor(PERCENT_MAIN * maximum)
+        : // keep the learned window share
+          Math.max(1, Math.min(maximum, Math.round((this.#windowMaximum * maximum) / previous)));
+    this.#windowMaximum = window;
+    this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
     this.#sketch.ensureCapacity(maximum);
+    // The miniatures are sized once, and again only when the entry count doubles or halves.
+    if (this.#tuner === null || maximum >= 2 * this.#tunerEntries || 2 * maximum <= this.#tunerEntries) {
+      this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0);
+      this.#tunerEntries = maximum;
+    }
     this.#demote();
   }
 
-  /** One hill-climbing step (Caffeine's `climb`), run once per sample of requests. */
-  #climb(): void {
-    const requests = this.#hits + this.#misses;
-    const hitRate = this.#hits / requests;
-    const change = hitRate - this.#previousHitRate;
-    const amount = change >= 0 ? this.#stepSize : -this.#stepSize;
-    const nextStep =
-      Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD
-        ? HILL_CLIMBER_STEP_PERCENT * this.#maximum * (amount >= 0 ? 1 : -1)
-        : HILL_CLIMBER_STEP_DECAY_RATE * amount;
-    this.#previousHitRate = hitRate;
-    this.#stepSize = nextStep;
-    this.#hits = 0;
-    this.#misses = 0;
-    const total = amount + this.#carry;
-    const adjustment = Math.trunc(total);
-    this.#carry = total - adjustment;
-    if (adjustment > 0) this.#increaseWindow(adjustment);
-    else if (adjustment < 0) this.#decreaseWindow(-adjustment);
-  }
-
-  #increaseWindow(amount: number): void {
-    const quota = Math.min(amount, this.#protectedMaximum);
-    if (quota <= 0) return;
-    this.#protectedMaximum -= quota;
-    this.#windowMaximum += quota;
-    this.#demote();
-    // Refill the window from main, oldest first, so it is full at once.
-    for (let moved = 0; moved < quota; moved++) {
-      let slot = this.#probation.head;
-      if (slot !== -1) this.#probation.unlink(slot);
-      else {
-        slot = this.#protected.head;
-        if (slot === -1) {
-          this.#protectedMaximum += quota - moved;
-          this.#windowMaximum -= quota - moved;
-          break;
+  /** Moves the window toward the share the tuner now favours (protected keeps 80% of main). */
+  #retune(): void {
+    const maximum = this.#maximum;
+    const next = Math.max(1, Math.min(maximum, Math.round(this.#tuner!.target * maximum)));
+    const current = this.#windowMaximum;
+    if (next === current) return;
+    this.#windowMaximum = next;
+    this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - next));
+    if (next > current) {
+      this.#demote();
+      // Refill the window from main, oldest first, so it is full at once.
+      for (let moved = current; moved < next; moved++) {
+        let slot = this.#probation.head;
+        if (slot !== -1) this.#probation.unlink(slot);
+        else {
+          slot = this.#protected.head;
+          if (slot === -1) break;
+          this.#protected.unlink(slot);
         }
-        this.#protected.unlink(slot);
+        this.#where[slot] = WINDOW;
+        this.#window.pushTail(slot);
       }
-      this.#where[slot] = WINDOW;
-      this.#window.pushTail(slot);
+    } else {
+      // The window's oldest entries go to probation (the next evictions judge them).
+      while (this.#window.size > next) {
+        const slot = this.#window.head;
+        this.#window.unlink(slot);
+        this.#where[slot] = PROBATION;
+        this.#probation.pushTail(slot);
+      }
     }
-  }
-
-  #decreaseWindow(amount: number): void {
-    if (this.#windowMaximum <= 1) return;
-    const quota = Math.min(amount, this.#windowMaximum - 1, this.#window.size);
-    this.#protectedMaximum += quota;
-    this.#windowMaximum -= quota;
-    for (let moved = 0; moved < quota; moved++) {
-      const slot = this.#window.head;
-      this.#window.unlink(slot);
-      this.#where[slot] = PROBATION;
-      this.#probation.pushTail(slot);
-    }
+    this.#pending = 0;
+    this.#candidate = -1;
   }
 }

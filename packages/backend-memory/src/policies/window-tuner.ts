@@ -1,0 +1,126 @@
+/**
+ * Chooses W-TinyLFU's window share by miniature simulation (internal, used by `TinyLfuPolicy`).
+ *
+ * After Waldspurger et al., "Cache Modeling and Optimization using Miniature Simulations"
+ * (ATC'17), as Caffeine's simulator applies it to W-TinyLFU (`MiniSimClimber`, Einziger, Eytan,
+ * Friedman & Manes, "Adaptive Software Cache Management", Middleware'18): a fixed 1/R of the
+ * key space (by hash) is fed to a few {@link MiniWindowCache}s of `entries / R` entries, each
+ * with a different fixed window share. They see the same requests at the same time, so phase
+ * changes of the workload move all of them alike and their difference is the effect of the
+ * window alone (a hill climber compares consecutive periods, where phases drown that effect).
+ * At the end of each epoch the share of the miniature with the most (exponentially aged) hits
+ * becomes the target; ties keep the current target, so a workload that hits nowhere (a pure
+ * scan) does not move the window.
+ *
+ * Cost: a request of an unsampled key costs one multiply and a compare; a sampled one costs a
+ * lookup in each miniature. R is a power of two chosen so a miniature holds at most
+ * {@link MINI_ENTRIES} entries; up to that size the miniatures see every key. Memory is about
+ * 30 bytes per miniature entry, so at most about 200 KB per cache whatever its size.
+ */
+import type { FrequencySketch } from './frequency-sketch.js';
+import { MiniWindowCache } from './mini-window-cache.js';
+
+/** The window shares simulated. */
+export const WINDOW_SHARES: readonly number[] = [0.01, 0.05, 0.15, 0.3, 0.5, 0.8];
+/** Most entries of one miniature. */
+export const MINI_ENTRIES = 1024;
+/** Weight of the previous epochs' scores (exponential ageing: a memory of about 20 epochs). */
+const SCORE_DECAY = 0.95;
+/**
+ * Hysteresis: the target moves only when the best miniature beats the current target's by more
+ * than this share of the (aged) sampled requests. Without it, phases where the shares differ by
+ * noise flip the window back and forth, and each move costs hits.
+ */
+const SWITCH_MARGIN = 0.01;
+
+/** The sampling test: true for about `limit / 2^32` of all hashes. */
+function sampleMix(hash: number): number {
+  return Math.imul(hash ^ (hash >>> 16), 0x2c1b3c6d) >>> 0;
+}
+
+export class WindowTuner {
+  readonly #minis: MiniWindowCache[];
+  readonly #scores: Float64Array;
+  readonly #limit: number;
+  readonly #epoch: number;
+  /** Index in {@link WINDOW_SHARES} of the share the miniatures currently favour. */
+  #target: number;
+  #sampled = 0;
+  #epochs = 0;
+  /** Sampled requests, aged like the scores. */
+  #requests = 0;
+
+  /**
+   * @param entries the cache's entry count
+   * @param initialTarget index in {@link WINDOW_SHARES} of the share to start from
+   */
+  constructor(entries: number, sketch: FrequencySketch, initialTarget = 0) {
+    let rate = 1;
+    while (entries / rate > MINI_ENTRIES) rate *= 2;
+    const size = Math.max(1, Math.ceil(entries / rate));
+    this.#limit = rate === 1 ? 0xffffffff : Math.floor(0x1_0000_0000 / rate) - 1;
+    this.#minis = WINDOW_SHARES.map((share) => new MiniWindowCache(size, share, sketch));
+    this.#scores = new Float64Array(WINDOW_SHARES.length);
+    // An epoch is one miniature's worth of sampled requests (about `entries` requests in all).
+    this.#epoch = Math.max(16, size);
+    this.#target = initialTarget;
+  }
+
+  /** The window share the miniatures currently favour. */
+  get target(): number {
+    return WINDOW_SHARES[this.#target]!;
+  }
+
+  /** Index of {@link target} in {@link WINDOW_SHARES}. */
+  get targetIndex(): number {
+    return this.#target;
+  }
+
+  /** Feeds one request (after the sketch counted it); true when an epoch ended and `target` may have moved. */
+  record(hash: number): boolean {
+    if (sampleMix(hash) > this.#limit) return false;
+    const minis = this.#minis;
+    for (let i = 0; i < minis.length; i++) minis[i]!.record(hash);
+    if (++this.#sampled < this.#epoch) return false;
+    this.#sampled = 0;
+    return this.#decide();
+  }
+
+  /** Epochs completed (for tests). */
+  get epochs(): number {
+    return this.#epochs;
+  }
+
+  /** Forgets every key and score. */
+  clear(): void {
+    for (const mini of this.#minis) {
+      mini.clear();
+      mini.hits = 0;
+    }
+    this.#scores.fill(0);
+    this.#sampled = 0;
+  }
+
+  #decide(): boolean {
+    this.#epochs++;
+    this.#requests = SCORE_DECAY * this.#requests + this.#epoch;
+    const scores = this.#scores;
+    let best = -1;
+    let bestScore = -1;
+    let targetScore = -1;
+    for (let i = 0; i < scores.length; i++) {
+      const mini = this.#minis[i]!;
+      const score = SCORE_DECAY * scores[i]! + mini.hits;
+      mini.hits = 0;
+      scores[i] = score;
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+      if (i === this.#target) targetScore = score;
+    }
+    if (bestScore - targetScore <= SWITCH_MARGIN * this.#requests) return false;
+    this.#target = best;
+    return true;
+  }
+}
