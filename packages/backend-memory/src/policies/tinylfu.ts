@@ -14,7 +14,7 @@
  * probation promotes to protected; protected's overflow is demoted to probation's tail.
  *
  * Window tuning by miniature simulation ({@link WindowTuner}): a fixed 1/R of the key space
- * (R = 1 up to 1,024 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
+ * (R = 1 up to 256 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
  * entries with fixed window shares from 1% to 80%, which read this policy's sketch. Every
  * epoch (about `entries` requests) the share whose miniature has the most recent hits becomes
  * the window's size, when it beats the current share by a clear margin. The window is resized
