@@ -236,7 +236,7 @@ function writeReport(results: Results): void {
     '# File backend benchmark',
     '',
     `Run: \`pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file\` on ${new Date().toISOString().slice(0, 10)},`,
-    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${process.platform}, temp folders under \`${tmpdir()}\` (ext4/overlay, no fsync).`,
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${process.platform}, temp folders under \`${tmpdir()}\` (ext4, no fsync).`,
     `Load average at the end of the run: ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')} on ${cpus().length} cores.`,
