@@ -183,7 +183,7 @@ async function main(): Promise<void> {
           for (const metric of metrics) {
             const key = `${metric}|${size.label}|${subject.name}`;
             const per = results.get(key) ?? phases.map(() => []);
-            rates.forEach((rate, i) => per[i]?.push(rate[metric]));
+            for (const [i, rate] of rates.entries()) per[i]?.push(rate[metric]);
             results.set(key, per);
           }
           const show = rates.map((x) => `${Math.round(x.wall)} (cpu ${Math.round(x.cpu)})`).join(' / ');
