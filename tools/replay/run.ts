@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     '',
     `Every policy of \`MemoryCache\` replayed on six real traces (see \`/work/shared/traces/README.md\`), ${direct ? 'through the direct slot driver (`--direct`)' : 'through the real `MemoryCache` (`getSync`, then `setSync` on a miss)'}, at the sizes of the traces README plus 0.1%, 1% and 10% of each trace's unique keys. Hit ratio = hits / requests in %, cold misses included. LRU (ref) and OPT (ref) are computed by the replay tool itself (a Map-based exact LRU and Belady's clairvoyant OPT); the README's figures are shown beside them to cross-check. Bold: the best policy of the row (OPT excluded); the default policy's column header is bold.`,
     '',
-    `Run: \`pnpm --filter @cache/core --filter @cache/backend-memory build && pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
+    `Run: \`pnpm --filter @cache/core --filter @cache/backend-memory build && pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}${check ? ' --check' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
     '',
     '## Targets (issue 3)',
     '',
