@@ -2,15 +2,16 @@
  * `MemoryCache`: the in-process backend.
  *
  * Storage: a `Map<string, number>` from key to slot; per slot, the key and the value (by
- * reference, or the serializer's bytes) in two packed arrays, and createdAt / lastAccessAt /
- * hits / flags in typed arrays that double in size as the cache grows (capped at
- * `maxEntries + 1`). Optional features live beside them and cost nothing when unused:
+ * reference, or the serializer's bytes) in two packed arrays, and metadata in typed arrays that
+ * double in size as the cache grows (capped at `maxEntries + 1`): flags (one byte), hits and
+ * lastAccessAt side by side (a hit writes both in one cache line) and createdAt. A hit only
+ * *loads* the flags, and not even them while no entry has a TTL; the other words it writes. Optional features live beside them and cost nothing when unused:
  * `expiresAt` (a typed array allocated at the first entry with a TTL; `flags & TTL` marks the
  * slots that use it, so entries without TTL never read it), sizes (only with a byte limit,
  * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). A tag index
  * (tag -> slots, its own map, apart from user keys) makes `invalidateTags` remove entries at once.
- * createdAt / lastAccessAt are 32-bit ms offsets from a base (widened to float64 if a time
- * does not fit). Freed slots go on a stack for reuse. The eviction policy keeps its own
+ * createdAt / lastAccessAt are 32-bit ms offsets from a base (moved to a float64 array of
+ * absolute times if a time does not fit). Freed slots go on a stack for reuse. The eviction policy keeps its own
  * bookkeeping by slot (see `policies/policy.ts`).
  *
  * This file is over 400 lines because the hot paths (the synchronous API and the async
@@ -52,6 +53,9 @@ export interface ExportedEntry<V = unknown> {
 }
 
 const TTL = 1;
+// Which time a slot's `#stamp` / `#time` is about (also its index in a `#wide` pair).
+const CREATED = 0;
+const ACCESS = 1;
 const TAGS = 2;
 const STALE = 4;
 const INITIAL_CAPACITY = 16;
@@ -76,12 +80,18 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   readonly #map = new Map<string, number>();
   readonly #keys: (string | undefined)[] = [];
   readonly #values: unknown[] = [];
-  /** Times as ms offsets from `#timeBase` (4 bytes each); widened to absolute float64 when one does not fit. */
-  #created: Uint32Array | Float64Array = new Uint32Array(0);
-  #access: Uint32Array | Float64Array = new Uint32Array(0);
-  #timeBase: number;
-  #hits = new Uint32Array(0);
+  /** Per slot: `TTL | TAGS | STALE`. */
   #flags = new Uint8Array(0);
+  /** Per slot `[hits, lastAccessAt]` at `slot * 2`; times are ms offsets from `#timeBase`, `0` = never. */
+  #reads = new Uint32Array(0);
+  /** Per slot: createdAt as an offset from `#timeBase`. */
+  #created = new Uint32Array(0);
+  /**
+   * Set once a time did not fit an offset: from then on `[createdAt, lastAccessAt]` per slot
+   * (absolute ms, `0` = never) live here and `#timeBase` is NaN, so no time fits an offset again.
+   */
+  #wide: Float64Array | undefined;
+  #timeBase: number;
   #expires: Float64Array | undefined;
   #sizes: Float64Array | undefined;
   readonly #tagsOf = new Map<number, readonly string[]>();
@@ -96,6 +106,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #dirty = false;
   readonly #policy: EvictionPolicy;
   readonly #refuses: boolean;
+  /** The policy's victim does not depend on the entry being inserted: evict first, reuse the slot. */
+  readonly #stableVictim: boolean;
   readonly #maxKey: number;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -136,6 +148,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       resolved.serializer !== undefined;
     this.#refuses = resolved.policy === 'none';
     this.#policy = createPolicy(resolved.policy, resolved.maxEntries);
+    this.#stableVictim = this.#policy.stableVictim === true;
     this.#persist = resolved.persist;
     this.#coarse = options.clock === undefined;
     if (resolved.sweepInterval !== undefined) {
@@ -162,29 +175,20 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
    */
   getSync(key: string): V | undefined {
+    // Kept under V8's 460-byte bytecode limit for inlining (into callers and into `get`): the
+    // bookkeeping of a hit and of a miss lives in #hit and #miss.
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     const slot = this.#map.get(key);
-    if (slot !== undefined) {
-      const flags = this.#flags[slot]!;
-      if (flags === 0 || this.#check(slot, key, flags)) {
-        const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
-        if (value !== MISSING) {
-          this.#hits[slot]!++;
-          const at = (this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow()) - this.#timeBase;
-          if (at >>> 0 === at && at !== 0) this.#access[slot] = at;
-          else this.#stampSlow(this.#access, slot, at);
-          this.#policy.access(slot);
-          this.stats.hits++;
-          if (this.emitter.listening) this.emitter.emit('hit', { key });
-          return value as V;
-        }
+    if (slot !== undefined && (this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!))) {
+      const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+      if (value !== MISSING) {
+        this.#hit(slot, key);
+        return value as V;
       }
     }
-    this.#policy.miss(key);
-    this.stats.misses++;
-    if (this.emitter.listening) this.emitter.emit('miss', { key });
+    this.#miss(key);
     return undefined;
   }
 
@@ -337,11 +341,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const info: CacheEntryInfo<V> = {
       key,
       value,
-      createdAt: this.#created[slot]! + this.#timeBase,
+      createdAt: this.#time(slot, CREATED),
       expiresAt: this.#flags[slot]! & TTL ? this.#expires![slot] : undefined,
       tags: this.#tagsOf.get(slot) ?? NO_TAGS,
-      hits: this.#hits[slot]!,
-      lastAccessAt: this.#access[slot]! + this.#timeBase,
+      hits: this.#reads[slot * 2]!,
+      lastAccessAt: this.#time(slot, ACCESS),
     };
     const size = this.#sizing ? this.#sizes![slot] : jsonSize(value);
     if (size !== undefined) info.size = size;
@@ -415,7 +419,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       yield {
         key,
         value: value as V,
-        createdAt: this.#created[slot]! + this.#timeBase,
+        createdAt: this.#time(slot, CREATED),
         expiresAt: flags & TTL ? this.#expires![slot] : undefined,
         tags: this.#tagsOf.get(slot) ?? NO_TAGS,
       };
@@ -499,7 +503,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       lines.push(
         encodeSnapshotLine(
           key,
-          this.#created[slot]! + this.#timeBase,
+          this.#time(slot, CREATED),
           flags & TTL ? this.#expires![slot] : undefined,
           flags & STALE ? this.#staleOf.get(slot) : undefined,
           this.#tagsOf.get(slot) ?? NO_TAGS,
@@ -566,18 +570,19 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const flags = this.#flags[slot]!;
     const entry: StoredEntry<V> = {
       value: value as V,
-      createdAt: this.#created[slot]! + this.#timeBase,
+      createdAt: this.#time(slot, CREATED),
       expiresAt: flags & TTL ? this.#expires![slot] : undefined,
       tags: this.#tagsOf.get(slot) ?? NO_TAGS,
     };
     if (flags & STALE) entry.staleUntil = this.#staleOf.get(slot)!;
     if (!(flags & TTL) || this.clock.now() < this.#expires![slot]!) {
-      this.#hits[slot]!++;
-      this.#stamp(this.#access, slot, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
+      this.#reads[slot * 2]!++;
+      this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
       this.#policy.access(slot);
     }
-    entry.hits = this.#hits[slot]!;
-    if (this.#access[slot] !== 0) entry.lastAccessAt = this.#access[slot]! + this.#timeBase;
+    entry.hits = this.#reads[slot * 2]!;
+    const lastAccessAt = this.#time(slot, ACCESS);
+    if (lastAccessAt !== 0) entry.lastAccessAt = lastAccessAt;
     if (this.#sizing) entry.size = this.#sizes![slot]!;
     return entry;
   }
@@ -693,12 +698,32 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
+  /** A read found a live entry: hits, lastAccessAt, recency, stats, the `hit` event. */
+  #hit(slot: number, key: string): void {
+    const reads = this.#reads;
+    const r = slot * 2;
+    reads[r]!++;
+    const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
+    const at = now - this.#timeBase;
+    if (at >>> 0 === at && at !== 0) reads[r + 1] = at;
+    else this.#stampSlow(slot, ACCESS, now);
+    this.#policy.access(slot);
+    this.stats.hits++;
+    if (this.emitter.listening) this.emitter.emit('hit', { key });
+  }
+
+  /** A read found nothing live: the policy hears of it, stats, the `miss` event. */
+  #miss(key: string): void {
+    this.#policy.miss(key);
+    this.stats.misses++;
+    if (this.emitter.listening) this.emitter.emit('miss', { key });
+  }
+
   /** The slot of the live entry for `key`, or -1; removes an entry found dead. Counts nothing but expirations. */
   #live(key: string): number {
     const slot = this.#map.get(key);
     if (slot === undefined) return -1;
-    const flags = this.#flags[slot]!;
-    return flags === 0 || this.#check(slot, key, flags) ? slot : -1;
+    return this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!) ? slot : -1;
   }
 
   /** For a slot with flags: whether it is live; removes it when past its physical expiry. */
@@ -726,30 +751,41 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return flags & STALE ? this.#staleOf.get(slot)! : this.#expires![slot]!;
   }
 
-  /** Stores a time in one of the two time arrays. */
-  #stamp(times: Uint32Array | Float64Array, slot: number, time: number): void {
+  /** Stores a time (epoch ms) in a slot's `CREATED` or `ACCESS` word. */
+  #stamp(slot: number, word: typeof CREATED | typeof ACCESS, time: number): void {
     const at = time - this.#timeBase;
-    if (at >>> 0 === at && at !== 0) times[slot] = at;
-    else this.#stampSlow(times, slot, at);
+    if (at >>> 0 === at && at !== 0) {
+      if (word === CREATED) this.#created[slot] = at;
+      else this.#reads[slot * 2 + 1] = at;
+    } else this.#stampSlow(slot, word, time);
   }
 
-  /** A time that does not fit an offset: widen both arrays to absolute float64 times, then store. */
-  #stampSlow(times: Uint32Array | Float64Array, slot: number, at: number): void {
-    if (this.#created instanceof Uint32Array) {
+  /**
+   * Stores a time that does not fit an offset: the first one moves every time to `#wide` as
+   * absolute float64 times; it is stored there.
+   */
+  #stampSlow(slot: number, word: typeof CREATED | typeof ACCESS, time: number): void {
+    let wide = this.#wide;
+    if (wide === undefined) {
       const base = this.#timeBase;
-      const widen = (from: Uint32Array | Float64Array): Float64Array => {
-        const to = new Float64Array(from.length);
-        for (let i = 0; i < from.length; i++) to[i] = from[i] === 0 ? 0 : from[i]! + base;
-        return to;
-      };
-      const isCreated = times === this.#created;
-      this.#created = widen(this.#created);
-      this.#access = widen(this.#access);
-      this.#timeBase = 0;
-      times = isCreated ? this.#created : this.#access;
-      at += base;
+      wide = new Float64Array(this.#capacity * 2);
+      for (let s = 0; s < this.#capacity; s++) {
+        const created = this.#created[s]!;
+        const access = this.#reads[s * 2 + 1]!;
+        wide[s * 2] = created === 0 ? 0 : created + base;
+        wide[s * 2 + 1] = access === 0 ? 0 : access + base;
+      }
+      this.#wide = wide;
+      this.#timeBase = Number.NaN;
     }
-    times[slot] = at;
+    wide[slot * 2 + word] = time;
+  }
+
+  /** A slot's `CREATED` or `ACCESS` time in epoch ms (`0` = never). */
+  #time(slot: number, word: typeof CREATED | typeof ACCESS): number {
+    if (this.#wide !== undefined) return this.#wide[slot * 2 + word]!;
+    const at = word === CREATED ? this.#created[slot]! : this.#reads[slot * 2 + 1]!;
+    return at === 0 ? 0 : at + this.#timeBase;
   }
 
   /** The time for metadata (createdAt without TTL, lastAccessAt): see `#cachedNow`. */
@@ -826,6 +862,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   /**
    * Writes an entry (new or replacing), then evicts while over a limit. Everything that can
    * fail (encoding, sizing, a full 'none' cache) happens before any state changes.
+   *
+   * A new key in a cache full by count, with a policy whose victim does not depend on the
+   * newcomer (`stableVictim`), evicts first and reuses the victim's slot directly (as lru-cache
+   * does); other policies (admission policies may refuse the newcomer) insert, then evict. The
+   * eviction is reported once the new entry is in place, so a listener sees a consistent cache.
    */
   #store(
     key: string,
@@ -846,21 +887,41 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     let slot = this.#map.get(key);
     const isNew = slot === undefined;
     let old = 0;
+    let victim: string | undefined;
+    let victimExpired = false;
     if (slot === undefined) {
-      slot = this.#alloc();
+      slot = -1;
+      if (this.#stableVictim && this.#map.size >= this.#maxEntries) {
+        const candidate = this.#policy.victim();
+        victim = candidate >= 0 ? this.#keys[candidate] : undefined;
+        if (victim !== undefined) {
+          const flags = this.#flags[candidate]!;
+          victimExpired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![candidate]!;
+          this.#clearSlot(candidate, victim, flags);
+          slot = candidate;
+        }
+      }
+      if (slot === -1) slot = this.#alloc();
       this.#map.set(key, slot);
       this.#keys[slot] = key;
     } else old = this.#flags[slot]!;
     this.#values[slot] = stored;
-    this.#stamp(this.#created, slot, createdAt);
-    this.#access[slot] = 0;
-    this.#hits[slot] = 0;
+    this.#reads[slot * 2] = 0;
+    this.#reads[slot * 2 + 1] = 0;
+    const at = createdAt - this.#timeBase;
+    if (at >>> 0 === at && at !== 0) this.#created[slot] = at;
+    else this.#stampSlow(slot, CREATED, createdAt);
+    if (this.#wide !== undefined) this.#wide[slot * 2 + ACCESS] = 0;
     let flags = 0;
     if (expiresAt !== undefined) {
       flags = TTL;
       (this.#expires ??= new Float64Array(this.#capacity))[slot] = expiresAt;
     }
-    if (old & TAGS) this.#unindexTags(slot);
+    if (old !== 0) {
+      if (old & TAGS) this.#unindexTags(slot);
+      if (old & STALE && (staleUntil === undefined || expiresAt === undefined)) this.#staleOf.delete(slot);
+      if (old & TTL) this.#ttlCount--;
+    }
     if (tags.length > 0) {
       flags |= TAGS;
       this.#tagsOf.set(slot, tags);
@@ -873,8 +934,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (staleUntil !== undefined && expiresAt !== undefined) {
       flags |= STALE;
       this.#staleOf.set(slot, staleUntil);
-    } else if (old & STALE) this.#staleOf.delete(slot);
-    this.#ttlCount += (flags & TTL) - (old & TTL);
+    }
+    if (flags & TTL) this.#ttlCount++;
     this.#flags[slot] = flags;
     if (this.#sizing) {
       const sizes = this.#sizes!;
@@ -884,6 +945,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#dirty = true;
     if (isNew) this.#policy.insert(slot, key, expiresAt ?? Number.POSITIVE_INFINITY);
     else this.#policy.update(slot, expiresAt ?? Number.POSITIVE_INFINITY);
+    if (victim !== undefined) this.reportEviction(victim, victimExpired ? 'expired' : 'capacity');
     if (this.#map.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evict();
   }
 
@@ -929,11 +991,20 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#tagsOf.delete(slot);
   }
 
+  /** Removes an entry and puts its slot on the free stack. */
   #removeSlot(slot: number, key: string): void {
-    this.#map.delete(key);
+    this.#clearSlot(slot, key, this.#flags[slot]!);
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
-    const flags = this.#flags[slot]!;
+    this.#free.push(slot);
+  }
+
+  /**
+   * Removes an entry from the map, the indexes, the byte count and the policy; the caller
+   * either frees the slot or writes a new entry into it at once.
+   */
+  #clearSlot(slot: number, key: string, flags: number): void {
+    this.#map.delete(key);
     if (flags !== 0) {
       if (flags & TTL) this.#ttlCount--;
       if (flags & TAGS) this.#unindexTags(slot);
@@ -946,7 +1017,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       sizes[slot] = 0;
     }
     this.#policy.remove(slot);
-    this.#free.push(slot);
     this.#dirty = true;
   }
 
@@ -960,11 +1030,10 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   /** Doubles the slot arrays, up to `maxEntries + 1` (one over, for the entry being admitted). */
   #grow(): void {
     const capacity = Math.min(Math.max(INITIAL_CAPACITY, this.#capacity * 2), this.#maxEntries + 1);
-    const Times = this.#created instanceof Uint32Array ? Uint32Array : Float64Array;
-    this.#created = resized(this.#created, new Times(capacity));
-    this.#access = resized(this.#access, new Times(capacity));
-    this.#hits = resized(this.#hits, new Uint32Array(capacity));
     this.#flags = resized(this.#flags, new Uint8Array(capacity));
+    this.#reads = resized(this.#reads, new Uint32Array(capacity * 2));
+    this.#created = resized(this.#created, new Uint32Array(capacity));
+    if (this.#wide) this.#wide = resized(this.#wide, new Float64Array(capacity * 2));
     if (this.#expires) this.#expires = resized(this.#expires, new Float64Array(capacity));
     if (this.#sizing) this.#sizes = resized(this.#sizes ?? new Float64Array(0), new Float64Array(capacity));
     this.#policy.grow(capacity);

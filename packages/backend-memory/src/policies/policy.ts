@@ -29,6 +29,12 @@ export type PolicyName = (typeof PolicyName)[keyof typeof PolicyName];
 /** What every policy implements. Slots are small non-negative integers. */
 export interface EvictionPolicy {
   readonly name: PolicyName;
+  /**
+   * `true` when `victim()` names the same slot whether it is asked before or after a new entry
+   * is inserted, and never the new entry (LRU, FIFO). The cache then evicts before inserting
+   * and reuses the victim's slot for the new entry. Admission policies leave it unset.
+   */
+  readonly stableVictim?: boolean;
   /** Makes slots below `capacity` valid (called before the first use of a slot). */
   grow(capacity: number): void;
   /** A read found the entry in `slot`. */
