@@ -207,6 +207,16 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
   }
 
+  /**
+   * {@link BaseCache.#lookup} without a promise for the common cases (a miss, or a live
+   * entry without tags), so that hot paths await nothing more than the backend's read.
+   */
+  #classify(key: string, entry: StoredEntry<V> | undefined, now: number): Lookup<V> | Promise<Lookup<V>> {
+    if (entry === undefined) return undefined;
+    if (entry.tags.length === 0 && isLive(entry, now)) return { state: 'fresh', entry };
+    return this.#lookup(key, entry, now);
+  }
+
   /** Classifies a stored entry: fresh, stale (expired but held), or gone (removed here if dead). */
   async #lookup(key: string, entry: StoredEntry<V> | undefined, now: number): Promise<Lookup<V>> {
     if (entry === undefined) return undefined;
@@ -245,17 +255,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   async get(key: string): Promise<V | undefined> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
-    let found: Lookup<V>;
+    let found: Lookup<V> | Promise<Lookup<V>>;
     try {
-      const entry = await this.readEntry(key);
-      // Misses and untagged live entries need no lookup (the hot path of every backend).
-      const now = this.now();
-      found =
-        entry === undefined
-          ? undefined
-          : entry.tags.length === 0 && isLive(entry, now)
-            ? { state: 'fresh', entry }
-            : await this.#lookup(key, entry, now);
+      found = this.#classify(key, await this.readEntry(key), this.now());
+      if (found instanceof Promise) found = await found;
     } catch (error) {
       this.#fail(error, key);
     }
@@ -269,7 +272,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     let found: Lookup<V>;
     try {
-      found = await this.#lookup(key, await this.readEntry(key), this.now());
+      found = await this.#classify(key, await this.readEntry(key), this.now());
     } catch (error) {
       this.#fail(error, key);
     }
@@ -284,7 +287,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     let found: Lookup<V>;
     try {
-      found = await this.#lookup(key, await this.readEntry(key), this.now());
+      found = await this.#classify(key, await this.readEntry(key), this.now());
     } catch (error) {
       this.#fail(error, key);
     }
@@ -332,7 +335,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     try {
-      return (await this.#lookup(key, await this.readEntry(key), this.now()))?.state === 'fresh';
+      return (await this.#classify(key, await this.readEntry(key), this.now()))?.state === 'fresh';
     } catch (error) {
       this.#fail(error, key);
     }
@@ -364,14 +367,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       const values: (V | undefined)[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
-        const entry = entries[i];
-        // Misses and untagged live entries need no lookup: no await per key on the hot path.
-        const found: Lookup<V> =
-          entry === undefined
-            ? undefined
-            : entry.tags.length === 0 && isLive(entry, now)
-              ? { state: 'fresh', entry }
-              : await this.#lookup(key, entry, now);
+        let found = this.#classify(key, entries[i], now);
+        if (found instanceof Promise) found = await found;
         const hit = found?.state === 'fresh';
         this.#count(key, hit);
         values[i] = hit && found ? found.entry.value : undefined;
@@ -490,7 +487,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const now = this.now();
     let found: Lookup<V>;
     try {
-      found = await this.#lookup(key, await this.readEntry(key), now);
+      found = await this.#classify(key, await this.readEntry(key), now);
     } catch (error) {
       this.#fail(error, key);
     }
@@ -531,7 +528,14 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       release = await this.acquireLock(key, plan.lock.lease, plan.lock.wait);
       if (release) {
         // Another process may have computed the value while this one waited.
-        const found = await this.#lookup(key, await this.readEntry(key), this.now()).catch(() => undefined);
+        let found: Lookup<V>;
+        try {
+          found = await this.#classify(key, await this.readEntry(key), this.now());
+        } catch (error) {
+          // The read after the wait is an optimisation: compute when it fails.
+          this.reportError(toCacheError(error, 'read after lock failed', key), key);
+          found = undefined;
+        }
         if (found?.state === 'fresh') {
           await release().catch(() => undefined);
           return found.entry.value;
