@@ -7,7 +7,13 @@ PNPM_VERSION=10.34.9
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   echo "> installing pnpm@$PNPM_VERSION"
-  npm install -g "pnpm@$PNPM_VERSION" >/dev/null
+  if ! npm install -g "pnpm@$PNPM_VERSION" >/dev/null 2>&1; then
+    # No write access to the global prefix: keep pnpm in a user cache folder instead.
+    prefix="${XDG_CACHE_HOME:-$HOME/.cache}/cache-toolkit/pnpm-$PNPM_VERSION"
+    npm install --prefix "$prefix" "pnpm@$PNPM_VERSION" >/dev/null
+    export PATH="$prefix/node_modules/.bin:$PATH"
+  fi
+  hash -r
 fi
 
 if [ "${CI:-}" = "true" ] || [ ! -d node_modules/.pnpm ]; then
