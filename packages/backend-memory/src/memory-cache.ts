@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import {
   BaseCache,
   type CacheEntryInfo,
+  type Duration,
   CacheConfigError,
   CacheFullError,
   CacheSerializationError,
@@ -30,6 +31,7 @@ import {
   globPrefix,
   globToRegExp,
   jsonSerializer,
+  parseTtl,
   type Serializer,
   type SetOptions,
   type StoredEntry,
@@ -120,7 +122,10 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #persistTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   /** With the system clock: the time read last, reused until a 1 ms timer clears it (0 = none). */
-  #cachedNow = 0;
+  #cachedNow = -0; // -0 (=== 0) so that the field holds doubles from the start: no deopt at the first time
+  /** The last string `ttl` option and its value in ms (`#ttlMs`). */
+  #ttlText: string | undefined;
+  #ttlParsed: number | undefined;
   readonly #coarse: boolean;
   readonly #forgetNow = (): void => {
     this.#cachedNow = 0;
@@ -221,16 +226,10 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
-    if (options === undefined) {
-      if (value === undefined) throw undefinedValue();
-      const ttl = this.defaultTtlMs;
-      if (ttl === undefined) {
-        const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
-        this.#store(key, value, undefined, now, undefined, NO_TAGS, undefined);
-      } else {
-        const now = this.clock.now();
-        this.#store(key, value, undefined, now, now + ttl, NO_TAGS, undefined);
-      }
+    if (value === undefined) throw undefinedValue();
+    if (options === undefined) this.#storeFor(key, value, this.defaultTtlMs);
+    else if (options.tags === undefined) {
+      this.#storeFor(key, value, options.ttl === undefined ? this.defaultTtlMs : this.#ttlMs(options.ttl));
     } else {
       const entry = this.buildEntry(value, options);
       this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
@@ -696,6 +695,30 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     } catch (error) {
       this.reportError(toCacheError(error, 'sweep failed'));
     }
+  }
+
+  /**
+   * Stores an untagged entry that lives `ttl` ms (`undefined` = forever). Without a TTL,
+   * createdAt is the coarse metadata time and no clock is read (see `#cachedNow`).
+   */
+  #storeFor(key: string, value: V, ttl: number | undefined): void {
+    if (ttl === undefined) {
+      const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
+      this.#store(key, value, undefined, now, undefined, NO_TAGS, undefined);
+    } else {
+      const now = this.clock.now();
+      this.#store(key, value, undefined, now, now + ttl, NO_TAGS, undefined);
+    }
+  }
+
+  /** A `ttl` option in ms (`undefined` = never expires); the last string parsed is remembered. */
+  #ttlMs(ttl: Duration): number | undefined {
+    if (typeof ttl !== 'string') return parseTtl(ttl);
+    if (ttl !== this.#ttlText) {
+      this.#ttlParsed = parseTtl(ttl);
+      this.#ttlText = ttl;
+    }
+    return this.#ttlParsed;
   }
 
   /** A read found a live entry: hits, lastAccessAt, recency, stats, the `hit` event. */
