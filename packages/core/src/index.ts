@@ -1,6 +1,7 @@
 export { BaseCache, type BaseCacheOptions, type LockRelease } from './base-cache.js';
 export { CacheManager } from './cache-manager.js';
 export { type Clock, systemClock } from './clock.js';
+export { ManualClock } from './manual-clock.js';
 export {
   type BackendFactory,
   type BackendOptions,

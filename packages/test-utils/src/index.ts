@@ -1,4 +1,4 @@
 export { chaos, type ChaosOptions } from './chaos.js';
-export { ManualClock } from './manual-clock.js';
+export { ManualClock } from '@cache/core';
 export { uniqueKey, uniquePrefix } from './unique.js';
 export { MapCache } from './map-cache.js';

@@ -1,7 +1,6 @@
-import type { Cache } from '@cache/core';
+import type { Cache, ManualClock } from '@cache/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ContractClock } from '../internal/contract-clock.js';
 import { collect, type Harness } from '../internal/harness.js';
 import { CacheModel, type ModelOp } from '../internal/model.js';
 
@@ -100,7 +99,7 @@ function arbitraries(withClock: boolean): fc.Arbitrary<ModelOp[]> {
 async function step(
   cache: Cache<unknown>,
   model: CacheModel,
-  clock: ContractClock | undefined,
+  clock: ManualClock | undefined,
   op: ModelOp,
 ): Promise<void> {
   const now = clock ? clock.now() : 0;

@@ -1,13 +1,12 @@
-import type { Cache, CacheEventMap, CacheEventName, Duration } from '@cache/core';
+import { type Cache, type CacheEventMap, type CacheEventName, type Duration, ManualClock } from '@cache/core';
 import { afterEach } from 'vitest';
 import type { ContractOptions } from '../contract-options.js';
-import { ContractClock } from './contract-clock.js';
 
 /** One cache made for one test, with the means to let time pass. */
 export interface Fixture {
   readonly cache: Cache<unknown>;
   /** The injected clock, when the cache takes one. */
-  readonly clock: ContractClock | undefined;
+  readonly clock: ManualClock | undefined;
   /** Lets `ms` pass: moves the injected clock, or sleeps. */
   pass(ms: number): Promise<void>;
   /** The current time as the cache sees it. */
@@ -102,7 +101,7 @@ export function createHarness(options: ContractOptions): Harness {
     propertyRuns,
     createRaw,
     async make(extra: FixtureOptions = {}): Promise<Fixture> {
-      const clock = hasClock ? new ContractClock() : undefined;
+      const clock = hasClock ? new ManualClock() : undefined;
       const cache = await options.create(clock ? { ...extra, clock } : { ...extra });
       open.push(cache);
       return {
