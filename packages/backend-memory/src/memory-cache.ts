@@ -123,12 +123,15 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #writing: Promise<void> | undefined;
   /** With the system clock: the time read last, reused until a 1 ms timer clears it (0 = none). */
   #cachedNow = -0; // -0 (=== 0) so that the field holds doubles from the start: no deopt at the first time
+  /** `#cachedNow` as an offset from `#timeBase` when it fits one, else 0. */
+  #cachedAt = -0;
   /** The last string `ttl` option and its value in ms (`#ttlMs`). */
   #ttlText: string | undefined;
   #ttlParsed: number | undefined;
   readonly #coarse: boolean;
   readonly #forgetNow = (): void => {
     this.#cachedNow = 0;
+    this.#cachedAt = 0;
   };
 
   /**
@@ -180,17 +183,17 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
    */
   getSync(key: string): V | undefined {
-    // Kept under V8's 460-byte bytecode limit for inlining (into callers and into `get`): the
-    // bookkeeping of a hit and of a miss lives in #hit and #miss.
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    // Kept small, under V8's 460-byte bytecode limit for inlining (into callers and into `get`):
+    // the bookkeeping of a hit and of a miss lives in #hit and #miss. The key is checked on the
+    // miss path only: every key in the map was checked when stored, and a closed cache is empty.
     const slot = this.#map.get(key);
-    if (slot !== undefined && (this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!))) {
-      const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
-      if (value !== MISSING) {
-        this.#hit(slot, key);
-        return value as V;
+    if (slot !== undefined) {
+      if (this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!)) {
+        const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+        if (value !== MISSING) {
+          this.#hit(slot, key);
+          return value as V;
+        }
       }
     }
     this.#miss(key);
@@ -203,11 +206,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
    */
   peek(key: string): V | undefined {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
     const slot = this.#map.get(key);
-    if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) return undefined;
+    if (slot === undefined) {
+      this.#checkKey(key);
+      return undefined;
+    }
+    if (!this.#isLive(slot, this.#flags[slot]!)) return undefined;
     if (this.#serializer === undefined) return this.#values[slot] as V;
     try {
       return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as V;
@@ -259,10 +263,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * and does not change recency. @throws CacheKeyError; CacheConfigError after `close()`.
    */
   hasSync(key: string): boolean {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
-    return this.#live(key) !== -1;
+    const slot = this.#map.get(key);
+    if (slot === undefined) {
+      this.#checkKey(key);
+      return false;
+    }
+    return this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!);
   }
 
   /**
@@ -685,6 +691,16 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /**
+   * Throws for a bad key or a closed cache. The read paths call it only when the key is not in
+   * the map: a stored key was checked when written, and closing empties the map.
+   */
+  #checkKey(key: string): void {
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+      validateKey(key, this.#maxKey);
+    if (!this.#open) throw this.#closedError();
+  }
+
   #closedError(): CacheConfigError {
     return new CacheConfigError(`cache ${this.name} is closed`);
   }
@@ -726,17 +742,17 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const reads = this.#reads;
     const r = slot * 2;
     reads[r]!++;
-    const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
-    const at = now - this.#timeBase;
-    if (at >>> 0 === at && at !== 0) reads[r + 1] = at;
-    else this.#stampSlow(slot, ACCESS, now);
+    const at = this.#cachedAt;
+    if (at !== 0) reads[r + 1] = at;
+    else this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
     this.#policy.access(slot);
     this.stats.hits++;
     if (this.emitter.listening) this.emitter.emit('hit', { key });
   }
 
-  /** A read found nothing live: the policy hears of it, stats, the `miss` event. */
+  /** A read found nothing live: the key is checked, the policy hears of it, stats, the `miss` event. */
   #miss(key: string): void {
+    this.#checkKey(key);
     this.#policy.miss(key);
     this.stats.misses++;
     if (this.emitter.listening) this.emitter.emit('miss', { key });
@@ -800,6 +816,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       }
       this.#wide = wide;
       this.#timeBase = Number.NaN;
+      this.#cachedAt = 0;
     }
     wide[slot * 2 + word] = time;
   }
@@ -816,6 +833,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const now = this.clock.now();
     if (this.#coarse) {
       this.#cachedNow = now;
+      const at = now - this.#timeBase;
+      this.#cachedAt = at >>> 0 === at ? at : 0;
       setTimeout(this.#forgetNow, 1).unref();
     }
     return now;

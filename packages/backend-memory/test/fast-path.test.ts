@@ -3,7 +3,7 @@
  * the untagged TTL path of setSync, and reads while no entry has a TTL.
  */
 import { MemoryCache } from '@cache/backend-memory';
-import { CacheConfigError, CacheErrorCode, type EvictReason } from '@cache/core';
+import { CacheConfigError, CacheErrorCode, CacheKeyError, type EvictReason } from '@cache/core';
 import { ManualClock } from '@cache/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -174,5 +174,36 @@ describe('reads while no entry has a TTL', () => {
     clock.advance(1);
     expect(cache.hasSync('again')).toBe(false);
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('reads check the key on the miss path only', () => {
+  it('still refuses bad keys on every read method, and answers nothing once closed', async () => {
+    const cache = make<number>({ maxKeyBytes: 8 });
+    cache.setSync('a', 1);
+    for (const key of ['', 'x'.repeat(9), 'ééééé', 42, undefined, null] as unknown as string[]) {
+      for (const read of [
+        () => cache.getSync(key),
+        () => cache.hasSync(key),
+        () => cache.peek(key),
+        () => cache.deleteSync(key),
+      ]) {
+        try {
+          read();
+          expect.unreachable(`key ${String(key)} was accepted`);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CacheKeyError);
+          expect((error as CacheKeyError).code).toBe(CacheErrorCode.keyInvalid);
+        }
+      }
+      await expect(cache.get(key)).rejects.toMatchObject({ code: CacheErrorCode.keyInvalid });
+      await expect(cache.has(key)).rejects.toMatchObject({ code: CacheErrorCode.keyInvalid });
+    }
+    expect(cache.stats.snapshot()).toMatchObject({ hits: 0, misses: 0 });
+    await cache.close();
+    for (const read of [() => cache.getSync('a'), () => cache.hasSync('a'), () => cache.peek('a')]) {
+      expect(read).toThrow(CacheConfigError);
+    }
+    await expect(cache.get('a')).rejects.toMatchObject({ code: CacheErrorCode.config });
   });
 });
