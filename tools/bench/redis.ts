@@ -9,7 +9,11 @@
  * removed at the end with SCAN + UNLINK. Writes results to docs/benchmarks/redis.md.
  *
  * Run: pnpm --filter @cache/backend-redis build && pnpm --filter @cache/tools bench:redis
- * Env: REDIS_URL, BENCH_MS (slice per library and round, default 400), BENCH_ROUNDS (default 5).
+ * Env: REDIS_URL, BENCH_MS (slice per library and round, default 400), BENCH_ROUNDS (default 5),
+ * BENCH_BASELINE (path to another build's dist/index.js: adds it as "@cache/backend-redis (baseline)"
+ * for an interleaved A/B run), BENCH_ONLY (comma-separated library names to run, e.g.
+ * `@cache/backend-redis,ioredis (raw)`), BENCH_CASES (comma-separated case names, e.g. `set,getMany(100)`);
+ * with any of these three the results are printed, not written to the docs.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -84,8 +88,17 @@ function rawIoredis(name: string, autoPipelining: boolean): Subject {
   };
 }
 
-function ours(name: string, autoPipelining: boolean): Subject {
-  const cache = new RedisCache<Value>({
+interface CacheLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: Value, options: { ttl: number }): Promise<void>;
+  getMany(keys: string[]): Promise<unknown>;
+  setMany(entries: [string, Value][], options: { ttl: number }): Promise<void>;
+  close(): Promise<void>;
+}
+type CacheClass = new (options: { url: string; prefix: string; autoPipelining: boolean }) => CacheLike;
+
+function ours(name: string, autoPipelining: boolean, Cache: CacheClass = RedisCache): Subject {
+  const cache = new Cache({
     url: REDIS_URL,
     prefix: `${run}${name.replace(/\W+/g, '-')}:`,
     autoPipelining,
@@ -220,7 +233,18 @@ async function cleanup(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const subjects = [
+  const baseline = process.env.BENCH_BASELINE;
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  const all = [
+    ...(baseline === undefined
+      ? []
+      : [
+          ours(
+            '@cache/backend-redis (baseline)',
+            true,
+            ((await import(baseline)) as { RedisCache: CacheClass }).RedisCache,
+          ),
+        ]),
     ours('@cache/backend-redis', true),
     ours('@cache/backend-redis (autoPipelining off)', false),
     rawIoredis('ioredis (raw)', false),
@@ -229,6 +253,8 @@ async function main(): Promise<void> {
     cacheable(),
     bento(),
   ];
+  const subjects = only === undefined ? all : all.filter((s) => only.includes(s.name));
+  for (const s of all) if (!subjects.includes(s)) await s.close();
   for (const s of subjects) {
     await s.get(keyOf(0));
     for (let i = 0; i < KEYS; i++) await s.set(keyOf(i), value(i));
@@ -237,8 +263,10 @@ async function main(): Promise<void> {
   const cpuResults = new Map<string, Map<CaseName, number[]>>();
   for (const s of subjects) results.set(s.name, new Map(CASES.map((c) => [c.name, []])));
   for (const s of subjects) cpuResults.set(s.name, new Map(CASES.map((c) => [c.name, []])));
+  const caseNames = process.env.BENCH_CASES?.split(',').filter(Boolean);
+  const cases = caseNames === undefined ? CASES : CASES.filter((c) => caseNames.includes(c.name));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const bench of CASES) {
+    for (const bench of cases) {
       const order = subjects.map((_, i) => subjects[(i + round) % subjects.length] as Subject);
       for (const s of order) {
         const measured = await slice(s, bench);
@@ -342,6 +370,12 @@ async function main(): Promise<void> {
     '- bentocache has no getMany/setMany; its cases are n/a.',
     '',
   );
+  if (only !== undefined || baseline !== undefined || caseNames !== undefined) {
+    process.stdout.write(
+      `${lines.join('\n')}\n(not written: BENCH_ONLY, BENCH_CASES or BENCH_BASELINE set)\n`,
+    );
+    return;
+  }
   const out = fileURLToPath(new URL('../../docs/benchmarks/redis.md', import.meta.url));
   writeFileSync(out, `${lines.join('\n')}`);
   process.stdout.write(`${lines.join('\n')}\nwritten to ${out}\n`);

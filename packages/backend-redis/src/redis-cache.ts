@@ -18,7 +18,6 @@ import {
   BaseCache,
   CacheConnectionError,
   CacheSerializationError,
-  decodeEnvelope,
   encodeEnvelope,
   globToRegExp,
   jsonSerializer,
@@ -27,7 +26,8 @@ import {
   type Serializer,
   type StoredEntry,
 } from '@cache/core';
-import type { Cluster, Redis } from 'ioredis';
+import { type Cluster, Command, type Redis } from 'ioredis';
+import { decodeEntry, encodeSetFrame, FrameCommand } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
@@ -41,6 +41,7 @@ import {
   UNLINK_LIVE_MANY,
   UNLOCK,
 } from './internal/scripts.js';
+import { TimedRedis } from './internal/timed-redis.js';
 import {
   checkOptions,
   checkSerializer,
@@ -67,6 +68,8 @@ type Arg = string | Buffer | number;
 export class RedisCache<V = unknown> extends BaseCache<V> {
   /** The prefix of every key this cache writes. */
   readonly prefix: string;
+  /** The longest wait for a command's reply in ms, as this cache's client applies it (`undefined` = none). */
+  readonly commandTimeout: number | undefined;
   readonly #client: Redis | Cluster;
   readonly #owned: boolean;
   readonly #cluster: boolean;
@@ -76,9 +79,25 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #lockPrefix: string;
   readonly #offlineDeadline: number;
   readonly #onClientError: (error: Error) => void;
+  /** The serializer's id in UTF-8, as envelopes hold it. */
+  readonly #serializerId: Buffer;
+  /** What the SET frames put before a key: the client's `keyPrefix` (if any), then the entry prefix. */
+  readonly #framePrefix: string;
+  /** Options of the commands the cache builds itself: raw Buffer replies, the client's `keyPrefix`. */
+  readonly #rawReply: { replyEncoding: null; keyPrefix?: string };
   /** Whether commands are batched by corking the socket until the next tick (single node, owned client). */
   readonly #cork: boolean;
-  #corked = false;
+  /** Commands sent in the current tick: 0, 1 (sent straight away), 2 (the socket is corked). */
+  #burst = 0;
+  #corked: { uncork(): void } | undefined;
+  readonly #endBurst = (): void => {
+    this.#burst = 0;
+    const corked = this.#corked;
+    if (corked !== undefined) {
+      this.#corked = undefined;
+      corked.uncork();
+    }
+  };
 
   constructor(options: RedisCacheOptions = {}) {
     checkOptions(options);
@@ -98,7 +117,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#owned = resolved.owned;
     this.#cluster = resolved.client.isCluster;
     this.#offlineDeadline = resolved.offlineDeadline;
+    this.commandTimeout = resolved.commandTimeout;
     this.#cork = resolved.cork;
+    this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
+    const keyPrefix = this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix;
+    this.#framePrefix = (keyPrefix ?? '') + this.#entryPrefix;
+    this.#rawReply = keyPrefix ? { replyEncoding: null, keyPrefix } : { replyEncoding: null };
     // Connection errors of a client the cache owns surface as `error` events (the commands that
     // they fail reject on their own); without a listener ioredis would print them.
     this.#onClientError = (error) => {
@@ -127,7 +151,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
     let bytes: Buffer | null;
     try {
-      bytes = await this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key));
+      bytes = await (this.#cluster
+        ? this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key))
+        : this.#send<Buffer | null>(new Command('get', [this.#entryPrefix + key], this.#rawReply)));
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -142,17 +168,41 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
-    const out: (StoredEntry<V> | undefined)[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
+    // Decoded in place: the array of replies becomes the array of entries.
+    const out = values as unknown as (StoredEntry<V> | undefined)[];
+    let removals: Promise<undefined>[] | undefined;
+    for (let i = 0; i < out.length; i++) {
       const bytes = values[i];
-      if (bytes == null) continue;
-      const entry = this.#decode(keys[i] as string, bytes);
-      out[i] = entry instanceof Promise ? await entry : entry;
+      if (bytes == null) {
+        out[i] = undefined;
+        continue;
+      }
+      const entry = this.#decode(keys[i] as string, bytes as Buffer);
+      if (entry instanceof Promise) {
+        out[i] = undefined;
+        (removals ??= []).push(entry);
+      } else out[i] = entry;
     }
+    if (removals !== undefined) await Promise.all(removals);
     return out;
   }
 
   protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    if (!this.#cluster) {
+      const frame = encodeSetFrame(
+        this.#framePrefix + key,
+        entry,
+        this.#serializer,
+        this.#serializerId,
+        this.#px(entry),
+      );
+      try {
+        await this.#send(new FrameCommand('set', frame));
+      } catch (error) {
+        throw mapRedisError(error, this.#client, key);
+      }
+      return;
+    }
     const bytes = encodeEnvelope(entry, this.#serializer);
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
@@ -363,6 +413,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async closeBackend(): Promise<void> {
     if (!this.#owned) return;
     const client = this.#client;
+    if (client instanceof TimedRedis) client.deadlines.stop();
     if (client.status === 'ready') {
       await withDeadline(client.quit(), QUIT_TIMEOUT, () => new CacheConnectionError('QUIT timed out')).catch(
         () => undefined,
@@ -389,10 +440,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
-  /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
-  #decode(key: string, bytes: Buffer): StoredEntry<V> | undefined | Promise<undefined> {
+  #decode(key: string, bytes: Buffer): StoredEntry<V> | Promise<undefined> {
     try {
-      return decodeEnvelope<V>(bytes, this.#serializer);
+      return decodeEntry<V>(bytes, this.#serializer, this.#serializerId);
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
@@ -411,7 +461,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   #guard<T>(command: () => Promise<T>): Promise<T> {
     const status = this.#client.status;
     if (status === 'ready') {
-      if (this.#cork && !this.#corked) this.#corkUntilNextTick();
+      if (this.#cork) this.#batch();
       return command();
     }
     // The last connection attempt failed or the connection was lost: fail fast rather than
@@ -427,27 +477,46 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   /**
-   * Auto-pipelining without a deferred write: the socket is corked while the current synchronous
-   * run issues commands and uncorked on the next tick, so that commands issued together (50
-   * concurrent gets, a pipeline) leave in one write, and a lone command waits only for the end of
-   * the current tick (ioredis' own auto-pipelining waits for `setImmediate`).
+   * Sends a command the cache built (single node): {@link RedisCache.#guard} without the closure.
    */
-  #corkUntilNextTick(): void {
-    const stream = (this.#client as Redis).stream as { cork?(): void; uncork?(): void } | undefined;
-    if (typeof stream?.cork !== 'function') return;
-    stream.cork();
-    this.#corked = true;
-    process.nextTick(() => {
-      this.#corked = false;
-      stream.uncork?.();
-    });
+  #send<T>(command: Command): Promise<T> {
+    const client = this.#client;
+    if (client.status === 'ready') {
+      if (this.#cork) this.#batch();
+      return client.sendCommand(command) as Promise<T>;
+    }
+    return this.#guard(() => client.sendCommand(command) as Promise<T>);
+  }
+
+  /**
+   * Auto-pipelining without a deferred write: the first command of a synchronous run is written
+   * at once; when a second one follows in the same run, the socket is corked until the next tick,
+   * so that commands issued together (50 concurrent gets) leave in two writes, and a lone command
+   * is neither deferred (ioredis' own auto-pipelining waits for `setImmediate`) nor pays for the
+   * cork (the buffered write path costs more than a direct write).
+   */
+  #batch(): void {
+    if (this.#burst === 0) {
+      this.#burst = 1;
+      process.nextTick(this.#endBurst);
+    } else if (this.#burst === 1) {
+      this.#burst = 2;
+      const stream = (this.#client as Redis).stream as { cork?(): void; uncork?(): void } | undefined;
+      if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+      stream.cork();
+      this.#corked = stream as { uncork(): void };
+    }
   }
 
   /** MGET, grouped by cluster slot on a Cluster; the values come back in the order of `keys`. */
   async #mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     const client = this.#client;
+    if (!this.#cluster) {
+      return keys.length === 1
+        ? [await this.#send<Buffer | null>(new Command('get', [keys[0] as string], this.#rawReply))]
+        : this.#send<(Buffer | null)[]>(new Command('mget', keys as string[], this.#rawReply));
+    }
     if (keys.length === 1) return [await this.#guard(() => client.getBuffer(keys[0] as string))];
-    if (!this.#cluster) return this.#guard(() => client.mgetBuffer(...keys));
     const out: (Buffer | null)[] = new Array(keys.length);
     const groups = [...groupBySlot(keys).values()];
     await this.#guard(() =>

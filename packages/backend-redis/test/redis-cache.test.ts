@@ -318,7 +318,7 @@ describe('createCache and options', () => {
     );
     expect(cache).toBeInstanceOf(RedisCache);
     expect((cache as RedisCache).prefix).toBe(prefix);
-    expect(((cache as RedisCache).client.options as { commandTimeout?: number }).commandTimeout).toBe(3000);
+    expect((cache as RedisCache).commandTimeout).toBe(3000);
     await cache.set('k', 'v');
     expect(await rawRedis().exists(`${prefix}e:k`)).toBe(1);
     await cache.clear();

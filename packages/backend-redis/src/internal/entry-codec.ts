@@ -1,0 +1,138 @@
+/**
+ * The hot paths' encoding of entries. A write becomes one Buffer: the RESP frame of
+ * `SET key <envelope> [PX ms]`, with the core's envelope header written in place and the
+ * serialized value copied in once (ioredis would otherwise copy every argument again into a
+ * frame of its own). A read of an untagged entry written with the cache's serializer skips the
+ * general decoder's intermediate header object; anything else goes to the core's
+ * `decodeEnvelope`. The bytes are exactly the core's `encodeEnvelope` (the tests compare them):
+ *
+ * magic 0xCA, version 1, serializer id length + id, createdAt / expiresAt / staleUntil as
+ * float64 LE (NaN = none), uint16 LE tag count + (uint16 LE length + UTF-8) per tag, uint16 LE
+ * key length (always 0 here: the Redis key holds it), then the serialized value.
+ */
+import { CacheSerializationError, decodeEnvelope, type Serializer, type StoredEntry } from '@cache/core';
+import { Command } from 'ioredis';
+
+const MAGIC = 0xca;
+const VERSION = 1;
+const NO_ARGS: string[] = [];
+const RAW_REPLY = { replyEncoding: null } as const;
+
+/** A command whose RESP bytes were built by the cache; ioredis writes them as they are. */
+export class FrameCommand extends Command {
+  readonly #frame: Buffer;
+
+  constructor(name: string, frame: Buffer) {
+    super(name, NO_ARGS, RAW_REPLY);
+    this.#frame = frame;
+  }
+
+  override toWritable(): Buffer {
+    return this.#frame;
+  }
+}
+
+/** The serializer's bytes for a value, with the core's error for a value it refuses. */
+function serialize(serializer: Serializer, value: unknown): Uint8Array {
+  try {
+    return serializer.serialize(value);
+  } catch (cause) {
+    if (cause instanceof CacheSerializationError) throw cause;
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
+      cause,
+      key: '',
+    });
+  }
+}
+
+/**
+ * The RESP frame of `SET redisKey <envelope of entry> [PX px]`.
+ * @param id the serializer's id in UTF-8.
+ * @throws CacheSerializationError when the serializer refuses the value.
+ */
+export function encodeSetFrame(
+  redisKey: string,
+  entry: StoredEntry,
+  serializer: Serializer,
+  id: Buffer,
+  px: number | undefined,
+): Buffer {
+  const payload = serialize(serializer, entry.value);
+  if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
+  const tags = entry.tags;
+  let tagBytes = 0;
+  for (let i = 0; i < tags.length; i++) tagBytes += 2 + Buffer.byteLength(tags[i] as string, 'utf8');
+  const envelopeLength = 3 + id.length + 28 + tagBytes + payload.length;
+  const keyLength = Buffer.byteLength(redisKey, 'utf8');
+  const head = `${px === undefined ? '*3' : '*5'}\r\n$3\r\nSET\r\n$${keyLength}\r\n${redisKey}\r\n$${envelopeLength}\r\n`;
+  const tail = px === undefined ? '\r\n' : `\r\n$2\r\nPX\r\n$${String(px).length}\r\n${px}\r\n`;
+  const headLength = head.length - redisKey.length + keyLength;
+  const frame = Buffer.allocUnsafe(headLength + envelopeLength + tail.length);
+  let at = frame.write(head, 0, 'utf8');
+  frame[at++] = MAGIC;
+  frame[at++] = VERSION;
+  frame[at++] = id.length;
+  frame.set(id, at);
+  at += id.length;
+  at = frame.writeDoubleLE(entry.createdAt, at);
+  at = frame.writeDoubleLE(entry.expiresAt ?? Number.NaN, at);
+  at = frame.writeDoubleLE(entry.staleUntil ?? Number.NaN, at);
+  at = frame.writeUInt16LE(tags.length, at);
+  for (let i = 0; i < tags.length; i++) {
+    const length = frame.write(tags[i] as string, at + 2, 'utf8');
+    frame.writeUInt16LE(length, at);
+    at += 2 + length;
+  }
+  frame[at++] = 0; // key length: none
+  frame[at++] = 0;
+  frame.set(payload, at);
+  at += payload.length;
+  frame.write(tail, at, 'latin1');
+  return frame;
+}
+
+/**
+ * Decodes stored bytes: inline for an untagged envelope of the cache's serializer, through the
+ * core's `decodeEnvelope` otherwise.
+ * @param id the serializer's id in UTF-8.
+ * @throws CacheSerializationError for bytes that do not decode.
+ */
+export function decodeEntry<V>(bytes: Buffer, serializer: Serializer, id: Buffer): StoredEntry<V> {
+  const idLength = id.length;
+  const at = 3 + idLength;
+  if (
+    bytes.length < at + 28 ||
+    bytes[0] !== MAGIC ||
+    bytes[1] !== VERSION ||
+    bytes[2] !== idLength ||
+    // No tags, no key.
+    bytes[at + 24] !== 0 ||
+    bytes[at + 25] !== 0 ||
+    bytes[at + 26] !== 0 ||
+    bytes[at + 27] !== 0
+  ) {
+    return decodeEnvelope<V>(bytes, serializer);
+  }
+  for (let i = 0; i < idLength; i++) if (bytes[3 + i] !== id[i]) return decodeEnvelope<V>(bytes, serializer);
+  const createdAt = bytes.readDoubleLE(at);
+  if (!Number.isFinite(createdAt)) return decodeEnvelope<V>(bytes, serializer);
+  const expiresAt = bytes.readDoubleLE(at + 8);
+  const staleUntil = bytes.readDoubleLE(at + 16);
+  let value: unknown;
+  try {
+    value = serializer.deserialize(bytes.subarray(at + 28));
+  } catch (cause) {
+    if (cause instanceof CacheSerializationError) throw cause;
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot decode the stored value`, {
+      cause,
+    });
+  }
+  return {
+    value: value as V,
+    createdAt,
+    expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
+    staleUntil: Number.isNaN(staleUntil) ? undefined : staleUntil,
+    tags: [],
+    size: bytes.length,
+  };
+}
