@@ -3,8 +3,9 @@
  * `@cache/backend-memory` and its dependencies, then runs
  * `node --expose-gc --import tsx bench/memory.ts`).
  *
- * Speed: every subject in this process, one after the other (see memory-speed.ts). Memory: each
- * subject in a child process of its own (see memory-heap.ts). Writes
+ * Speed: each subject in a child process of its own (`--speed-child=<id>`, see memory-speed.ts), so
+ * that no subject runs with the type feedback another one left behind (an application uses one cache
+ * class with one policy). Memory: each subject in a child process of its own (see memory-heap.ts). Writes
  * `docs/benchmarks/memory-speed.md` and prints the same Markdown.
  *
  * Flags: `--only=id,id` runs some subjects and prints without writing the doc; `--quick` uses
@@ -39,7 +40,6 @@ const quick = args.includes('--quick');
 const withHeap = !args.includes('--no-heap');
 const subjects = only ? allSubjects.filter((s) => only.includes(s.id)) : allSubjects;
 const config = quick ? { ...defaultSpeedConfig, timeMs: 200, warmupMs: 50 } : defaultSpeedConfig;
-const gc = (globalThis as { gc?: () => void }).gc;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -54,29 +54,58 @@ function gitCommit(): string {
 }
 
 const wallStart = performance.now();
+const speedChild = args.find((a) => a.startsWith('--speed-child='))?.slice('--speed-child='.length);
+
+if (speedChild !== undefined) {
+  // Child mode: one subject's speed scenarios, printed as one JSON line.
+  const subject = allSubjects.find((s) => s.id === speedChild);
+  if (!subject) throw new Error(`unknown subject ${speedChild}`);
+  await loadMemoryCache();
+  const workload = buildWorkload(config);
+  const perScenario: Record<string, SpeedResult> = {};
+  await runSpeed(subject, workload, config, (scenario, result) => {
+    perScenario[scenario] = result;
+  });
+  process.stdout.write(`${JSON.stringify(perScenario)}\n`);
+  process.exit(0);
+}
+
 const memory = await loadMemoryCache();
 log(
   memory.placeholder
     ? 'MemoryCache: @cache/backend-memory not built, using the placeholder'
     : `MemoryCache: @cache/backend-memory (sync fast path: ${memory.syncGet}/${memory.syncSet})`,
 );
-const workload = buildWorkload(config);
-log(`workload ready in ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
 
 const speed = new Map<string, Map<ScenarioId, SpeedResult>>();
 for (const subject of subjects) {
-  const perScenario = new Map<ScenarioId, SpeedResult>();
-  speed.set(subject.id, perScenario);
   const t0 = performance.now();
-  await runSpeed(subject, workload, config, (scenario, result) => {
-    perScenario.set(scenario, result);
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      `--speed-child=${subject.id}`,
+      ...(quick ? ['--quick'] : []),
+    ],
+    { cwd: toolsDir, encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 },
+  );
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    log(`${subject.id}: speed run failed (${child.status}): ${child.stderr.slice(0, 2000)}`);
+    continue;
+  }
+  const perScenario = new Map(Object.entries(JSON.parse(line)) as [ScenarioId, SpeedResult][]);
+  speed.set(subject.id, perScenario);
+  for (const [scenario, result] of perScenario) {
     log(
       `${subject.id.padEnd(18)} ${scenario.padEnd(10)} ${formatOps(result.opsPerSec).padStart(9)} ops/s ` +
         `±${result.rme.toFixed(1)}% (${result.samples} x ${result.batch} ops)`,
     );
-  });
+  }
   log(`${subject.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  gc?.();
 }
 
 const heap = new Map<string, HeapResult>();
@@ -122,8 +151,8 @@ const header = [
   "  tinybench's clock. One tinybench iteration is a batch of operations calibrated to about",
   `  ${config.batchMs} ms; after ${config.warmupMs} ms of warm-up, batches run for ${config.timeMs} ms of CPU;`,
   "  ops/s = batch size / median batch time. ± is tinybench's relative margin of error.",
-  '- All subjects run one after the other in one process. Each subject and scenario gets its own',
-  '  generated loop (its own type feedback), calling the library directly: `target.get(key)`.',
+  '- Each subject runs in a child process of its own (as an application uses one cache class with one',
+  '  configuration); each scenario gets its own generated loop, calling the library directly: `target.get(key)`.',
   '- **Async subjects are awaited one call at a time**: `for (...) { if ((await c.get(k)) != null) hits++ }`.',
   '  "lru-cache (async-wrapped)" is lru-cache behind `async get(k) { return lru.get(k) }`.',
   `- get-hit: a cache of ${config.capacity.toLocaleString('en-US')} entries (key \`key:<i>\`, string value),`,
