@@ -56,13 +56,50 @@ function assertJsonSafe(value: unknown, path: string, seen: Set<object>): void {
   }
 }
 
+/** Nesting deeper than this (or a cycle) is left to {@link assertJsonSafe}. */
+const FAST_DEPTH = 64;
+
+/**
+ * The checks of {@link assertJsonSafe} without building paths or tracking cycles: `true` when the
+ * value is safe; `false` when it is not, or is nested too deep to tell (a cycle is), in which case
+ * `assertJsonSafe` decides and names the problem.
+ */
+function isJsonSafe(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > FAST_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+          if (!(i in value) || !isJsonSafe(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        if (!isJsonSafe((value as Record<string, unknown>)[keys[i] as string], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The default serializer: JSON, refusing values it cannot round-trip with `CacheSerializationError`. */
 export const jsonSerializer: Serializer = {
   id: 'json',
   serialize(value: unknown): Uint8Array {
-    assertJsonSafe(value, '$', new Set());
+    if (!isJsonSafe(value, 0)) assertJsonSafe(value, '$', new Set());
     return Buffer.from(JSON.stringify(value), 'utf8');
   },
   deserialize(bytes: Uint8Array): unknown {

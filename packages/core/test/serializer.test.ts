@@ -48,6 +48,15 @@ describe('jsonSerializer', () => {
     expect(roundTrip({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });
   });
 
+  it('accepts values nested deeper than the fast check goes, and refuses a problem deep inside', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) deep = i % 2 === 0 ? { next: deep } : [deep];
+    expect(roundTrip(deep)).toEqual(deep);
+    let bad: unknown = { n: Number.NaN };
+    for (let i = 0; i < 100; i++) bad = { d: bad };
+    expect(() => jsonSerializer.serialize(bad)).toThrow(CacheSerializationError);
+  });
+
   it('refuses bytes that are not JSON', () => {
     expect(() => jsonSerializer.deserialize(new Uint8Array([0xff, 0xfe]))).toThrow(CacheSerializationError);
     expect(() => jsonSerializer.deserialize(new TextEncoder().encode('{"a":'))).toThrow(
