@@ -34,7 +34,7 @@ export class MiniWindowCache {
   readonly #probation = new SlotList(this.#links);
   readonly #protected = new SlotList(this.#links);
   readonly #where: Uint8Array;
-  readonly #keyOf: Uint32Array;
+  readonly #keyOf: Int32Array;
   /** slot + 1 per index cell, 0 when empty. */
   readonly #index: Int32Array;
   readonly #mask: number;
@@ -53,7 +53,7 @@ export class MiniWindowCache {
     this.#sketch = sketch;
     this.#links.grow(capacity + 1);
     this.#where = new Uint8Array(capacity + 1);
-    this.#keyOf = new Uint32Array(capacity + 1);
+    this.#keyOf = new Int32Array(capacity + 1);
     let bits = 2;
     while (1 << bits < 2 * (capacity + 1)) bits++;
     this.#index = new Int32Array(1 << bits);
@@ -61,7 +61,7 @@ export class MiniWindowCache {
     this.#shift = 32 - bits;
   }
 
-  /** One read of the key with this hash: a hit moves it, a miss inserts it (and may evict). */
+  /** One read of the key with this hash (a signed 32-bit integer): a hit moves it, a miss inserts it (and may evict). */
   record(hash: number): void {
     const slot = this.#find(hash);
     if (slot !== -1) {

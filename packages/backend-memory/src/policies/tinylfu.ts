@@ -2,16 +2,30 @@
  * W-TinyLFU with an adaptive window, after Caffeine's `BoundedLocalCache` (Einziger, Friedman &
  * Manes, "TinyLFU: A Highly Efficient Cache Admission Policy", and Caffeine's adaptive window).
  *
- * Layout: three index-linked lists over slots sharing one pair of `prev`/`next` arrays: the
- * admission window (LRU, starts at 1% of the entries), and the main space as a segmented LRU,
- * probation and protected (protected holds at most 80% of main). A {@link FrequencySketch}
- * counts every read (hit or miss) by key hash. New entries enter the window. When the cache is
- * over its limit, the window's overflow moves to probation's tail as candidates, and the
- * candidate duels probation's head (the victim): the one with the lower sketch frequency is
- * evicted, the victim on a strict win of the candidate. A warm candidate (frequency >= 6) that
- * loses still gets in with probability 1/128, so that an attacker cannot pin hot victims by
- * flooding colliding hashes (keys are also hashed with a per-instance random seed). A hit in
- * probation promotes to protected; protected's overflow is demoted to probation's tail.
+ * Layout: three lists over slots, the admission window (LRU, starts at 1% of the entries) and
+ * the main space as a segmented LRU, probation and protected (protected holds at most 80% of
+ * main). New entries enter the window. When the cache is over its limit, the window's overflow
+ * moves to probation's tail as candidates, and the candidate duels probation's head (the
+ * victim): the one with the lower frequency is evicted, the victim on a strict win of the
+ * candidate. A warm candidate (frequency >= 6) that loses still gets in with probability 1/128,
+ * so that an attacker cannot pin hot victims by flooding colliding hashes (keys are also hashed
+ * with a per-instance random seed). A hit in probation promotes to protected; protected's
+ * overflow is demoted to probation's tail.
+ *
+ * Frequencies: a {@link FrequencySketch} (4-bit count-min, halved every `10 x entries`
+ * counted requests) counts inserts, hits and overwrites by key hash. As in Caffeine, a read
+ * miss is not counted: the insert that follows it is, once. A hit is counted in the entry's
+ * own node (a 4-bit pending count) rather than in the sketch, so a hit touches no sketch line
+ * (a random 64-byte line per request, a cache miss in a big cache). A duel reads the sketch's
+ * estimate plus the pending count; an entry that leaves hands its pending count to the sketch,
+ * which remembers it for the key's return; when the sketch halves, pending counts halve too.
+ * The keys the window tuner samples are counted in the sketch at once (its miniatures read it).
+ *
+ * Memory layout (V8): one Int32Array of 4-int nodes, one per slot plus three list sentinels:
+ * prev and next (node offsets), the key hash, and a state (segment, frequency, pending). A hit
+ * reads and writes one 16-byte node and its neighbours' links; the lists are circular through
+ * their sentinels, so linking and unlinking have no branches, and an entry already at its
+ * segment's tail is not moved.
  *
  * Window tuning by miniature simulation ({@link WindowTuner}): a fixed 1/R of the key space
  * (R = 1 up to 256 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
@@ -29,52 +43,77 @@
 import { FrequencySketch } from './frequency-sketch.js';
 import { hashString, randomSeed, xorshift32 } from './hash.js';
 import type { EvictionPolicy } from './policy.js';
-import { growArray, SlotLinks, SlotList } from './slot-list.js';
-import { WindowTuner } from './window-tuner.js';
+import { MINI_ENTRIES, WindowTuner } from './window-tuner.js';
 
 const NOWHERE = 0;
 const WINDOW = 1;
 const PROBATION = 2;
 const PROTECTED = 3;
 
+/** Int32 fields per node: the two links (node offsets), the key hash, the state. 4: offsets shift by 2. */
+const STRIDE = 4;
+const PREV = 0;
+const NEXT = 1;
+const HASH = 2;
+/** The state field: the segment (bits 0-1), the frequency (bits 2-5), the pending count (bits 6-9). */
+const STATE = 3;
+const SEGMENT = 3;
+const FREQUENCY_SHIFT = 2;
+const FREQUENCY = 15 << FREQUENCY_SHIFT;
+const PENDING_SHIFT = 6;
+/** One more counted hit: the frequency and the pending count both go up by one. */
+const HIT = (1 << FREQUENCY_SHIFT) | (1 << PENDING_SHIFT);
+/** In a list's sentinel node, the HASH field holds the list's length. */
+const LENGTH = 2;
+/** Node offsets of the sentinels (node 0 is unused). */
+const WINDOW_LIST = WINDOW * STRIDE;
+const PROBATION_LIST = PROBATION * STRIDE;
+const PROTECTED_LIST = PROTECTED * STRIDE;
+/** The node of slot `s` starts at `(s + FIRST) * STRIDE`. */
+const FIRST = 4;
+const FIRST_OFFSET = FIRST * STRIDE;
+
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
 /** A losing candidate at least this frequent is admitted with probability 1/128. */
 const ADMIT_HASHDOS_THRESHOLD = 6;
+/** The window limit before the entry count is known (bounded by bytes, nothing evicted yet). */
+const UNBOUNDED = 0x3fffffff;
 
 /** Options of {@link TinyLfuPolicy} beyond the capacity (for tests and simulations). */
 export interface TinyLfuOptions {
   /** Seed of the key hash and of the random admission; random per instance when absent. */
   seed?: number;
+  /** Most entries of one miniature of the window tuner (default `MINI_ENTRIES`, 256). */
+  miniEntries?: number;
 }
 
 export class TinyLfuPolicy implements EvictionPolicy {
   readonly name = 'tinylfu' as const;
-  readonly #links = new SlotLinks();
-  readonly #window = new SlotList(this.#links);
-  readonly #probation = new SlotList(this.#links);
-  readonly #protected = new SlotList(this.#links);
+  /** Per list sentinel and per slot: prev, next, hash, state (see STRIDE). */
+  #node: Int32Array;
   readonly #sketch: FrequencySketch;
+  /** The sketch's reset count the node frequencies were last aged to. */
+  #resets = 0;
   readonly #seed: number;
   readonly #hint: number;
+  readonly #miniEntries: number;
   #random: number;
-  #where = new Uint8Array(0);
-  #hash = new Uint32Array(0);
   #size = 0;
 
   #maximum = 0;
-  #windowMaximum = Number.POSITIVE_INFINITY;
+  #windowMaximum = UNBOUNDED;
   #protectedMaximum = 0;
 
   /** Picks the window share by miniature simulation; made when the entry count is known. */
   #tuner: WindowTuner | null = null;
+  /** A hash is sampled for the tuner when these bits are 0 (all bits without a tuner: only hash 0, counted at once). */
+  #sampleMask = -1;
   /** The entry count the tuner was sized for. */
   #tunerEntries = 0;
 
   #evicting = false;
-  #lastMissHash = 0;
-  #lastMissValid = false;
-  /** Window entries moved to probation and not yet judged, newest first from `#candidate`. */
+  /** Window entries moved to probation and not yet judged, newest first from `#candidate` (a node offset). */
   #pending = 0;
   #candidate = -1;
 
@@ -82,77 +121,79 @@ export class TinyLfuPolicy implements EvictionPolicy {
   constructor(capacityHint: number, options: TinyLfuOptions = {}) {
     this.#seed = options.seed ?? randomSeed();
     this.#random = (this.#seed ^ 0x5bd1e995) >>> 0 || 1;
+    this.#miniEntries = options.miniEntries ?? MINI_ENTRIES;
     this.#hint = Number.isFinite(capacityHint) && capacityHint > 0 ? Math.floor(capacityHint) : 0;
     this.#sketch = new FrequencySketch(this.#hint > 0 ? this.#hint : 16);
+    this.#node = new Int32Array(FIRST_OFFSET);
+    this.#resetLists();
     if (this.#hint > 0) this.#setMaximum(this.#hint);
   }
 
   grow(capacity: number): void {
-    this.#links.grow(capacity);
-    this.#where = growArray(this.#where, capacity, (n) => new Uint8Array(n));
-    this.#hash = growArray(this.#hash, capacity, (n) => new Uint32Array(n));
+    const length = (capacity + FIRST) * STRIDE;
+    if (length > this.#node.length) {
+      const node = new Int32Array(length);
+      node.set(this.#node);
+      this.#node = node;
+    }
     this.#sketch.ensureCapacity(this.#hint > 0 ? Math.min(capacity, this.#hint) : capacity);
   }
 
   access(slot: number): void {
-    const hash = this.#hash[slot]!;
-    this.#sketch.increment(hash);
-    this.#touch(slot);
-    if (this.#tuner?.record(hash)) this.#retune();
+    const node = this.#node;
+    const at = (slot + FIRST) * STRIDE;
+    const hash = node[at + HASH]!;
+    if ((hash & this.#sampleMask) === 0) this.#countSampled(node, at, hash);
+    else {
+      // Counted in the node (the sketch hears of it when the entry leaves): no sketch access.
+      const state = node[at + STATE]!;
+      if ((state & FREQUENCY) !== FREQUENCY) {
+        node[at + STATE] = state + HIT;
+        this.#sketch.sample();
+        if (this.#sketch.resets !== this.#resets) this.#age();
+      }
+    }
+    this.#touch(node, at);
   }
 
-  miss(key: string): void {
-    const hash = hashString(key, this.#seed);
-    this.#sketch.increment(hash);
-    this.#lastMissHash = hash;
-    this.#lastMissValid = true;
-    if (this.#tuner?.record(hash)) this.#retune();
-  }
+  /** Not counted: like Caffeine, the sketch counts the insert that follows a miss (once). */
+  miss(_key: string): void {}
 
   insert(slot: number, key: string, _expiresAt: number): void {
-    const hash = hashString(key, this.#seed);
-    this.#hash[slot] = hash;
-    // A read miss followed by the insert of the same key counts once.
-    const counted = this.#lastMissValid && this.#lastMissHash === hash;
-    this.#lastMissValid = false;
-    this.#where[slot] = WINDOW;
-    this.#window.pushTail(slot);
+    const hash = hashString(key, this.#seed) | 0;
+    const node = this.#node;
+    const at = (slot + FIRST) * STRIDE;
+    node[at + HASH] = hash;
+    this.#pushTail(node, at, WINDOW_LIST);
+    const frequency = this.#sketch.increment(hash);
+    node[at + STATE] = WINDOW | (frequency << FREQUENCY_SHIFT);
     this.#size++;
     this.#pending = 0;
     this.#candidate = -1;
-    if (!counted) {
-      this.#sketch.increment(hash);
-      if (this.#tuner?.record(hash)) this.#retune();
-    }
+    if (this.#sketch.resets !== this.#resets) this.#age();
+    if ((hash & this.#sampleMask) === 0 && this.#tuner?.record(hash)) this.#retune();
   }
 
   update(slot: number, _expiresAt: number): void {
-    const hash = this.#hash[slot]!;
-    this.#sketch.increment(hash);
-    this.#touch(slot);
-    if (this.#tuner?.record(hash)) this.#retune();
+    this.access(slot);
   }
 
   remove(slot: number): void {
-    switch (this.#where[slot]) {
-      case WINDOW:
-        this.#window.unlink(slot);
-        break;
-      case PROBATION:
-        this.#probation.unlink(slot);
-        break;
-      case PROTECTED:
-        this.#protected.unlink(slot);
-        break;
-      default:
-        return;
-    }
-    this.#where[slot] = NOWHERE;
+    const node = this.#node;
+    const at = (slot + FIRST) * STRIDE;
+    const state = node[at + STATE]!;
+    const segment = state & SEGMENT;
+    if (segment === NOWHERE) return;
+    this.#unlink(node, at, segment * STRIDE);
+    node[at + STATE] = NOWHERE;
     this.#size--;
-    if (slot === this.#candidate) {
+    if (at === this.#candidate) {
       this.#pending = 0;
       this.#candidate = -1;
     }
+    // The sketch keeps the key's history: hand it the hits counted here.
+    const pending = state >>> PENDING_SHIFT;
+    if (pending !== 0) this.#sketch.add(node[at + HASH]!, pending);
   }
 
   victim(): number {
@@ -165,40 +206,40 @@ export class TinyLfuPolicy implements EvictionPolicy {
     } else if (observed > this.#maximum && (this.#hint === 0 || this.#maximum < this.#hint)) {
       this.#setMaximum(this.#hint === 0 ? observed : Math.min(observed, this.#hint));
     }
-    const window = this.#window;
-    const probation = this.#probation;
+    const node = this.#node;
     // The window's overflow becomes the candidates, at probation's tail.
-    while (window.size > this.#windowMaximum) {
-      const slot = window.head;
-      window.unlink(slot);
-      probation.pushTail(slot);
-      this.#where[slot] = PROBATION;
+    while (node[WINDOW_LIST + LENGTH]! > this.#windowMaximum) {
+      const at = this.#shift(node, WINDOW_LIST, PROBATION_LIST, PROBATION);
       this.#pending++;
-      this.#candidate = slot;
+      this.#candidate = at;
     }
-    const candidate = this.#pending > 0 ? this.#candidate : window.head;
-    let victim = probation.head;
-    if (victim === -1) victim = this.#protected.head;
-    if (victim === -1) return window.head;
+    let candidate = this.#pending > 0 ? this.#candidate : node[WINDOW_LIST + NEXT]!;
+    if (candidate === WINDOW_LIST) candidate = -1;
+    let victim = node[PROBATION_LIST + NEXT]!;
+    if (victim === PROBATION_LIST) victim = node[PROTECTED_LIST + NEXT]!;
+    if (victim === PROTECTED_LIST) return (node[WINDOW_LIST + NEXT]! >> 2) - FIRST;
     if (candidate === -1 || candidate === victim) {
-      this.#judged();
-      return victim;
+      this.#judged(node);
+      return (victim >> 2) - FIRST;
     }
-    const evictVictim = this.#admit(this.#hash[candidate]!, this.#hash[victim]!);
-    this.#judged();
-    return evictVictim ? victim : candidate;
+    const evictVictim = this.#admit(
+      node[candidate + HASH]!,
+      node[candidate + STATE]! >>> PENDING_SHIFT,
+      node[victim + HASH]!,
+      node[victim + STATE]! >>> PENDING_SHIFT,
+    );
+    this.#judged(node);
+    return ((evictVictim ? victim : candidate) >> 2) - FIRST;
   }
 
   clear(): void {
-    this.#window.clear();
-    this.#probation.clear();
-    this.#protected.clear();
+    this.#node.fill(0);
+    this.#resetLists();
     this.#sketch.clear();
     this.#tuner?.clear();
     this.#size = 0;
     this.#pending = 0;
     this.#candidate = -1;
-    this.#lastMissValid = false;
   }
 
   /** The current window limit, in entries (for tests and the replay tool). */
@@ -206,17 +247,64 @@ export class TinyLfuPolicy implements EvictionPolicy {
     return this.#windowMaximum;
   }
 
-  /** Moves the candidate pointer past the candidate just judged. */
-  #judged(): void {
-    if (this.#pending === 0) return;
-    this.#pending--;
-    this.#candidate = this.#pending > 0 ? this.#links.prev[this.#candidate]! : -1;
+  /** A hit of a key the tuner samples: counted in the sketch at once (the miniatures read it). */
+  #countSampled(node: Int32Array, at: number, hash: number): void {
+    const sketch = this.#sketch;
+    const state = node[at + STATE]!;
+    const pending = state >>> PENDING_SHIFT;
+    // Hits counted in the node before the tuner sampled this key (its rate changed) go first.
+    if (pending !== 0) sketch.add(hash, pending);
+    const frequency = sketch.increment(hash);
+    node[at + STATE] = (state & SEGMENT) | (frequency << FREQUENCY_SHIFT);
+    if (sketch.resets !== this.#resets) this.#age();
+    if (this.#tuner?.record(hash)) this.#retune();
   }
 
-  /** True when the candidate should be admitted (the victim evicted). */
-  #admit(candidateHash: number, victimHash: number): boolean {
-    const victimFrequency = this.#sketch.frequency(victimHash);
-    const candidateFrequency = this.#sketch.frequency(candidateHash);
+  /**
+   * The sketch halved its counters: halve the node frequencies alike. A node's frequency is the
+   * sketch's estimate when it was last synchronised plus its pending hits; the halved estimate is
+   * the sketch's, the rest stays pending.
+   */
+  #age(): void {
+    this.#resets = this.#sketch.resets;
+    const node = this.#node;
+    for (let at = FIRST_OFFSET + STATE; at < node.length; at += STRIDE) {
+      const state = node[at]!;
+      if ((state & SEGMENT) === NOWHERE) continue;
+      const frequency = (state & FREQUENCY) >>> FREQUENCY_SHIFT;
+      const pending = state >>> PENDING_SHIFT;
+      const halved = frequency >>> 1;
+      const synchronised = (frequency - pending) >>> 1;
+      node[at] = (state & SEGMENT) | (halved << FREQUENCY_SHIFT) | ((halved - synchronised) << PENDING_SHIFT);
+    }
+  }
+
+  /** Moves the candidate pointer past the candidate just judged. */
+  #judged(node: Int32Array): void {
+    if (this.#pending === 0) return;
+    const previous = node[this.#candidate + PREV]!;
+    if (--this.#pending > 0 && previous >= FIRST_OFFSET) this.#candidate = previous;
+    else {
+      this.#pending = 0;
+      this.#candidate = -1;
+    }
+  }
+
+  /**
+   * True when the candidate should be admitted (the victim evicted). A key's frequency is the
+   * sketch's estimate plus the hits its node counted that the sketch has not heard of yet.
+   */
+  #admit(
+    candidateHash: number,
+    candidatePending: number,
+    victimHash: number,
+    victimPending: number,
+  ): boolean {
+    const sketch = this.#sketch;
+    let victimFrequency = sketch.frequency(victimHash) + victimPending;
+    let candidateFrequency = sketch.frequency(candidateHash) + candidatePending;
+    if (victimFrequency > 15) victimFrequency = 15;
+    if (candidateFrequency > 15) candidateFrequency = 15;
     if (candidateFrequency > victimFrequency) return true;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.#random = xorshift32(this.#random);
@@ -225,33 +313,76 @@ export class TinyLfuPolicy implements EvictionPolicy {
     return false;
   }
 
-  #touch(slot: number): void {
-    switch (this.#where[slot]) {
-      case WINDOW:
-        this.#window.moveToTail(slot);
-        break;
-      case PROBATION:
-        this.#probation.unlink(slot);
-        this.#where[slot] = PROTECTED;
-        this.#protected.pushTail(slot);
-        this.#demote();
-        break;
-      case PROTECTED:
-        this.#protected.moveToTail(slot);
-        break;
+  /** A hit (or overwrite) of the node at `at`: recency in its segment, or promotion from probation. */
+  #touch(node: Int32Array, at: number): void {
+    const segment = node[at + STATE]! & SEGMENT;
+    if (segment === PROBATION) {
+      this.#unlink(node, at, PROBATION_LIST);
+      this.#pushTail(node, at, PROTECTED_LIST);
+      node[at + STATE] = node[at + STATE]! | PROTECTED;
+      this.#demote(node);
+    } else if (segment !== NOWHERE) {
+      const list = segment * STRIDE;
+      // Already the most recent of its segment (a repeated hit): nothing to move.
+      if (node[at + NEXT] !== list) {
+        const prev = node[at + PREV]!;
+        const next = node[at + NEXT]!;
+        node[prev + NEXT] = next;
+        node[next + PREV] = prev;
+        const tail = node[list + PREV]!;
+        node[at + PREV] = tail;
+        node[at + NEXT] = list;
+        node[tail + NEXT] = at;
+        node[list + PREV] = at;
+      }
     }
     this.#pending = 0;
     this.#candidate = -1;
   }
 
+  /** Takes the node at `at` out of the list whose sentinel is at `list`. */
+  #unlink(node: Int32Array, at: number, list: number): void {
+    const prev = node[at + PREV]!;
+    const next = node[at + NEXT]!;
+    node[prev + NEXT] = next;
+    node[next + PREV] = prev;
+    node[list + LENGTH] = node[list + LENGTH]! - 1;
+  }
+
+  /** Appends the node at `at` to the list whose sentinel is at `list` (the caller sets its segment). */
+  #pushTail(node: Int32Array, at: number, list: number): void {
+    const tail = node[list + PREV]!;
+    node[at + PREV] = tail;
+    node[at + NEXT] = list;
+    node[tail + NEXT] = at;
+    node[list + PREV] = at;
+    node[list + LENGTH] = node[list + LENGTH]! + 1;
+  }
+
+  /** Moves the head of list `from` to the tail of list `to` (segment `segment`); -1 when `from` is empty. */
+  #shift(node: Int32Array, from: number, to: number, segment: number): number {
+    const at = node[from + NEXT]!;
+    if (at === from) return -1;
+    this.#unlink(node, at, from);
+    this.#pushTail(node, at, to);
+    node[at + STATE] = (node[at + STATE]! & ~SEGMENT) | segment;
+    return at;
+  }
+
+  /** Empty lists: each sentinel linked to itself. */
+  #resetLists(): void {
+    const node = this.#node;
+    for (let list = WINDOW_LIST; list <= PROTECTED_LIST; list += STRIDE) {
+      node[list + PREV] = list;
+      node[list + NEXT] = list;
+      node[list + LENGTH] = 0;
+    }
+  }
+
   /** Moves protected's overflow to probation's tail. */
-  #demote(): void {
-    const protectedList = this.#protected;
-    while (protectedList.size > this.#protectedMaximum) {
-      const slot = protectedList.head;
-      protectedList.unlink(slot);
-      this.#where[slot] = PROBATION;
-      this.#probation.pushTail(slot);
+  #demote(node: Int32Array): void {
+    while (node[PROTECTED_LIST + LENGTH]! > this.#protectedMaximum) {
+      this.#shift(node, PROTECTED_LIST, PROBATION_LIST, PROBATION);
     }
   }
 
@@ -268,10 +399,11 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#sketch.ensureCapacity(maximum);
     // The miniatures are sized once, and again only when the entry count doubles or halves.
     if (this.#tuner === null || maximum >= 2 * this.#tunerEntries || 2 * maximum <= this.#tunerEntries) {
-      this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0);
+      this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0, this.#miniEntries);
+      this.#sampleMask = this.#tuner.sampleMask;
       this.#tunerEntries = maximum;
     }
-    this.#demote();
+    this.#demote(this.#node);
   }
 
   /** Moves the window toward the share the tuner now favours (protected keeps 80% of main). */
@@ -282,28 +414,21 @@ export class TinyLfuPolicy implements EvictionPolicy {
     if (next === current) return;
     this.#windowMaximum = next;
     this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - next));
+    const node = this.#node;
     if (next > current) {
-      this.#demote();
+      this.#demote(node);
       // Refill the window from main, oldest first, so it is full at once.
       for (let moved = current; moved < next; moved++) {
-        let slot = this.#probation.head;
-        if (slot !== -1) this.#probation.unlink(slot);
-        else {
-          slot = this.#protected.head;
-          if (slot === -1) break;
-          this.#protected.unlink(slot);
+        if (
+          this.#shift(node, PROBATION_LIST, WINDOW_LIST, WINDOW) === -1 &&
+          this.#shift(node, PROTECTED_LIST, WINDOW_LIST, WINDOW) === -1
+        ) {
+          break;
         }
-        this.#where[slot] = WINDOW;
-        this.#window.pushTail(slot);
       }
     } else {
       // The window's oldest entries go to probation (the next evictions judge them).
-      while (this.#window.size > next) {
-        const slot = this.#window.head;
-        this.#window.unlink(slot);
-        this.#where[slot] = PROBATION;
-        this.#probation.pushTail(slot);
-      }
+      while (node[WINDOW_LIST + LENGTH]! > next) this.#shift(node, WINDOW_LIST, PROBATION_LIST, PROBATION);
     }
     this.#pending = 0;
     this.#candidate = -1;

@@ -12,7 +12,7 @@
  * becomes the target if it beats the current target by a margin; ties keep the current target,
  * so a workload that hits nowhere (a pure scan) does not move the window.
  *
- * Cost: a request of an unsampled key costs one multiply and a compare; a sampled one costs a
+ * Cost: a request of an unsampled key costs one mask test on its hash; a sampled one costs a
  * lookup in each miniature (and, on a miniature miss, at most two sketch reads). R is a power of
  * two chosen so a miniature holds at most {@link MINI_ENTRIES} entries; up to that size the
  * miniatures see every key. Memory is about 29 bytes per miniature entry (hash, links, segment
@@ -36,15 +36,11 @@ const SCORE_DECAY = 0.95;
  */
 const SWITCH_MARGIN = 0.01;
 
-/** The sampling test: true for about `limit / 2^32` of all hashes. */
-function sampleMix(hash: number): number {
-  return Math.imul(hash ^ (hash >>> 16), 0x2c1b3c6d) >>> 0;
-}
-
 export class WindowTuner {
   readonly #minis: MiniWindowCache[];
   readonly #scores: Float64Array;
-  readonly #limit: number;
+  /** A hash is sampled when these of its bits are 0 (`rate - 1`; its bits are well mixed). */
+  readonly #sampleMask: number;
   readonly #epoch: number;
   /** Index in {@link WINDOW_SHARES} of the share the miniatures currently favour. */
   #target: number;
@@ -56,12 +52,13 @@ export class WindowTuner {
   /**
    * @param entries the cache's entry count
    * @param initialTarget index in {@link WINDOW_SHARES} of the share to start from
+   * @param miniEntries most entries of one miniature
    */
-  constructor(entries: number, sketch: FrequencySketch, initialTarget = 0) {
+  constructor(entries: number, sketch: FrequencySketch, initialTarget = 0, miniEntries = MINI_ENTRIES) {
     let rate = 1;
-    while (entries / rate > MINI_ENTRIES) rate *= 2;
+    while (entries / rate > miniEntries) rate *= 2;
     const size = Math.max(1, Math.ceil(entries / rate));
-    this.#limit = rate === 1 ? 0xffffffff : Math.floor(0x1_0000_0000 / rate) - 1;
+    this.#sampleMask = rate - 1;
     this.#minis = WINDOW_SHARES.map((share) => new MiniWindowCache(size, share, sketch));
     this.#scores = new Float64Array(WINDOW_SHARES.length);
     // An epoch is one miniature's worth of sampled requests (about `entries` requests in all).
@@ -74,6 +71,11 @@ export class WindowTuner {
     return WINDOW_SHARES[this.#target]!;
   }
 
+  /** A hash is sampled when `(hash & sampleMask) === 0`. */
+  get sampleMask(): number {
+    return this.#sampleMask;
+  }
+
   /** Index of {@link target} in {@link WINDOW_SHARES}. */
   get targetIndex(): number {
     return this.#target;
@@ -81,7 +83,7 @@ export class WindowTuner {
 
   /** Feeds one request (after the sketch counted it); true when an epoch ended and `target` may have moved. */
   record(hash: number): boolean {
-    if (sampleMix(hash) > this.#limit) return false;
+    if ((hash & this.#sampleMask) !== 0) return false;
     const minis = this.#minis;
     for (let i = 0; i < minis.length; i++) minis[i]!.record(hash);
     if (++this.#sampled < this.#epoch) return false;

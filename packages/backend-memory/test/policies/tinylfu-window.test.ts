@@ -152,7 +152,7 @@ describe('TinyLfuPolicy window tuning', () => {
       }
     }
     expect(largest).toBe(1);
-    // LRU gets 0 here; W-TinyLFU keeps a fixed part of the loop (99 of 150 keys: 8,776 of 15,000)
-    expect(hits).toBe(8776);
+    // LRU gets 0 here; W-TinyLFU keeps a stable part of the loop (8,762 hits of 15,000)
+    expect(hits).toBe(8762);
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LruPolicy, TinyLfuPolicy } from '../../src/policies/index.js';
+import { hashString } from '../../src/policies/hash.js';
 import { Harness } from './harness.js';
+
+/** The first of `name`, `name1`, `name2`, ... that seed 1's 1-in-4 tuner sample leaves out. */
+function unsampled(name: string): string {
+  for (let i = 0; ; i++) {
+    const key = i === 0 ? name : `${name}${i}`;
+    if ((hashString(key, 1) & 3) !== 0) return key;
+  }
+}
 
 describe('TinyLfuPolicy', () => {
   it('rejects a window candidate no more frequent than the probation victim', () => {
@@ -13,13 +22,49 @@ describe('TinyLfuPolicy', () => {
 
   it('admits a candidate more frequent than the victim, evicting the victim', () => {
     const h = new Harness(new TinyLfuPolicy(3, { seed: 1 }), 3);
-    for (const key of ['a', 'b', 'c']) h.read(key);
-    // 'd' was read (and missed) three times before: its sketch count beats a's
-    for (let i = 0; i < 3; i++) h.policy.miss('d');
-    h.read('d');
+    for (const key of ['a', 'b', 'c', 'd']) h.read(key); // c loses its duel with a (1 vs 1)
+    // three hits while 'd' is in the window: its frequency is 4
+    for (let i = 0; i < 3; i++) expect(h.read('d')).toBe(true);
     h.read('e'); // d leaves the window as the candidate: d (4) beats a (1)
     expect(h.evicted).toEqual(['c', 'a']);
     expect(h.has('d')).toBe(true);
+  });
+
+  it('counts a read miss only through the insert that follows it (as Caffeine does)', () => {
+    const h = new Harness(new TinyLfuPolicy(3, { seed: 1 }), 3);
+    for (const key of ['a', 'b', 'c']) h.read(key);
+    for (let i = 0; i < 5; i++) h.policy.miss('d');
+    h.read('d'); // counted once: c loses to a
+    h.read('e'); // d (1) ties with a (1) and loses
+    expect(h.evicted).toEqual(['c', 'd']);
+  });
+
+  it('hands the hits counted in an entry to the sketch when the entry leaves', () => {
+    // With 1-entry miniatures, 1 key in 4 is sampled (counted in the sketch at once); the keys
+    // here are not, so their hits are counted in their entries until they leave.
+    const h = new Harness(new TinyLfuPolicy(3, { seed: 1, miniEntries: 1 }), 3);
+    const [v, a, b, d, e] = ['v', 'a', 'b', 'd', 'e'].map(unsampled);
+    for (const key of [v, v, v, a, b, d]) h.read(key!); // v: 3; b loses to v
+    expect(h.evicted).toEqual([b]);
+    for (let i = 0; i < 4; i++) expect(h.read(d!)).toBe(true); // d: 5, counted in its entry
+    h.delete(d!); // the sketch now holds d's 5
+    h.read(d!); // 6
+    h.read(e!); // d leaves the window: 6 beats v's 3 (without the hand-over: 2, and d would lose)
+    expect(h.evicted).toEqual([b, v]);
+    expect(h.has(d!)).toBe(true);
+  });
+
+  it('halves the hits counted in entries when the sketch halves its counters', () => {
+    // 3 entries: the sketch halves every 30 counted requests
+    const h = new Harness(new TinyLfuPolicy(3, { seed: 1, miniEntries: 1 }), 3);
+    const [v, a, b, c, x] = ['v', 'a', 'b', 'c', 'x'].map(unsampled);
+    for (let i = 0; i < 15; i++) h.read(v!); // v: 15 (1 in the sketch, 14 in its entry)
+    for (const key of [a, b, c]) h.read(key!); // b loses to v; 18 requests counted
+    expect(h.evicted).toEqual([b]);
+    for (let i = 0; i < 12; i++) expect(h.read(a!)).toBe(true); // the 30th: v 15 -> 7, c 1 -> 0
+    for (let i = 0; i < 8; i++) expect(h.read(c!)).toBe(true); // c: 8
+    h.read(x!); // c leaves the window: 8 beats v's 7 (unaged, v would have 14)
+    expect(h.evicted).toEqual([b, v]);
   });
 
   it('names the victim directly from the protected segment and the window when probation is empty', () => {
