@@ -26,8 +26,8 @@ import {
   type Serializer,
   type StoredEntry,
 } from '@cache/core';
-import { type Cluster, Command, type Redis } from 'ioredis';
-import { decodeEntry, encodeSetFrame, FrameCommand } from './internal/entry-codec.js';
+import type { Cluster, Command, Redis } from 'ioredis';
+import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
@@ -81,10 +81,10 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #onClientError: (error: Error) => void;
   /** The serializer's id in UTF-8, as envelopes hold it. */
   readonly #serializerId: Buffer;
-  /** What the SET frames put before a key: the client's `keyPrefix` (if any), then the entry prefix. */
+  /** The `keyPrefix` of a single-node client ('' when none): frames the cache builds carry it themselves. */
+  readonly #keyPrefix: string;
+  /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
   readonly #framePrefix: string;
-  /** Options of the commands the cache builds itself: raw Buffer replies, the client's `keyPrefix`. */
-  readonly #rawReply: { replyEncoding: null; keyPrefix?: string };
   /** Whether commands are batched by corking the socket until the next tick (single node, owned client). */
   readonly #cork: boolean;
   /** Commands sent in the current tick: 0, 1 (sent straight away), 2 (the socket is corked). */
@@ -120,9 +120,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.commandTimeout = resolved.commandTimeout;
     this.#cork = resolved.cork;
     this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
-    const keyPrefix = this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix;
-    this.#framePrefix = (keyPrefix ?? '') + this.#entryPrefix;
-    this.#rawReply = keyPrefix ? { replyEncoding: null, keyPrefix } : { replyEncoding: null };
+    this.#keyPrefix = (this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix) ?? '';
+    this.#framePrefix = this.#keyPrefix + this.#entryPrefix;
     // Connection errors of a client the cache owns surface as `error` events (the commands that
     // they fail reject on their own); without a listener ioredis would print them.
     this.#onClientError = (error) => {
@@ -153,7 +152,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     try {
       bytes = await (this.#cluster
         ? this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key))
-        : this.#send<Buffer | null>(new Command('get', [this.#entryPrefix + key], this.#rawReply)));
+        : this.#send<Buffer | null>(new FrameCommand('get', getFrame(this.#framePrefix, key))));
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -161,10 +160,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   protected override async readEntries(keys: readonly string[]): Promise<(StoredEntry<V> | undefined)[]> {
-    const redisKeys = keys.map((key) => this.#entryPrefix + key);
     let values: (Buffer | null)[];
     try {
-      values = await this.#mget(redisKeys);
+      values = await this.#mget(this.#entryPrefix, keys);
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -350,7 +348,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
     let values: (Buffer | null)[];
     try {
-      values = await this.#mget(tags.map((tag) => this.#tagPrefix + tag));
+      values = await this.#mget(this.#tagPrefix, tags);
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -508,14 +506,19 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  /** MGET, grouped by cluster slot on a Cluster; the values come back in the order of `keys`. */
-  async #mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+  /**
+   * MGET of `prefix` + each key, grouped by cluster slot on a Cluster; the values come back in the
+   * order of `keys`.
+   */
+  async #mget(prefix: string, names: readonly string[]): Promise<(Buffer | null)[]> {
     const client = this.#client;
     if (!this.#cluster) {
-      return keys.length === 1
-        ? [await this.#send<Buffer | null>(new Command('get', [keys[0] as string], this.#rawReply))]
-        : this.#send<(Buffer | null)[]>(new Command('mget', keys as string[], this.#rawReply));
+      const full = this.#keyPrefix + prefix;
+      return names.length === 1
+        ? [await this.#send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string)))]
+        : this.#send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
     }
+    const keys = names.map((name) => prefix + name);
     if (keys.length === 1) return [await this.#guard(() => client.getBuffer(keys[0] as string))];
     const out: (Buffer | null)[] = new Array(keys.length);
     const groups = [...groupBySlot(keys).values()];

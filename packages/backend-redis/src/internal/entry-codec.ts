@@ -10,26 +10,55 @@
  * float64 LE (NaN = none), uint16 LE tag count + (uint16 LE length + UTF-8) per tag, uint16 LE
  * key length (always 0 here: the Redis key holds it), then the serialized value.
  */
-import { CacheSerializationError, decodeEnvelope, type Serializer, type StoredEntry } from '@cache/core';
+import {
+  CacheSerializationError,
+  decodeEnvelope,
+  jsonSerializer,
+  type Serializer,
+  type StoredEntry,
+} from '@cache/core';
 import { Command } from 'ioredis';
 
 const MAGIC = 0xca;
 const VERSION = 1;
 const NO_ARGS: string[] = [];
 const RAW_REPLY = { replyEncoding: null } as const;
+/** The tags of every untagged entry read back (read-only, as `StoredEntry.tags` is). */
+const NO_TAGS: readonly string[] = Object.freeze([]);
+/** What a JSON text that did not parse on the fast path leaves in its place. */
+const NOT_PARSED = Symbol('not parsed');
 
-/** A command whose RESP bytes were built by the cache; ioredis writes them as they are. */
+/**
+ * A command whose RESP bytes were built by the cache; ioredis writes them as they are. It has
+ * no arguments for ioredis to look at, so it is only for a single node (no slot to compute).
+ */
 export class FrameCommand extends Command {
-  readonly #frame: Buffer;
+  readonly #frame: Buffer | string;
 
-  constructor(name: string, frame: Buffer) {
+  constructor(name: string, frame: Buffer | string) {
     super(name, NO_ARGS, RAW_REPLY);
     this.#frame = frame;
   }
 
-  override toWritable(): Buffer {
+  override toWritable(): Buffer | string {
     return this.#frame;
   }
+}
+
+/** The RESP frame of `GET prefix+key`, as a string (keys are text). */
+export function getFrame(prefix: string, key: string): string {
+  const redisKey = prefix + key;
+  return `*2\r\n$3\r\nGET\r\n$${Buffer.byteLength(redisKey, 'utf8')}\r\n${redisKey}\r\n`;
+}
+
+/** The RESP frame of `MGET prefix+key...`, as a string. */
+export function mgetFrame(prefix: string, keys: readonly string[]): string {
+  let frame = `*${keys.length + 1}\r\n$4\r\nMGET\r\n`;
+  for (let i = 0; i < keys.length; i++) {
+    const redisKey = prefix + (keys[i] as string);
+    frame += `$${Buffer.byteLength(redisKey, 'utf8')}\r\n${redisKey}\r\n`;
+  }
+  return frame;
 }
 
 /** The serializer's bytes for a value, with the core's error for a value it refuses. */
@@ -118,21 +147,41 @@ export function decodeEntry<V>(bytes: Buffer, serializer: Serializer, id: Buffer
   if (!Number.isFinite(createdAt)) return decodeEnvelope<V>(bytes, serializer);
   const expiresAt = bytes.readDoubleLE(at + 8);
   const staleUntil = bytes.readDoubleLE(at + 16);
-  let value: unknown;
+  let value: unknown = NOT_PARSED;
+  if (serializer === jsonSerializer) value = parseJson(bytes, at + 28);
+  if (value === NOT_PARSED) value = deserialize(serializer, bytes.subarray(at + 28));
+  return {
+    value: value as V,
+    createdAt,
+    expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
+    staleUntil: Number.isNaN(staleUntil) ? undefined : staleUntil,
+    tags: NO_TAGS,
+    size: bytes.length,
+  };
+}
+
+/**
+ * What `jsonSerializer.deserialize` gives for the bytes from `start`, read without a view of them;
+ * {@link NOT_PARSED} when that is not certain (the text has a U+FFFD, which invalid UTF-8 decodes
+ * to, or does not parse): the serializer then decides, and refuses what it must.
+ */
+function parseJson(bytes: Buffer, start: number): unknown {
+  const text = bytes.toString('utf8', start);
+  if (text.indexOf('\uFFFD') !== -1) return NOT_PARSED;
   try {
-    value = serializer.deserialize(bytes.subarray(at + 28));
+    return JSON.parse(text);
+  } catch {
+    return NOT_PARSED;
+  }
+}
+
+function deserialize(serializer: Serializer, bytes: Uint8Array): unknown {
+  try {
+    return serializer.deserialize(bytes);
   } catch (cause) {
     if (cause instanceof CacheSerializationError) throw cause;
     throw new CacheSerializationError(`the ${serializer.id} serializer cannot decode the stored value`, {
       cause,
     });
   }
-  return {
-    value: value as V,
-    createdAt,
-    expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
-    staleUntil: Number.isNaN(staleUntil) ? undefined : staleUntil,
-    tags: [],
-    size: bytes.length,
-  };
 }
