@@ -28,7 +28,7 @@
  * segment's tail is not moved.
  *
  * Window tuning by miniature simulation ({@link WindowTuner}): a fixed 1/R of the key space
- * (R = 1 up to 256 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
+ * (R = 1 up to 512 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
  * entries with fixed window shares from 1% to 80%, which read this policy's sketch. Every
  * epoch (about `entries` requests) the share whose miniature has the most recent hits becomes
  * the window's size, when it beats the current share by a clear margin. The window is resized
@@ -84,7 +84,7 @@ const UNBOUNDED = 0x3fffffff;
 export interface TinyLfuOptions {
   /** Seed of the key hash and of the random admission; random per instance when absent. */
   seed?: number;
-  /** Most entries of one miniature of the window tuner (default `MINI_ENTRIES`, 256). */
+  /** Most entries of one miniature of the window tuner (default `MINI_ENTRIES`, 512). */
   miniEntries?: number;
 }
 

@@ -16,9 +16,11 @@
  * lookup in each miniature (and, on a miniature miss, at most two sketch reads). R is a power of
  * two chosen so a miniature holds at most {@link MINI_ENTRIES} entries; up to that size the
  * miniatures see every key. Memory is about 29 bytes per miniature entry (hash, links, segment
- * byte, index cells), so at most about 45 KB per cache whatever its size: 0.05 bytes per entry
- * at 1M entries. 256-entry miniatures were as accurate as 1,024-entry ones on the traces of
- * docs/benchmarks/hit-ratio.md, at a quarter of the cost for caches above 256 entries.
+ * byte, index cells), so at most about 90 KB per cache whatever its size: 0.09 bytes per entry
+ * at 1M entries. The sample's size sets the noise: with 256-entry miniatures the window chosen
+ * on sprite at 708 entries depended on which keys the seed sampled (one seed in 16 ended 1.13
+ * points below LRU); 512-entry ones see twice the keys (worst of 16 seeds: 0.37 below), and
+ * for a big cache they cost one mask test per request plus six lookups for 1 request in 256.
  */
 import type { FrequencySketch } from './frequency-sketch.js';
 import { MiniWindowCache } from './mini-window-cache.js';
@@ -26,7 +28,7 @@ import { MiniWindowCache } from './mini-window-cache.js';
 /** The window shares simulated. */
 export const WINDOW_SHARES: readonly number[] = [0.01, 0.05, 0.15, 0.3, 0.5, 0.8];
 /** Most entries of one miniature. */
-export const MINI_ENTRIES = 256;
+export const MINI_ENTRIES = 512;
 /** Weight of the previous epochs' scores (exponential ageing: a memory of about 20 epochs). */
 const SCORE_DECAY = 0.95;
 /**

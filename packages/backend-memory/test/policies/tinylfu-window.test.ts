@@ -131,7 +131,7 @@ describe('TinyLfuPolicy window tuning', () => {
   });
 
   it('does the same through sampled miniatures when the cache is larger than they are', () => {
-    // 4,096 entries: one key in 16 feeds six miniatures of 256 entries
+    // 4,096 entries: one key in 8 feeds six miniatures of 512 entries
     const h = new Harness(new TinyLfuPolicy(4096, { seed: 1 }), 4096);
     const policy = h.policy as TinyLfuPolicy;
     expect(policy.windowMaximum).toBe(41);
