@@ -61,8 +61,9 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   /** Longest wait for a TCP connection (and TLS handshake) to be made. @default '5s' */
   connectTimeout?: Duration;
   /**
-   * Send commands issued together (in one synchronous run) in one socket write. On a single node
-   * or Sentinel the cache corks the socket until the next tick; on a Cluster it turns on ioredis'
+   * Send commands issued together (in one synchronous run) in as few socket writes as possible.
+   * On a single node or Sentinel the first command is written at once and the socket is corked
+   * for the rest of the run (until the next tick); on a Cluster it turns on ioredis'
    * `enableAutoPipelining`. @default true
    */
   autoPipelining?: boolean;
@@ -217,6 +218,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
     autoResendUnfulfilledCommands: false,
     // Single node and Sentinel: the cache batches by corking the socket (see RedisCache), which
     // does not delay a lone command to the next event-loop turn as ioredis' auto-pipelining does.
+    // `commandTimeout` is taken out again for these clients and enforced by TimedRedis.
     enableAutoPipelining: false,
     retryStrategy,
   };

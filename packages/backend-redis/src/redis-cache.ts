@@ -510,15 +510,19 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    * MGET of `prefix` + each key, grouped by cluster slot on a Cluster; the values come back in the
    * order of `keys`.
    */
-  async #mget(prefix: string, names: readonly string[]): Promise<(Buffer | null)[]> {
+  #mget(prefix: string, names: readonly string[]): Promise<(Buffer | null)[]> {
+    if (this.#cluster) return this.#clusterMget(names.map((name) => prefix + name));
+    const full = this.#keyPrefix + prefix;
+    return names.length === 1
+      ? this.#send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string))).then(
+          (value) => [value],
+        )
+      : this.#send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
+  }
+
+  /** {@link RedisCache.#mget} on a Cluster: one MGET per slot, in parallel. */
+  async #clusterMget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     const client = this.#client;
-    if (!this.#cluster) {
-      const full = this.#keyPrefix + prefix;
-      return names.length === 1
-        ? [await this.#send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string)))]
-        : this.#send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
-    }
-    const keys = names.map((name) => prefix + name);
     if (keys.length === 1) return [await this.#guard(() => client.getBuffer(keys[0] as string))];
     const out: (Buffer | null)[] = new Array(keys.length);
     const groups = [...groupBySlot(keys).values()];
