@@ -185,22 +185,21 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return out;
   }
 
-  protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
-    if (!this.#cluster) {
-      const frame = encodeSetFrame(
-        this.#framePrefix + key,
-        entry,
-        this.#serializer,
-        this.#serializerId,
-        this.#px(entry),
-      );
-      try {
-        await this.#send(new FrameCommand('set', frame));
-      } catch (error) {
-        throw mapRedisError(error, this.#client, key);
-      }
-      return;
-    }
+  protected writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    if (this.#cluster) return this.#writeClusterEntry(key, entry);
+    const frame = encodeSetFrame(
+      this.#framePrefix + key,
+      entry,
+      this.#serializer,
+      this.#serializerId,
+      this.#px(entry),
+    );
+    // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
+    const client = this.#client;
+    return this.#send<void>(new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)));
+  }
+
+  async #writeClusterEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     const bytes = encodeEnvelope(entry, this.#serializer);
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;

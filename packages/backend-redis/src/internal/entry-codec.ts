@@ -31,13 +31,19 @@ const NOT_PARSED = Symbol('not parsed');
 /**
  * A command whose RESP bytes were built by the cache; ioredis writes them as they are. It has
  * no arguments for ioredis to look at, so it is only for a single node (no slot to compute).
+ * With `mapError`, whatever rejects the command (an error reply, a dropped connection, the
+ * shared timeout) rejects it with `mapError(error)` instead, so callers need no layer of their own.
  */
 export class FrameCommand extends Command {
   readonly #frame: Buffer | string;
 
-  constructor(name: string, frame: Buffer | string) {
+  constructor(name: string, frame: Buffer | string, mapError?: (error: unknown) => Error) {
     super(name, NO_ARGS, RAW_REPLY);
     this.#frame = frame;
+    if (mapError !== undefined) {
+      const reject = this.reject;
+      this.reject = (error) => reject(mapError(error));
+    }
   }
 
   override toWritable(): Buffer | string {
