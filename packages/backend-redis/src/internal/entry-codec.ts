@@ -172,7 +172,8 @@ export function decodeEntry<V>(bytes: Buffer, serializer: Serializer, id: Buffer
  * to, or does not parse): the serializer then decides, and refuses what it must.
  */
 function parseJson(bytes: Buffer, start: number): unknown {
-  const text = bytes.toString('utf8', start);
+  // No encoding: straight to the UTF-8 slice, without the encoding lookup.
+  const text = bytes.toString(undefined, start);
   if (text.indexOf('\uFFFD') !== -1) return NOT_PARSED;
   try {
     return JSON.parse(text);
