@@ -14,12 +14,13 @@
  *
  * Frequencies: a {@link FrequencySketch} (4-bit count-min, halved every `10 x entries`
  * counted requests) counts inserts, hits and overwrites by key hash. As in Caffeine, a read
- * miss is not counted: the insert that follows it is, once. A hit is counted in the entry's
- * own node (a 4-bit pending count) rather than in the sketch, so a hit touches no sketch line
- * (a random 64-byte line per request, a cache miss in a big cache). A duel reads the sketch's
- * estimate plus the pending count; an entry that leaves hands its pending count to the sketch,
- * which remembers it for the key's return; when the sketch halves, pending counts halve too.
- * The keys the window tuner samples are counted in the sketch at once (its miniatures read it).
+ * miss is not counted: the insert that follows it is, once. Inserts and hits are counted in
+ * the entry's own node (a 4-bit pending count) rather than in the sketch, so they touch no
+ * sketch line (a random 64-byte line per request, a cache miss in a big cache). A duel reads
+ * the sketch's estimate plus the pending count; an entry that leaves hands its pending count
+ * to the sketch (whose line the duel just read), which remembers it for the key's return; when
+ * the sketch halves, pending counts halve too. The keys the window tuner samples are counted
+ * in the sketch at once (its miniatures read it).
  *
  * Memory layout (V8): one Int32Array of 4-int nodes, one per slot plus three list sentinels:
  * prev and next (node offsets), the key hash, and a state (segment, frequency, pending). A hit
@@ -165,13 +166,18 @@ export class TinyLfuPolicy implements EvictionPolicy {
     const at = (slot + FIRST) * STRIDE;
     node[at + HASH] = hash;
     this.#pushTail(node, at, WINDOW_LIST);
-    const frequency = this.#sketch.increment(hash);
-    node[at + STATE] = WINDOW | (frequency << FREQUENCY_SHIFT);
     this.#size++;
     this.#pending = 0;
     this.#candidate = -1;
-    if (this.#sketch.resets !== this.#resets) this.#age();
-    if ((hash & this.#sampleMask) === 0 && this.#tuner?.record(hash)) this.#retune();
+    if ((hash & this.#sampleMask) === 0) {
+      node[at + STATE] = WINDOW;
+      this.#countSampled(node, at, hash);
+    } else {
+      // Counted in the node like a hit: the sketch's line is first read when the entry duels.
+      node[at + STATE] = WINDOW | HIT;
+      this.#sketch.sample();
+      if (this.#sketch.resets !== this.#resets) this.#age();
+    }
   }
 
   update(slot: number, _expiresAt: number): void {
@@ -247,7 +253,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     return this.#windowMaximum;
   }
 
-  /** A hit of a key the tuner samples: counted in the sketch at once (the miniatures read it). */
+  /** A request for a key the tuner samples: counted in the sketch at once (the miniatures read it). */
   #countSampled(node: Int32Array, at: number, hash: number): void {
     const sketch = this.#sketch;
     const state = node[at + STATE]!;
@@ -261,9 +267,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   /**
-   * The sketch halved its counters: halve the node frequencies alike. A node's frequency is the
-   * sketch's estimate when it was last synchronised plus its pending hits; the halved estimate is
-   * the sketch's, the rest stays pending.
+   * The sketch halved its counters: halve the counts held in the nodes alike. A node's
+   * frequency is the sketch's estimate when the node last synchronised with it (0 if never)
+   * plus its pending count; the sketch halved the first part, the rest stays pending.
    */
   #age(): void {
     this.#resets = this.#sketch.resets;
