@@ -48,7 +48,12 @@ describe('startRedisServer', () => {
     await server.kill();
     expect(server.isRunning()).toBe(false);
     expect(trackedPids()).not.toContain(firstPid);
-    await expect(redisCommand(server.port, ['PING'])).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Refused once the socket is gone; reset when the connection raced the kill in the backlog.
+    const refused = await redisCommand(server.port, ['PING']).then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(refused);
 
     await server.restart();
     expect(server.isRunning()).toBe(true);
