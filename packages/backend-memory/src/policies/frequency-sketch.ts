@@ -151,9 +151,10 @@ export class FrequencySketch {
     }
   }
 
-  /** Counts one request toward the next reset without touching the counters (see `add`). */
-  sample(): void {
-    if (++this.#size >= this.#sampleSize) this.#reset();
+  /** Counts `count` requests toward the next reset without touching the counters (see `add`). */
+  sample(count: number): void {
+    this.#size += count;
+    if (this.#size >= this.#sampleSize) this.#reset();
   }
 
   /** How many times the counters were halved (owners holding counts of their own age them too). */

@@ -78,6 +78,8 @@ const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
 /** A losing candidate at least this frequent is admitted with probability 1/128. */
 const ADMIT_HASHDOS_THRESHOLD = 6;
+/** Requests counted in nodes are reported to the sketch's reset clock up to this many at a time. */
+const SAMPLE_BATCH = 64;
 /** The window limit before the entry count is known (bounded by bytes, nothing evicted yet). */
 const UNBOUNDED = 0x3fffffff;
 
@@ -96,6 +98,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
   readonly #sketch: FrequencySketch;
   /** The sketch's reset count the node frequencies were last aged to. */
   #resets = 0;
+  /** Requests counted in nodes and not yet reported to the sketch, and how many are reported at once. */
+  #deferred = 0;
+  #batch = 1;
   readonly #seed: number;
   readonly #hint: number;
   readonly #miniEntries: number;
@@ -125,6 +130,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#miniEntries = options.miniEntries ?? MINI_ENTRIES;
     this.#hint = Number.isFinite(capacityHint) && capacityHint > 0 ? Math.floor(capacityHint) : 0;
     this.#sketch = new FrequencySketch(this.#hint > 0 ? this.#hint : 16);
+    this.#sized();
     this.#node = new Int32Array(FIRST_OFFSET);
     this.#resetLists();
     if (this.#hint > 0) this.#setMaximum(this.#hint);
@@ -138,6 +144,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
       this.#node = node;
     }
     this.#sketch.ensureCapacity(this.#hint > 0 ? Math.min(capacity, this.#hint) : capacity);
+    this.#sized();
   }
 
   access(slot: number): void {
@@ -150,8 +157,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
       const state = node[at + STATE]!;
       if ((state & FREQUENCY) !== FREQUENCY) {
         node[at + STATE] = state + HIT;
-        this.#sketch.sample();
-        if (this.#sketch.resets !== this.#resets) this.#age();
+        if (++this.#deferred >= this.#batch) this.#sample();
       }
     }
     this.#touch(node, at);
@@ -175,8 +181,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     } else {
       // Counted in the node like a hit: the sketch's line is first read when the entry duels.
       node[at + STATE] = WINDOW | HIT;
-      this.#sketch.sample();
-      if (this.#sketch.resets !== this.#resets) this.#age();
+      if (++this.#deferred >= this.#batch) this.#sample();
     }
   }
 
@@ -242,6 +247,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#node.fill(0);
     this.#resetLists();
     this.#sketch.clear();
+    this.#deferred = 0;
     this.#tuner?.clear();
     this.#size = 0;
     this.#pending = 0;
@@ -251,6 +257,18 @@ export class TinyLfuPolicy implements EvictionPolicy {
   /** The current window limit, in entries (for tests and the replay tool). */
   get windowMaximum(): number {
     return this.#windowMaximum;
+  }
+
+  /** The sketch may have been resized: at most 1/64 of its reset period is reported late. */
+  #sized(): void {
+    this.#batch = Math.max(1, Math.min(SAMPLE_BATCH, this.#sketch.sampleSize >>> 6));
+  }
+
+  /** Reports the deferred requests to the sketch; ages the nodes when it halved its counters. */
+  #sample(): void {
+    this.#sketch.sample(this.#deferred);
+    this.#deferred = 0;
+    if (this.#sketch.resets !== this.#resets) this.#age();
   }
 
   /** A request for a key the tuner samples: counted in the sketch at once (the miniatures read it). */
@@ -403,6 +421,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#windowMaximum = window;
     this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
     this.#sketch.ensureCapacity(maximum);
+    this.#sized();
     // The miniatures are sized once, and again only when the entry count doubles or halves.
     if (this.#tuner === null || maximum >= 2 * this.#tunerEntries || 2 * maximum <= this.#tunerEntries) {
       this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0, this.#miniEntries);
@@ -432,8 +451,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
           break;
         }
       }
-    } else {
-      // The window's oldest entries go to probation (the next evictions judge them).
+    } else if (this.#evicting) {
+      // The window's oldest entries go to probation (the next evictions judge them). Before the
+      // first eviction the window keeps everything, as it does while the cache fills: the
+      // first eviction moves its overflow.
       while (node[WINDOW_LIST + LENGTH]! > next) this.#shift(node, WINDOW_LIST, PROBATION_LIST, PROBATION);
     }
     this.#pending = 0;
