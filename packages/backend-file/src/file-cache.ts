@@ -98,7 +98,9 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const hash = hashOf(key);
     const path = this.#layout.entryPath(hash);
     const now = this.now();
-    const file = await this.#store.read(path, now - this.#options.touchInterval, now);
+    // Read stamps only matter to eviction: an instance without limits leaves them alone.
+    const limited = this.#options.maxEntries !== undefined || this.#options.maxBytes !== undefined;
+    const file = await this.#store.read(path, limited ? now - this.#options.touchInterval : undefined, now);
     if (file === undefined) return undefined;
     let entry: StoredEntry<V> & { key: string };
     try {

@@ -92,7 +92,7 @@ describe('LRU stamps', () => {
   });
 
   test('a read older than touchInterval refreshes the stamp; a newer one does not write', async () => {
-    const { cache, clock, dir } = await makeCache({ touchInterval: 1000 });
+    const { cache, clock, dir } = await makeCache({ touchInterval: 1000, maxEntries: 100 });
     await cache.set('a', 1);
     const hash = hashOf('a');
     const path = join(dir, hash.slice(0, 2), hash);
@@ -104,6 +104,18 @@ describe('LRU stamps', () => {
     clock.advance(2);
     await cache.get('a');
     expect(Math.round((await stat(path)).mtimeMs)).toBe(clock.now());
+  });
+
+  test('without limits a read never writes the stamp', async () => {
+    const { cache, clock, dir } = await makeCache({ touchInterval: 0 });
+    await cache.set('a', 1);
+    const hash = hashOf('a');
+    const { stat } = await import('node:fs/promises');
+    const path = join(dir, hash.slice(0, 2), hash);
+    const written = (await stat(path)).mtimeMs;
+    clock.advance(5000);
+    expect(await cache.get('a')).toBe(1);
+    expect((await stat(path)).mtimeMs).toBe(written);
   });
 });
 
