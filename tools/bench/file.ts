@@ -241,8 +241,8 @@ function writeReport(results: Results): void {
       .map((x) => x.toFixed(1))
       .join(' ')} on ${cpus().length} cores.`,
     '',
-    'The machine was shared with other work during the run (load average well above the core count), so',
-    'wall-clock figures swing by 2x from round to round. Two measures are given: ops per **CPU second** of',
+    'Nothing else ran on the machine; file-system timings still swing between rounds (page cache, journal),',
+    'so two measures are given: ops per **CPU second** of',
     'this process (user + system time of every thread, the libuv thread pool that runs the file calls',
     'included), which measures the work each library does and is far less sensitive to other load; and',
     'ops per **wall-clock second**. Rounds are interleaved (warm-up, then round 1 of every subject, round 2, ...);',
