@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import KeyvRedis from '@keyv/redis';
 import { BentoCache, bentostore } from 'bentocache';
@@ -291,8 +291,8 @@ async function main(): Promise<void> {
   lines.push('# Redis backend benchmark', '');
   lines.push(
     `Run on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ` +
-      `Redis on ${REDIS_URL.replace(/\/\/[^@]*@/, '//')} (loopback). The machine was shared with other work during the run, ` +
-      'so single figures are noisy; the ratios are the useful part.',
+      `Redis on ${REDIS_URL.replace(/\/\/[^@]*@/, '//')} (loopback), nothing else running on the machine ` +
+      `(load average ${(loadavg()[0] ?? 0).toFixed(1)} at the end); single figures still move between runs, the ratios are the useful part.`,
     '',
   );
   lines.push(
@@ -363,9 +363,8 @@ async function main(): Promise<void> {
     '- `@cache/backend-redis` does more per call than raw ioredis: key checks, the JSON round-trip check, the binary ' +
       'envelope (created/expiry/tags header, 35 bytes more per value on the wire) and stats. It sends GET/SET/MGET as RESP ' +
       'frames it builds itself (the envelope written straight into the SET frame) and enforces `commandTimeout` with one ' +
-      'shared timer rather than one per command; raw ioredis here has no `commandTimeout` at all. On a busy 2-core machine ' +
-      'the client CPU per operation decides the throughput, so the CPU table is the steadier guide; single ops/s figures ' +
-      'move by +-30% between runs.',
+      'shared timer rather than one per command; raw ioredis here has no `commandTimeout` at all. Client and server share 2 cores, so ' +
+      'the client CPU per operation decides much of the throughput; the CPU table is the steadier guide.',
     '- "autoPipelining" in `@cache/backend-redis` writes the first command of a tick at once and corks the socket for the ' +
       "rest of the tick, instead of ioredis' `setImmediate`-deferred auto-pipelining: the lone-call cases do not pay for it " +
       'while 50 callers in flight share two writes.',
