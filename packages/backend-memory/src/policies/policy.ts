@@ -10,7 +10,7 @@
 
 /** The policies `MemoryCache` offers. */
 export const PolicyName = {
-  /** Scan-resistant, adaptive: W-TinyLFU (frequency sketch admission, window + main, hill climbing). */
+  /** Scan-resistant, adaptive: W-TinyLFU (frequency sketch admission, window + main, window share tuned by sampled miniature caches). */
   tinylfu: 'tinylfu',
   lru: 'lru',
   lfu: 'lfu',
