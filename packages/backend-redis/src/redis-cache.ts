@@ -580,16 +580,16 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     for (const key of keys) pipeline.evalsha(script.sha, 1, key, ...args);
     const results = (await this.#guard(() => pipeline.exec())) ?? [];
     const out: number[] = new Array(keys.length);
-    const retry: number[] = [];
+    const unknownScript: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const [error, value] = results[i] ?? [new Error('missing pipeline reply'), null];
       if (error) {
         if (!isNoScript(error)) throw error;
-        retry.push(i);
+        unknownScript.push(i);
       } else out[i] = Number(value);
     }
     await Promise.all(
-      retry.map(async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target)))),
+      unknownScript.map(async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target)))),
     );
     return out;
   }
