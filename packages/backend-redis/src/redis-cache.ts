@@ -589,7 +589,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       } else out[i] = Number(value);
     }
     await Promise.all(
-      unknownScript.map(async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target)))),
+      unknownScript.map(
+        async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target))),
+      ),
     );
     return out;
   }
