@@ -187,13 +187,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
 
   protected writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     if (this.#cluster) return this.#writeClusterEntry(key, entry);
-    const frame = encodeSetFrame(
-      this.#framePrefix + key,
-      entry,
-      this.#serializer,
-      this.#serializerId,
-      this.#px(entry),
-    );
+    const frame = encodeSetFrame(this.#framePrefix + key, entry, this.#serializer, this.#px(entry));
     // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
     const client = this.#client;
     return this.#send<void>(new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)));

@@ -35,10 +35,8 @@ describe('encodeSetFrame', () => {
     it(`writes exactly SET key <encodeEnvelope> [PX n] (${name})`, () => {
       const key = 'p:e:clé 🙂';
       const envelope = encodeEnvelope(entry, jsonSerializer);
-      expect(encodeSetFrame(key, entry, jsonSerializer, JSON_ID, undefined)).toEqual(
-        resp(['SET', key, envelope]),
-      );
-      expect(encodeSetFrame(key, entry, jsonSerializer, JSON_ID, 123_456)).toEqual(
+      expect(encodeSetFrame(key, entry, jsonSerializer, undefined)).toEqual(resp(['SET', key, envelope]));
+      expect(encodeSetFrame(key, entry, jsonSerializer, 123_456)).toEqual(
         resp(['SET', key, envelope, 'PX', '123456']),
       );
     });
@@ -46,9 +44,7 @@ describe('encodeSetFrame', () => {
 
   it('refuses a value the serializer refuses with CacheSerializationError', () => {
     const entry: StoredEntry = { value: { f: () => 1 }, createdAt: 1, expiresAt: undefined, tags: [] };
-    expect(() => encodeSetFrame('k', entry, jsonSerializer, JSON_ID, undefined)).toThrow(
-      CacheSerializationError,
-    );
+    expect(() => encodeSetFrame('k', entry, jsonSerializer, undefined)).toThrow(CacheSerializationError);
     const failing: Serializer = {
       id: 'bad',
       serialize: () => {
@@ -57,7 +53,7 @@ describe('encodeSetFrame', () => {
       deserialize: () => null,
     };
     try {
-      encodeSetFrame('k', { ...entry, value: 1 }, failing, Buffer.from('bad'), undefined);
+      encodeSetFrame('k', { ...entry, value: 1 }, failing, undefined);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(CacheSerializationError);

@@ -19,7 +19,15 @@ export {
   parseTtl,
 } from './duration.js';
 export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
-export { decodeEnvelope, decodeEnvelopeHeader, type EnvelopeHeader, encodeEnvelope } from './envelope.js';
+export {
+  decodeEnvelope,
+  decodeEnvelopeHeader,
+  type EnvelopeHeader,
+  encodeEnvelope,
+  type PreparedEnvelope,
+  prepareEnvelope,
+  writeEnvelope,
+} from './envelope.js';
 export {
   CacheConfigError,
   CacheConnectionError,

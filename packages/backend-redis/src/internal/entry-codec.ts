@@ -14,8 +14,10 @@ import {
   CacheSerializationError,
   decodeEnvelope,
   jsonSerializer,
+  prepareEnvelope,
   type Serializer,
   type StoredEntry,
+  writeEnvelope,
 } from '@cache/core';
 import { Command } from 'ioredis';
 
@@ -67,61 +69,24 @@ export function mgetFrame(prefix: string, keys: readonly string[]): string {
   return frame;
 }
 
-/** The serializer's bytes for a value, with the core's error for a value it refuses. */
-function serialize(serializer: Serializer, value: unknown): Uint8Array {
-  try {
-    return serializer.serialize(value);
-  } catch (cause) {
-    if (cause instanceof CacheSerializationError) throw cause;
-    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
-      cause,
-      key: '',
-    });
-  }
-}
-
 /**
- * The RESP frame of `SET redisKey <envelope of entry> [PX px]`.
- * @param id the serializer's id in UTF-8.
+ * The RESP frame of `SET redisKey <envelope of entry> [PX px]`, the envelope written in place by
+ * the core's `writeEnvelope`.
  * @throws CacheSerializationError when the serializer refuses the value.
  */
 export function encodeSetFrame(
   redisKey: string,
   entry: StoredEntry,
   serializer: Serializer,
-  id: Buffer,
   px: number | undefined,
 ): Buffer {
-  const payload = serialize(serializer, entry.value);
-  if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
-  const tags = entry.tags;
-  let tagBytes = 0;
-  for (let i = 0; i < tags.length; i++) tagBytes += 2 + Buffer.byteLength(tags[i] as string, 'utf8');
-  const envelopeLength = 3 + id.length + 28 + tagBytes + payload.length;
+  const envelope = prepareEnvelope(entry, serializer);
   const keyLength = Buffer.byteLength(redisKey, 'utf8');
-  const head = `${px === undefined ? '*3' : '*5'}\r\n$3\r\nSET\r\n$${keyLength}\r\n${redisKey}\r\n$${envelopeLength}\r\n`;
+  const head = `${px === undefined ? '*3' : '*5'}\r\n$3\r\nSET\r\n$${keyLength}\r\n${redisKey}\r\n$${envelope.size}\r\n`;
   const tail = px === undefined ? '\r\n' : `\r\n$2\r\nPX\r\n$${String(px).length}\r\n${px}\r\n`;
   const headLength = head.length - redisKey.length + keyLength;
-  const frame = Buffer.allocUnsafe(headLength + envelopeLength + tail.length);
-  let at = frame.write(head, 0, 'utf8');
-  frame[at++] = MAGIC;
-  frame[at++] = VERSION;
-  frame[at++] = id.length;
-  frame.set(id, at);
-  at += id.length;
-  at = frame.writeDoubleLE(entry.createdAt, at);
-  at = frame.writeDoubleLE(entry.expiresAt ?? Number.NaN, at);
-  at = frame.writeDoubleLE(entry.staleUntil ?? Number.NaN, at);
-  at = frame.writeUInt16LE(tags.length, at);
-  for (let i = 0; i < tags.length; i++) {
-    const length = frame.write(tags[i] as string, at + 2, 'utf8');
-    frame.writeUInt16LE(length, at);
-    at += 2 + length;
-  }
-  frame[at++] = 0; // key length: none
-  frame[at++] = 0;
-  frame.set(payload, at);
-  at += payload.length;
+  const frame = Buffer.allocUnsafe(headLength + envelope.size + tail.length);
+  const at = writeEnvelope(frame, frame.write(head, 0, 'utf8'), envelope);
   frame.write(tail, at, 'latin1');
   return frame;
 }
