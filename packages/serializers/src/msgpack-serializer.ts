@@ -7,11 +7,17 @@
  *   `internal/escape.ts`).
  * Each message carries the record structures it uses, so any process can decode it with no
  * shared state (docs/benchmarks/serializers.md has the figures behind that choice).
+ *
+ * Writing takes one of two paths that give the same bytes: plain data goes through
+ * `internal/encode.ts`, which checks and writes in one pass; anything it declines goes through
+ * the checked slow path (`internal/inspect.ts`, then msgpackr itself, or the escaped form).
  */
 import { CacheSerializationError, type Serializer } from '@cache/core';
 import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
+import { PlainEncoder } from './internal/encode.js';
 import { applyFixups, escapeValue, type Fixup } from './internal/escape.js';
 import { Inspector } from './internal/inspect.js';
+import { PACKR_OPTIONS } from './internal/packr-options.js';
 
 const PLAIN = 0x00;
 const ESCAPED = 0x01;
@@ -26,18 +32,6 @@ export interface MsgpackSerializerOptions {
    */
   copyBuffers?: boolean;
 }
-
-const PACKR_OPTIONS = {
-  useRecords: true,
-  mapsAsObjects: false,
-  moreTypes: true,
-  useBigIntExtension: true,
-  int64AsType: 'bigint',
-  useToJSON: false,
-  writeFunction: () => {
-    throw new CacheSerializationError('msgpack cannot round-trip a function');
-  },
-} as const;
 
 function toBytes(packed: Uint8Array): Uint8Array {
   // msgpackr returns a view into its own (8 KiB or larger) write buffer; a small entry would keep
@@ -59,6 +53,7 @@ function toBytes(packed: Uint8Array): Uint8Array {
 export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}): Serializer {
   const packr = new Packr(PACKR_OPTIONS);
   const unpackr = new Unpackr({ ...PACKR_OPTIONS, copyBuffers: options.copyBuffers ?? true });
+  const encoder = new PlainEncoder();
   const inspector = new Inspector();
 
   function pack(value: unknown, header: number): Uint8Array {
@@ -76,6 +71,10 @@ export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}):
   return {
     id: 'msgpack',
     serialize(value: unknown): Uint8Array {
+      // Plain data: one pass that checks and writes msgpackr's bytes. Anything else: the checked
+      // slow path below, which refuses, escapes or hands the value to msgpackr.
+      const fast = encoder.encode(value, PLAIN);
+      if (fast !== undefined) return fast;
       if (!inspector.inspect(value)) return pack(value, PLAIN);
       const fixups: Fixup[] = [];
       const escaped = escapeValue(value, [], fixups);

@@ -297,6 +297,7 @@ describe('msgpack serializer: refusals', () => {
     ['a sparse array', sparse],
     ['a lone surrogate', 'a\uD800b'],
     ['a lone surrogate in a key', { 'k\uDC00': 1 }],
+    ['a lone surrogate in a RegExp', new RegExp(String.fromCharCode(0x61, 0xd800))],
   ])('refuses %s', (_name, value) => {
     expectRefused(value);
   });

@@ -16,7 +16,6 @@ const CYCLE_CHECK_DEPTH = 128;
 /** Prototypes of the leaf types msgpackr (with `moreTypes`) round-trips exactly. */
 const LEAF_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([
   Date.prototype,
-  RegExp.prototype,
   ArrayBuffer.prototype,
   DataView.prototype,
   Buffer.prototype,
@@ -159,6 +158,11 @@ export class Inspector {
     }
     if (proto === Set.prototype) {
       for (const v of value as Set<unknown>) this.#walk(v, next);
+      return;
+    }
+    if (proto === RegExp.prototype) {
+      // msgpackr writes the source as a string: a lone surrogate in it would come back as U+FFFD
+      if (!isWellFormed((value as RegExp).source)) refuse('a RegExp with a lone surrogate');
       return;
     }
     if (LEAF_PROTOTYPES.has(proto as object)) return;
