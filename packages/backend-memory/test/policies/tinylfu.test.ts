@@ -23,10 +23,12 @@ describe('TinyLfuPolicy', () => {
   it('admits a candidate more frequent than the victim, evicting the victim', () => {
     const h = new Harness(new TinyLfuPolicy(3, { seed: 1 }), 3);
     for (const key of ['a', 'b', 'c', 'd']) h.read(key); // c loses its duel with a (1 vs 1)
-    // three hits while 'd' is in the window: its frequency is 4
+    // three hits while 'd' is in the window: its frequency is 4, and it was read
     for (let i = 0; i < 3; i++) expect(h.read('d')).toBe(true);
-    h.read('e'); // d leaves the window as the candidate: d (4) beats a (1)
-    expect(h.evicted).toEqual(['c', 'a']);
+    h.read('e'); // d was read: a second chance at the window's tail; e leaves and loses to a
+    expect(h.evicted).toEqual(['c', 'e']);
+    h.read('f'); // d leaves the window as the candidate: d (4) beats a (1)
+    expect(h.evicted).toEqual(['c', 'e', 'a']);
     expect(h.has('d')).toBe(true);
   });
 
@@ -43,28 +45,32 @@ describe('TinyLfuPolicy', () => {
     // With 1-entry miniatures, 1 key in 4 is sampled (counted in the sketch at once); the keys
     // here are not, so their hits are counted in their entries until they leave.
     const h = new Harness(new TinyLfuPolicy(3, { seed: 1, miniEntries: 1 }), 3);
-    const [v, a, b, d, e] = ['v', 'a', 'b', 'd', 'e'].map(unsampled);
-    for (const key of [v, v, v, a, b, d]) h.read(key!); // v: 3; b loses to v
-    expect(h.evicted).toEqual([b]);
+    const [v, a, b, y, z, d, e] = ['v', 'a', 'b', 'y', 'z', 'd', 'e'].map(unsampled);
+    for (const key of [v, v, v, a, b, y]) h.read(key!); // v: 3, read (stays in the window); y loses to a
+    h.read(z!); // v leaves the window: 3 beats a's 1
+    h.read(b!); // b is read in probation: promoted to protected by the next eviction
+    h.read(d!); // z loses to v, now probation's only entry
+    expect(h.evicted).toEqual([y, a, z]);
     for (let i = 0; i < 4; i++) expect(h.read(d!)).toBe(true); // d: 5, counted in its entry
     h.delete(d!); // the sketch now holds d's 5
     h.read(d!); // 6
-    h.read(e!); // d leaves the window: 6 beats v's 3 (without the hand-over: 2, and d would lose)
-    expect(h.evicted).toEqual([b, v]);
+    h.read(e!); // d leaves the window: 6 beats v's 3 (without the hand-over: 1, and d would lose)
+    expect(h.evicted).toEqual([y, a, z, v]);
     expect(h.has(d!)).toBe(true);
   });
 
   it('halves the hits counted in entries when the sketch halves its counters', () => {
     // 3 entries: the sketch halves every 30 counted requests
     const h = new Harness(new TinyLfuPolicy(3, { seed: 1, miniEntries: 1 }), 3);
-    const [v, a, b, c, x] = ['v', 'a', 'b', 'c', 'x'].map(unsampled);
-    for (let i = 0; i < 15; i++) h.read(v!); // v: 15 (1 in the sketch, 14 in its entry)
-    for (const key of [a, b, c]) h.read(key!); // b loses to v; 18 requests counted
-    expect(h.evicted).toEqual([b]);
-    for (let i = 0; i < 12; i++) expect(h.read(a!)).toBe(true); // the 30th: v 15 -> 7, c 1 -> 0
-    for (let i = 0; i < 8; i++) expect(h.read(c!)).toBe(true); // c: 8
-    h.read(x!); // c leaves the window: 8 beats v's 7 (unaged, v would have 14)
-    expect(h.evicted).toEqual([b, v]);
+    const [v, a, b, y, z, c, x, w] = ['v', 'a', 'b', 'y', 'z', 'c', 'x', 'w'].map(unsampled);
+    for (let i = 0; i < 15; i++) h.read(v!); // v: 15 (counted in its entry)
+    for (const key of [a, b, y, z, b, c]) h.read(key!); // as above: v ends alone in probation
+    expect(h.evicted).toEqual([y, a, z]);
+    for (let i = 0; i < 9; i++) expect(h.read(b!)).toBe(true); // the 30th request: v 15 -> 7, c 1 -> 0
+    for (let i = 0; i < 8; i++) expect(h.read(c!)).toBe(true); // c: 8, read
+    h.read(x!); // c gets a second chance in the window; x loses to v
+    h.read(w!); // c leaves the window: 8 beats v's 7 (unaged, v would have 15)
+    expect(h.evicted).toEqual([y, a, z, x, v]);
   });
 
   it('names the victim directly from the protected segment and the window when probation is empty', () => {
