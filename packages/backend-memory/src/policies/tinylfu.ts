@@ -162,17 +162,17 @@ export class TinyLfuPolicy implements EvictionPolicy {
     const node = this.#node;
     const at = (slot + FIRST) * STRIDE;
     const hash = node[at + HASH]!;
-    if ((hash & this.#sampleMask) === 0) this.#countSampled(node, at, hash);
-    else {
-      // Counted in the node (the sketch hears of it when the entry leaves): no sketch access.
-      const state = node[at + STATE]!;
-      if ((state & FREQUENCY) !== FREQUENCY) {
-        node[at + STATE] = state + HIT;
-        if (++this.#deferred >= this.#batch) this.#sample();
-      }
-    }
+    const sampled = (hash & this.#sampleMask) === 0;
+    if (sampled) this.#countSampled(node, at, hash);
+    const state = node[at + STATE]!;
     // Recency is a reference bit: the entry moves (or is promoted) when eviction reaches it.
-    node[at + STATE] = node[at + STATE]! | REFERENCED;
+    // A sampled key was counted in the sketch above; others are counted in the node (the sketch
+    // hears of it when the entry leaves), so a hit touches no sketch line.
+    if (sampled || (state & FREQUENCY) === FREQUENCY) node[at + STATE] = state | REFERENCED;
+    else {
+      node[at + STATE] = (state + HIT) | REFERENCED;
+      if (++this.#deferred >= this.#batch) this.#sample();
+    }
   }
 
   /** Not counted: like Caffeine, the sketch counts the insert that follows a miss (once). */
