@@ -304,6 +304,42 @@ describe('PlainEncoder: declines what the slow path decides', () => {
     expectSameBytes(encoder, { after: 'reset' });
   });
 
+  it('declines when a getter deletes a key not yet written, and writes what msgpackr writes for the rest', () => {
+    const make = () => ({
+      get a() {
+        delete (this as { b?: number }).b;
+        return 1;
+      },
+      b: 2,
+    });
+    expect(new PlainEncoder().encode(make(), 0)).toBeUndefined();
+    expect(msgpack.deserialize(msgpack.serialize(make()))).toStrictEqual({ a: 1 });
+  });
+
+  it('ignores enumerable properties inherited from a polluted Object.prototype, as msgpackr does', () => {
+    const values = [{ a: 1, b: [{ c: 2 }] }, {}];
+    const encoder = new PlainEncoder();
+    let mine: (Buffer | undefined)[];
+    let theirs: Buffer[];
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 'x',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      mine = values.map((value) => encoder.encode(value, 0));
+      theirs = values.map(msgpackrBytes);
+    } finally {
+      delete (Object.prototype as { polluted?: unknown }).polluted;
+    }
+    expect(mine.map((bytes) => bytes?.toString('hex'))).toStrictEqual(
+      theirs.map((bytes) => bytes.toString('hex')),
+    );
+    expect(mine.map((bytes) => msgpack.deserialize(bytes as Buffer))).toStrictEqual(values);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+  });
+
   it('declines when a getter throws (the slow path reports it)', () => {
     const value = {
       get x(): number {

@@ -54,6 +54,10 @@ const BINARY_TYPES: ReadonlyMap<object, number> = new Map<object, number>([
 
 /** A node of the shape tree: the path from the root spells an object's keys, in order. */
 interface Shape {
+  /** The first child made, looked up without hashing (most nodes have one child). */
+  firstKey: string | undefined;
+  first: Shape | undefined;
+  /** The other children. */
   next: Map<string, Shape> | undefined;
   /** Record id in the message being written, valid while `message` is the current one. */
   id: number;
@@ -62,7 +66,14 @@ interface Shape {
   keys: readonly string[] | undefined;
 }
 
-const newShape = (): Shape => ({ next: undefined, id: 0, message: 0, keys: undefined });
+const newShape = (): Shape => ({
+  firstKey: undefined,
+  first: undefined,
+  next: undefined,
+  id: 0,
+  message: 0,
+  keys: undefined,
+});
 
 /** `String.prototype.isWellFormed` (Node 20; typed in lib ES2024, newer than this project's ES2023). */
 function isWellFormed(text: string): boolean {
@@ -398,13 +409,18 @@ export class PlainEncoder {
     let shape = this.#root;
     for (let i = 0; i < count; i++) {
       const key = keys[i] as string;
-      let next = shape.next?.get(key);
+      let next = key === shape.firstKey ? shape.first : shape.next?.get(key);
       if (next === undefined) {
         // no node is ever made for these keys, so a shape that holds one is always new
         if (key === '__proto__' || key === 'constructor') return DECLINE;
         if (++this.#shapes > MAX_SHAPES) return DECLINE; // the tree starts again on the next call
         next = newShape();
-        (shape.next ??= new Map()).set(key, next);
+        if (shape.first === undefined) {
+          shape.firstKey = key;
+          shape.first = next;
+        } else {
+          (shape.next ??= new Map()).set(key, next);
+        }
       }
       shape = next;
     }
@@ -427,10 +443,16 @@ export class PlainEncoder {
       this.#arrayHeader(count);
       for (let i = 0; i < count; i++) this.#string(shapeKeys[i] as string);
     }
-    for (let i = 0; i < count; i++) {
-      if (this.#write(record[keys[i] as string], depth) === DECLINE) return DECLINE;
+    // The values, in a for-in loop (V8 reads its properties by the enum cache's field indexes).
+    // It visits the own keys first, in the order of Object.keys, and skips any a getter deletes:
+    // each key is compared with the record's, so the values written are exactly the record's.
+    let written = 0;
+    for (const key in record) {
+      if (written === count) break; // inherited enumerable keys come after the own ones
+      if (key !== keys[written] || this.#write(record[key], depth) === DECLINE) return DECLINE;
+      written++;
     }
-    return 0;
+    return written === count ? 0 : DECLINE;
   }
 
   /** msgpackr's timestamp extension (type -1), in the same cases and with the same quirks. */
