@@ -20,14 +20,15 @@ import {
   decodeEnvelope,
   decodeEnvelopeHeader,
   type EnvelopeHeader,
-  encodeEnvelope,
   isLive,
   type LockRelease,
   physicalExpiry,
+  prepareEnvelope,
   type Serializer,
   type StoredEntry,
   systemClock,
   toCacheError,
+  writeEnvelope,
 } from '@cache/core';
 import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
 import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';
@@ -56,6 +57,8 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   readonly #serializer: Serializer;
   /** Stamp written files with the injected clock (the system clock needs no stamp: mtime is now). */
   readonly #stamp: boolean;
+  /** Whether there is a limit: reads then refresh the LRU stamp (eviction is its only reader). */
+  readonly #limited: boolean;
   readonly #slackEntries: number;
   readonly #slackBytes: number;
   #baseEntries = 0;
@@ -82,6 +85,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     this.#serializer = this.#options.serializer;
     this.#stamp = options.clock !== undefined && options.clock !== systemClock;
     const { maxEntries, maxBytes, sweepInterval } = this.#options;
+    this.#limited = maxEntries !== undefined || maxBytes !== undefined;
     this.#slackEntries =
       maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
     this.#slackBytes =
@@ -95,22 +99,45 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   // ---- entries --------------------------------------------------------------------------------
 
   protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
-    const hash = hashOf(key);
-    const path = this.#layout.entryPath(hash);
+    const path = this.#layout.entryPath(hashOf(key));
+    const entry = this.#limited ? await this.#readStamped(path, key) : await this.#readPlain(path, key);
+    // Another key with the same hash: a miss for this one.
+    return entry !== undefined && entry.key === key ? entry : undefined;
+  }
+
+  /** A read that refreshes the LRU stamp (an instance with limits): needs the file's mtime. */
+  async #readStamped(path: string, key: string): Promise<(StoredEntry<V> & { key: string }) | undefined> {
     const now = this.now();
-    // Read stamps only matter to eviction: an instance without limits leaves them alone.
-    const limited = this.#options.maxEntries !== undefined || this.#options.maxBytes !== undefined;
-    const file = await this.#store.read(path, limited ? now - this.#options.touchInterval : undefined, now);
-    if (file === undefined) return undefined;
-    let entry: StoredEntry<V> & { key: string };
+    const file = await this.#store.read(path, now - this.#options.touchInterval, now);
+    return file === undefined ? undefined : this.#decode(path, file, key);
+  }
+
+  /**
+   * A read without stamps (no limits): the bytes alone, one `fstat` fewer. Bytes that do not
+   * decode are read again with the inode, so that only the file that was read is removed.
+   */
+  async #readPlain(path: string, key: string): Promise<(StoredEntry<V> & { key: string }) | undefined> {
+    const bytes = await this.#store.readBytes(path);
+    if (bytes === undefined) return undefined;
     try {
-      entry = decodeEnvelope<V>(file.bytes, this.#serializer);
+      return decodeEnvelope<V>(bytes, this.#serializer);
+    } catch {
+      const file = await this.#store.read(path);
+      return file === undefined ? undefined : this.#decode(path, file, key);
+    }
+  }
+
+  async #decode(
+    path: string,
+    file: ReadResult,
+    key: string,
+  ): Promise<(StoredEntry<V> & { key: string }) | undefined> {
+    try {
+      return decodeEnvelope<V>(file.bytes, this.#serializer);
     } catch (error) {
       await this.#dropCorrupt(path, file, error, key);
       return undefined;
     }
-    // Another key with the same hash: a miss for this one.
-    return entry.key === key ? entry : undefined;
   }
 
   protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
@@ -366,26 +393,18 @@ export class FileCache<V = unknown> extends BaseCache<V> {
 
   /**
    * Encodes an entry as [envelope header, payload]: core's envelope ends with the payload, so
-   * the header is encoded around an empty payload and the two parts are written with one
-   * `writev`, saving a copy of the value (tens of µs for a large one).
+   * the header is written alone and the two parts go out with one `writev`, saving a copy of
+   * the value (tens of µs for a large one).
    */
   #encode(key: string, entry: StoredEntry<V>): readonly [Buffer, Uint8Array] {
-    let payload: Uint8Array = EMPTY;
-    const serializer = this.#serializer;
-    const capture: Serializer = {
-      id: serializer.id,
-      serialize: (value) => {
-        payload = serializer.serialize(value);
-        return EMPTY;
-      },
-      deserialize: (bytes) => serializer.deserialize(bytes),
-    };
-    const header = encodeEnvelope(entry, capture, key);
-    const size = header.length + payload.length;
+    const prepared = prepareEnvelope(entry, this.#serializer, key);
+    const { payload, size } = prepared;
     const { maxBytes } = this.#options;
     if (maxBytes !== undefined && size > maxBytes) {
       throw new CacheFullError(`an entry of ${size} bytes is larger than maxBytes (${maxBytes})`, { key });
     }
+    const header = Buffer.allocUnsafe(size - payload.length);
+    writeEnvelope(header, 0, { entry, id: prepared.id, key, payload: EMPTY, size: header.length });
     return [header, payload];
   }
 

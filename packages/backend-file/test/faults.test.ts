@@ -123,6 +123,7 @@ describe('write failures (through the fs seam)', () => {
     await cache.set('k', 'old');
     faults.set('open', 'EACCES');
     faults.set('readWhole', 'EACCES');
+    faults.set('readGuess', 'EACCES');
     const error = await cache.set('k', 'new').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheError);
     expect(((error as CacheError).cause as NodeJS.ErrnoException).code).toBe('EACCES');
@@ -159,6 +160,20 @@ describe('write failures (through the fs seam)', () => {
     await cache.set('a', 2);
     expect(calls.get('fsync')).toBe(2);
     expect(calls.get('rename')).toBe(1);
+  });
+
+  test('a get without limits is one read without fstat; with limits it reads the mtime too', async () => {
+    const { fs, calls } = faultyFs();
+    const { cache } = await makeCache({ [FS_LAYER]: fs } as never);
+    await cache.set('a', 1);
+    calls.clear();
+    expect(await cache.get('a')).toBe(1);
+    expect(Object.fromEntries(calls)).toEqual({ readGuess: 1 });
+    const limited = await makeCache({ [FS_LAYER]: fs, maxEntries: 100 } as never);
+    await limited.cache.set('a', 1);
+    calls.clear();
+    expect(await limited.cache.get('a')).toBe(1);
+    expect(Object.fromEntries(calls)).toEqual({ readWhole: 1 });
   });
 
   test('without fsync there is no sync, and a set is open, writev, close, rename (plus the clock stamp)', async () => {

@@ -116,6 +116,19 @@ describe('entries', () => {
   });
 });
 
+describe('reads of files of any size', () => {
+  test('sizes up and down read back whole (the read buffer follows recent sizes)', async () => {
+    const { cache } = await makeCache();
+    const sizes = [0, 10, 2_040, 2_048, 4_096, 16_380, 16_384, 200_000, 1_048_576, 3_000_000, 10];
+    for (const [i, size] of sizes.entries()) await cache.set(`k${i}`, 'y'.repeat(size));
+    for (let round = 0; round < 3; round++) {
+      for (const [i, size] of sizes.entries()) expect(await cache.get(`k${i}`)).toBe('y'.repeat(size));
+      // Enough small reads in a row to shrink the buffer, then the big ones again.
+      for (let n = 0; n < 300; n++) expect(await cache.get('k1')).toBe('y'.repeat(10));
+    }
+  });
+});
+
 describe('hash collisions', () => {
   test('a file holding another key is a miss for reads, kept, and replaced by a write', async () => {
     const { cache, dir } = await makeCache();
@@ -181,6 +194,16 @@ describe('modes', () => {
     expect(await modeOf(dir)).toBe(0o775);
     expect(await modeOf(join(dir, hash.slice(0, 2)))).toBe(0o775);
     expect(await modeOf(join(dir, hash.slice(0, 2), hash))).toBe(0o664);
+  });
+
+  test.each([0o700, 0o775])('every shard folder made later gets dirMode 0o%o too', async (dirMode) => {
+    const dir = join(await freshDir(), 'c');
+    const cache = sibling(dir, { dirMode });
+    const keys = Array.from({ length: 20 }, (_, i) => `key:${i}`);
+    for (const key of keys) await cache.set(key, 1);
+    const shards = [...new Set(keys.map((key) => hashOf(key).slice(0, 2)))];
+    expect(shards).toHaveLength(19);
+    for (const shard of shards) expect(await modeOf(join(dir, shard))).toBe(dirMode);
   });
 });
 

@@ -18,6 +18,12 @@ export interface FileStoreOptions {
 }
 
 const WRITE_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
+/** The smallest read guess: below 4 KiB, `Buffer.allocUnsafe` slices a shared pool. */
+const MIN_GUESS = 2048;
+/** Files above this are read at their `fstat` size (a guess would allocate too much). */
+const MAX_GUESS = 1 << 20;
+/** Reads of files under half the guess before it halves. */
+const SHRINK_AFTER = 64;
 
 export class FileStore {
   readonly fs: FsLayer;
@@ -26,6 +32,12 @@ export class FileStore {
   readonly #fsync: boolean;
   /** Whether the umask changes the file mode, so each temp file needs an `fchmod` (found on the first write). */
   #fixMode: boolean | undefined;
+  /** The same for folders (found on the first folder made); when it does not, no `chmod` per new folder. */
+  #fixDirMode: boolean | undefined;
+  /** The buffer size of the next {@link FileStore.readBytes}: a power of two above recent file sizes. */
+  #guess = 16_384;
+  /** Reads in a row of files under half the guess. */
+  #small = 0;
 
   constructor(options: FileStoreOptions) {
     this.fs = options.fs;
@@ -40,6 +52,29 @@ export class FileStore {
    */
   read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
     return this.fs.readWhole(path, touchBefore, touchTo);
+  }
+
+  /**
+   * Reads a whole file, without the inode and mtime that {@link FileStore.read} gives (one `fstat`
+   * fewer for a file smaller than recent ones); `undefined` when it does not exist.
+   */
+  async readBytes(path: string): Promise<Buffer | undefined> {
+    const guess = this.#guess;
+    const bytes =
+      guess > MAX_GUESS ? (await this.fs.readWhole(path))?.bytes : await this.fs.readGuess(path, guess);
+    if (bytes === undefined) return undefined;
+    const size = bytes.length;
+    if (size >= guess) {
+      // Read with an fstat: the next guess fits this file.
+      this.#guess = 2 ** Math.ceil(Math.log2(size + 1));
+      this.#small = 0;
+    } else if (size < guess / 2 && guess > MIN_GUESS) {
+      if (++this.#small >= SHRINK_AFTER) {
+        this.#guess = guess / 2;
+        this.#small = 0;
+      }
+    } else this.#small = 0;
+    return bytes;
   }
 
   /**
@@ -123,6 +158,10 @@ export class FileStore {
   async ensureDir(path: string): Promise<void> {
     const first = await this.fs.mkdir(path, this.#dirMode);
     if (first === undefined) return;
+    if (this.#fixDirMode === undefined) {
+      // The first folder made tells whether the umask (or a default ACL) changes the mode.
+      this.#fixDirMode = ((await this.fs.stat(path)).mode & 0o777) !== this.#dirMode;
+    } else if (!this.#fixDirMode) return this.#syncNew(first);
     // Every folder from `first` down to `path` is new: set its mode whatever the umask.
     let at = path;
     const created: string[] = [];
@@ -132,6 +171,11 @@ export class FileStore {
       at = dirname(at);
     }
     for (const folder of created) await this.fs.chmod(folder, this.#dirMode);
+    return this.#syncNew(first);
+  }
+
+  /** With `fsync`, syncs the folder that holds a new folder. */
+  async #syncNew(first: string): Promise<void> {
     if (this.#fsync) await this.syncDir(dirname(first)).catch(() => undefined);
   }
 

@@ -21,6 +21,13 @@ export interface FsLayer {
    * closing, ignoring a failure of that.
    */
   readWhole(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined>;
+  /**
+   * Reads a whole file into a buffer of `guess` bytes (open, read, close: no `fstat`); a read that
+   * comes back short is the end of the file, as `fs.promises.readFile` also takes it. A file of
+   * `guess` bytes or more is finished after an `fstat` gives its size. `undefined` when it does
+   * not exist.
+   */
+  readGuess(path: string, guess: number): Promise<Buffer | undefined>;
   open(path: string, flags: number, mode?: number): Promise<number>;
   close(fd: number): Promise<void>;
   fstat(fd: number): Promise<fs.Stats>;
@@ -97,9 +104,57 @@ function readWhole(path: string, touchBefore?: number, touchTo?: number): Promis
   });
 }
 
+/** {@link FsLayer.readGuess}: one promise around open, read, close (and fstat, read for a big file). */
+function readGuess(path: string, guess: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (openError, fd) => {
+      if (openError) {
+        const code = openError.code;
+        return code === 'ENOENT' || code === 'ENOTDIR' ? resolve(undefined) : reject(openError);
+      }
+      const fail = (error: Error) => fs.close(fd, () => reject(error));
+      let bytes = Buffer.allocUnsafe(guess);
+      let got = 0;
+      const close = () =>
+        fs.close(fd, (closeError) => {
+          if (closeError) return reject(closeError);
+          resolve(got === bytes.length ? bytes : bytes.subarray(0, got));
+        });
+      const next = (): void => {
+        if (got >= bytes.length) {
+          close();
+          return;
+        }
+        fs.read(fd, bytes, got, bytes.length - got, got, (readError, n) => {
+          if (readError) return fail(readError);
+          if (n === 0) return close();
+          got += n;
+          next();
+        });
+      };
+      fs.read(fd, bytes, 0, guess, 0, (readError, n) => {
+        if (readError) return fail(readError);
+        got = n;
+        if (n < guess) return close();
+        // The guess was too small (or exact): read the rest at the file's size.
+        fs.fstat(fd, (statError, stats) => {
+          if (statError) return fail(statError);
+          if (stats.size > got) {
+            const whole = Buffer.allocUnsafe(stats.size);
+            bytes.copy(whole, 0, 0, got);
+            bytes = whole;
+          }
+          next();
+        });
+      });
+    });
+  });
+}
+
 /** The real file system. */
 export const nodeFs: FsLayer = {
   readWhole,
+  readGuess,
   open: (path, flags, mode) => call((done) => fs.open(path, flags, mode, done)),
   close: (fd) => callVoid((done) => fs.close(fd, done)),
   fstat: (fd) => call((done) => fs.fstat(fd, done)),
