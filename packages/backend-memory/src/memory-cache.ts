@@ -390,8 +390,13 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     validateKeys(keys, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     let removed = 0;
-    for (const key of new Set(keys)) if (this.#delete(key)) removed++;
-    this.stats.deletes += removed;
+    // Each live entry removed counts and is reported as a `delete` would.
+    for (const key of new Set(keys)) {
+      if (!this.#delete(key)) continue;
+      removed++;
+      this.stats.deletes++;
+      if (this.emitter.listening) this.emitter.emit('delete', { key });
+    }
     return removed;
   }
 
@@ -635,13 +640,13 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#dirty = true;
   }
 
-  protected override async removeMatching(pattern: string): Promise<number> {
+  protected override async removeMatching(pattern: string): Promise<string[]> {
     const regexp = globToRegExp(pattern);
     const prefix = globPrefix(pattern);
-    let removed = 0;
+    const removed: string[] = [];
     for (const [key, slot] of [...this.#map]) {
       if (!key.startsWith(prefix) || !regexp.test(key)) continue;
-      if (this.#isLive(slot, this.#flags[slot]!)) removed++;
+      if (this.#isLive(slot, this.#flags[slot]!)) removed.push(key);
       this.#removeSlot(slot, key);
     }
     return removed;

@@ -265,19 +265,28 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  protected override async removeEntries(keys: readonly string[]): Promise<number> {
+  protected override async removeEntries(keys: readonly string[]): Promise<string[] | number> {
     const redisKeys = keys.map((key) => this.#entryPrefix + key);
+    const removed: string[] = [];
     try {
       if (!this.#cluster) {
-        const now = this.now();
+        // The keys only when someone listens for their `delete` events; else the count is enough.
+        const name = this.emitter.listening;
+        const args = [this.now(), name ? '1' : '0'];
         const calls: Promise<unknown>[] = [];
         for (let at = 0; at < redisKeys.length; at += BATCH) {
-          calls.push(this.#evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), [now]));
+          calls.push(this.#evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), args));
         }
-        return (await Promise.all(calls)).reduce((sum: number, n) => sum + Number(n), 0);
+        const replies = await Promise.all(calls);
+        if (!name) return replies.reduce((sum: number, n) => sum + Number(n), 0);
+        // One '0'/'1' character per key of each batch, in order.
+        const flags = replies.join('');
+        for (let i = 0; i < keys.length; i++) if (flags.charCodeAt(i) === 49) removed.push(keys[i] as string);
+        return removed;
       }
-      const removed = await this.#evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
-      return removed.reduce((sum, n) => sum + n, 0);
+      const flags = await this.#evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
+      for (let i = 0; i < keys.length; i++) if (flags[i] === 1) removed.push(keys[i] as string);
+      return removed;
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -322,18 +331,22 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  protected override async removeMatching(pattern: string): Promise<number> {
+  protected override async removeMatching(pattern: string): Promise<string[]> {
     const regexp = globToRegExp(pattern);
     const cut = this.#entryPrefix.length;
-    let removed = 0;
+    // A key that SCAN returns twice is removed by the first script run: the second reports 0.
+    const removed: string[] = [];
     for await (const { node, keys } of this.#scan(escapeMatch(this.#entryPrefix) + globToMatch(pattern))) {
       const matched = keys.filter((key) => regexp.test(key.slice(cut)));
       if (matched.length === 0) continue;
+      let flags: number[];
       try {
-        for (const n of await this.#evalMany(node, UNLINK_LIVE, matched, [this.now()])) removed += n;
+        flags = await this.#evalMany(node, UNLINK_LIVE, matched, [this.now()]);
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }
+      for (let i = 0; i < matched.length; i++)
+        if (flags[i] === 1) removed.push((matched[i] as string).slice(cut));
     }
     return removed;
   }

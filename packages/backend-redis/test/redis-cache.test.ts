@@ -210,8 +210,35 @@ describe('values', () => {
     );
     expect(await cache.getMany(keys)).toEqual(keys.map((_, i) => i));
     expect(await rawRedis().pttl(`${cache.prefix}e:k1200`)).toBeGreaterThan(0);
-    expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1201);
+    // 'k600' is gone before the call: a missing key inside a later batch.
+    expect(await cache.delete('k600')).toBe(true);
+    // Nobody listens: the script only counts.
+    expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1200);
     expect(await collect(cache.keys())).toEqual([]);
+    await cache.setMany(keys.map((key, i) => [key, i] as const));
+    expect(await cache.delete('k700')).toBe(true);
+    const deleted: string[] = [];
+    cache.on('delete', ({ key }) => deleted.push(key));
+    // Someone listens: the script names the removed keys, each batch in order.
+    expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1200);
+    expect(deleted).toEqual(keys.filter((key) => key !== 'k700'));
+    expect(cache.stats.deletes).toBe(2402);
+    expect(await collect(cache.keys())).toEqual([]);
+  });
+
+  it('deleteMatching reports each live key it removes once, across SCAN batches', async () => {
+    const cache = makeCache<number>();
+    const keys = Array.from({ length: 2500 }, (_, i) => `m:${i}`);
+    await cache.setMany(keys.map((key, i) => [key, i] as const));
+    await cache.set('other', 1);
+    await cache.getOrSet('m:stale', () => 1, { ttl: 30, staleWhileRevalidate: '1m' });
+    await sleep(80);
+    const deleted: string[] = [];
+    cache.on('delete', ({ key }) => deleted.push(key));
+    expect(await cache.deleteMatching('m:*')).toBe(2500);
+    expect(deleted.sort()).toEqual([...keys].sort());
+    expect(await rawRedis().exists(`${cache.prefix}e:m:stale`)).toBe(0);
+    expect(await collect(cache.keys())).toEqual(['other']);
   });
 
   it('expires by server TTL', async () => {
@@ -239,7 +266,16 @@ describe('add and delete around the stale window', () => {
     expect(await cache.get('k')).toBe('new');
     expect(await cache.delete('j')).toBe(false);
     expect(await raw.exists(`${cache.prefix}e:j`)).toBe(0);
-    expect(await cache.deleteMany(['k', 'j'])).toBe(1);
+    await cache.getOrSet('s', () => 'old', { ttl: 30, staleWhileRevalidate: '1m' });
+    await cache.getOrSet('t', () => 'old', { ttl: 30, staleWhileRevalidate: '1m' });
+    await sleep(80);
+    expect(await cache.deleteMany(['k', 'j', 's'])).toBe(1);
+    await cache.set('k', 'again');
+    const deleted: string[] = [];
+    cache.on('delete', ({ key }) => deleted.push(key));
+    expect(await cache.deleteMany(['k', 'j', 't'])).toBe(1);
+    expect(deleted).toEqual(['k']);
+    expect(await raw.exists(`${cache.prefix}e:s`, `${cache.prefix}e:t`)).toBe(0);
   });
 
   it('add is SET NX for live entries and counts tag-invalidated entries as absent', async () => {

@@ -122,19 +122,32 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected async writeEntries(entries: readonly (readonly [string, StoredEntry<V>])[]): Promise<void> {
     await Promise.all(entries.map(([key, entry]) => this.writeEntry(key, entry)));
   }
-  /** Many removals; returns how many live entries existed. */
-  protected async removeEntries(keys: readonly string[]): Promise<number> {
+  /**
+   * Many removals; override with one round trip where the backend has one. `keys` holds each key
+   * once. Expired entries are removed too.
+   * @returns the keys whose entry was live (those `deleteMany` counts and reports with a `delete`
+   * event each), in the order of `keys`. While `emitter.listening` is false nobody needs the keys:
+   * a backend for which naming them costs more than counting them may return only their number.
+   */
+  protected async removeEntries(keys: readonly string[]): Promise<string[] | number> {
     const removed = await Promise.all(keys.map((key) => this.removeEntry(key)));
-    return removed.filter(Boolean).length;
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i++) if (removed[i]) out.push(keys[i] as string);
+    return out;
   }
-  /** Removes the keys matching a glob; override where the backend can match natively. */
-  protected async removeMatching(pattern: string): Promise<number> {
+  /**
+   * Removes the keys matching a glob; override where the backend can match natively.
+   * @returns the keys whose entry was live, each once, in no particular order (those
+   * `deleteMatching` counts and reports with a `delete` event each); or, as for
+   * {@link BaseCache.removeEntries}, only their number while `emitter.listening` is false.
+   */
+  protected async removeMatching(pattern: string): Promise<string[] | number> {
     const regexp = globToRegExp(pattern);
     const prefix = globPrefix(pattern);
-    const matched: string[] = [];
+    const matched = new Set<string>();
     for await (const key of this.scanKeys(prefix === '' ? undefined : prefix))
-      if (regexp.test(key)) matched.push(key);
-    return matched.length === 0 ? 0 : this.removeEntries(matched);
+      if (regexp.test(key)) matched.add(key);
+    return matched.size === 0 ? [] : this.removeEntries([...matched]);
   }
   /**
    * The lock hook of `getOrSet({ lock })`: shared backends take a lock that other processes
@@ -238,6 +251,17 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const times = await this.readTagInvalidations(entry.tags);
     for (const at of times) if (at !== undefined && at >= entry.createdAt) return true;
     return false;
+  }
+
+  /** Counts removals of live entries and emits a `delete` event for each, as `delete` does; returns the count. */
+  #reportDeletes(removed: readonly string[] | number): number {
+    if (typeof removed === 'number') {
+      this.stats.deletes += removed;
+      return removed;
+    }
+    this.stats.deletes += removed.length;
+    if (this.emitter.listening) for (const key of removed) this.emitter.emit('delete', { key });
+    return removed.length;
   }
 
   #count(key: string, hit: boolean): void {
@@ -414,14 +438,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     const unique = [...new Set(keys)];
     if (unique.length === 0) return 0;
-    let removed: number;
+    let removed: readonly string[] | number;
     try {
       removed = await this.removeEntries(unique);
     } catch (error) {
       this.#fail(error);
     }
-    this.stats.deletes += removed;
-    return removed;
+    return this.#reportDeletes(removed);
   }
 
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
@@ -450,14 +473,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
     }
     this.#checkOpen();
-    let removed: number;
+    let removed: readonly string[] | number;
     try {
       removed = await this.removeMatching(pattern);
     } catch (error) {
       this.#fail(error);
     }
-    this.stats.deletes += removed;
-    return removed;
+    return this.#reportDeletes(removed);
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {

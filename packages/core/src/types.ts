@@ -64,6 +64,7 @@ export interface CacheEventMap {
   hit: { key: string };
   miss: { key: string };
   set: { key: string };
+  /** A live entry removed by `delete`, `deleteMany` or `deleteMatching` (one event per key). */
   delete: { key: string };
   evict: { key: string; reason: EvictReason };
   expire: { key: string };
@@ -105,13 +106,16 @@ export interface Cache<V = unknown> extends AsyncDisposable {
   getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
   /** Stores many values with the same options. */
   setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void>;
-  /** Removes many entries; returns how many existed. */
+  /** Removes many entries; returns how many existed, and emits `delete` for each of them (a repeated key once). */
   deleteMany(keys: readonly string[]): Promise<number>;
   /** The live keys, optionally only those with a prefix. */
   keys(options?: PrefixOptions): AsyncIterable<string>;
   /** Removes every entry this cache owns, optionally only those with a prefix. */
   clear(options?: PrefixOptions): Promise<void>;
-  /** Removes the entries whose key matches a glob (`*` any run, `?` one character); returns how many. */
+  /**
+   * Removes the entries whose key matches a glob (`*` any run, `?` one character); returns how many,
+   * and emits `delete` for each of them.
+   */
   deleteMatching(pattern: string): Promise<number>;
   /** Every entry written earlier with any of these tags becomes a miss, for every process sharing the backend. */
   invalidateTags(tags: readonly string[]): Promise<void>;

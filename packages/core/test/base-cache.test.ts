@@ -130,6 +130,52 @@ describe('BaseCache', () => {
     expect(cache.stats.snapshot()).toMatchObject({ hits: 0, misses: 0, sets: 0, deletes: 0, hitRatio: 0 });
   });
 
+  it('deleteMany and deleteMatching count and report the keys the primitives say they removed', async () => {
+    const removals: string[][] = [];
+    let fail = false;
+    // A backend that names the removed keys only while someone listens, and counts them otherwise.
+    class NativeCache extends MapCache<unknown> {
+      protected override async removeEntries(keys: readonly string[]): Promise<string[] | number> {
+        removals.push([...keys]);
+        if (fail) throw new Error('backend down');
+        const removed = (await super.removeEntries(keys)) as string[];
+        return this.emitter.listening ? removed : removed.length;
+      }
+      protected override async removeMatching(pattern: string): Promise<string[] | number> {
+        if (fail) throw new Error('backend down');
+        const removed = await super.removeMatching(pattern);
+        return typeof removed === 'number' ? removed : removed.reverse();
+      }
+    }
+    const cache = new NativeCache();
+    await cache.setMany([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+      ['p:1', 1],
+      ['p:2', 1],
+      ['q:1', 1],
+    ]);
+    expect(await cache.deleteMany(['a', 'a', 'zz'])).toBe(1);
+    expect(await cache.deleteMatching('q:*')).toBe(1);
+    const seen: string[] = [];
+    const off = cache.on('delete', (e) => seen.push(e.key));
+    expect(await cache.deleteMany(['zz', 'b', 'a', 'b'])).toBe(1);
+    expect(await cache.deleteMatching('p:*')).toBe(2);
+    off();
+    expect(await cache.deleteMany(['c'])).toBe(1);
+    expect(removals).toEqual([['a', 'zz'], ['q:1'], ['zz', 'b', 'a'], ['p:1', 'p:2'], ['c']]);
+    expect(seen).toEqual(['b', 'p:2', 'p:1']);
+    expect(cache.stats.deletes).toBe(6);
+    await cache.set('d', 1);
+    cache.on('delete', (e) => seen.push(e.key));
+    fail = true;
+    await expect(cache.deleteMany(['d'])).rejects.toMatchObject({ code: 'CACHE_ERROR' });
+    await expect(cache.deleteMatching('*')).rejects.toMatchObject({ code: 'CACHE_ERROR' });
+    expect(seen).toEqual(['b', 'p:2', 'p:1']);
+    expect(cache.stats.snapshot()).toMatchObject({ deletes: 6, errors: 2 });
+  });
+
   it('deleteMatching uses * and ? and treats other characters literally', async () => {
     const { cache } = setup();
     await cache.setMany([

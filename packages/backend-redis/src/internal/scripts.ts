@@ -75,16 +75,27 @@ end
 return n
 `);
 
-/** KEYS[1..n] entries, ARGV[1] now: removes them all; how many live ones existed (one node only). */
+/**
+ * KEYS[1..n] entries, ARGV[1] now, ARGV[2] '1' to name the removed keys: removes them all (one node
+ * only). Returns how many live ones existed or, with ARGV[2] = '1', one character per key in order:
+ * '1' when a live entry existed, else '0' (a string is cheaper than an array of n integers, and
+ * the count cheaper still).
+ */
 export const UNLINK_LIVE_MANY = script(`
 local now = tonumber(ARGV[1])
 local count = 0
+local flags = nil
+if ARGV[2] == '1' then flags = {} end
 for i = 1, #KEYS do
   local v = redis.call('GET', KEYS[i])
+  local removed = false
   if v then
     redis.call('UNLINK', KEYS[i])
-    if live(v, now) then count = count + 1 end
+    removed = live(v, now)
   end
+  if removed then count = count + 1 end
+  if flags then flags[i] = removed and '1' or '0' end
 end
+if flags then return table.concat(flags) end
 return count
 `);
