@@ -279,6 +279,46 @@ describe('namespaced tags, events, stats', () => {
     ]);
   });
 
+  it('forwards one delete per key that deleteMany and deleteMatching remove, and counts them once', async () => {
+    const clock = new ManualClock();
+    const inner = new MapCache({ clock });
+    const users = namespaced(inner, 'users');
+    const users2 = namespaced(inner, 'users2');
+    const events: [string, unknown][] = [];
+    const others: unknown[] = [];
+    const raw: string[] = [];
+    users.on('delete', (payload) => events.push(['delete', payload]));
+    users2.on('delete', (payload) => others.push(payload));
+    inner.on('delete', ({ key }) => raw.push(key));
+    await users.setMany([
+      ['a', 1],
+      ['b', 2],
+      ['x:1', 3],
+      ['x:2', 4],
+    ]);
+    await users.set('x:3', 5, { ttl: 10 });
+    await users2.setMany([
+      ['a', 1],
+      ['x:1', 2],
+    ]);
+    clock.advance(10);
+    expect(await users.deleteMany(['b', 'a', 'b', 'nope'])).toBe(2);
+    expect(await users.deleteMatching('x:?')).toBe(2);
+    expect(await users.deleteMatching('x:?')).toBe(0);
+    expect(events).toEqual([
+      ['delete', { key: 'b' }],
+      ['delete', { key: 'a' }],
+      ['delete', { key: 'x:1' }],
+      ['delete', { key: 'x:2' }],
+    ]);
+    expect(raw).toEqual(['users:b', 'users:a', 'users:x:1', 'users:x:2']);
+    expect(others).toEqual([]);
+    expect(users.stats.snapshot()).toMatchObject({ sets: 5, deletes: 4 });
+    expect(users2.stats.snapshot()).toMatchObject({ sets: 2, deletes: 0 });
+    expect(inner.stats.deletes).toBe(4);
+    expect(await collect(users2.keys())).toEqual(['a', 'x:1']);
+  });
+
   it('counts only its own traffic', async () => {
     const inner = new MapCache();
     const users = namespaced(inner, 'users');
