@@ -202,7 +202,7 @@ const codecs: Codec[] = [
   },
   {
     name: 'msgpackr records (raw)',
-    note: 'msgpackr Packr, useRecords: true, no checks (what msgpack costs without its pre-pass)',
+    note: 'msgpackr Packr, useRecords: true, no checks: the bytes msgpack writes, as msgpackr writes them',
     encode: (value) => rawRecords.pack(value),
     decode: (stored) => rawRecords.unpack(stored as Uint8Array),
   },
@@ -569,8 +569,8 @@ what a cache entry read by another process needs.
 |---|---|--:|--:|--:|--:|---|
 ${optionRows.join('\n')}
 
-- \`msgpack\` keeps the plain records options. \`progressiveRecords\` saves encode time but, once a
-  message holds more than 64 shapes, msgpackr can reuse a record id that later bytes of the same
+- \`msgpack\` keeps the plain records options. \`progressiveRecords\` goes over the keys once (its
+  row shows what that saves) but, once a message holds more than 64 shapes, msgpackr can reuse a record id that later bytes of the same
   message still refer to, and the value decodes wrong without an error; \`sequential\` makes each
   message depend on the ones written before it. \`bundleStrings\` is meant for decoders without the
   native string extractor, which is on here. \`variableMapSize\` only changes how objects written as
@@ -585,9 +585,11 @@ ${optionRows.join('\n')}
   \`undefined\`, \`Date\`, \`Map\`, \`Set\`, \`Buffer\`, typed arrays, 64-bit \`bigint\`) in one pass that
   makes every check and writes the bytes msgpackr writes (tests compare them byte for byte): the
   lone-surrogate check of short strings is part of the UTF-8 loop, keys are checked once per shape,
-  and each property is read once. The difference between its encode column and \`msgpackr records
-  (raw)\` is what the checks cost there; the largest part is \`Object.getOwnPropertySymbols\` per
-  object (the symbol-key check; JavaScript has no cheaper way to see symbol keys). Anything the
+  and each property is read once. It also goes over each object's keys once where msgpackr goes
+  twice (with a \`hasOwnProperty\` call per key), which is why its encode column can be below
+  \`msgpackr records (raw)\` although it checks and msgpackr does not. The largest check is
+  \`Object.getOwnPropertySymbols\` per object (the symbol-key check; JavaScript has no cheaper way
+  to see symbol keys). Anything the
   pass declines (\`-0\`, \`RegExp\`, null-prototype objects, \`__proto__\` or \`constructor\` keys,
   \`bigint\` outside 64 bits, nesting past 128, more than 64 shapes, and everything refused) takes
   the \`msgpack slow path\` row's route: the Inspector pre-pass, then msgpackr.
