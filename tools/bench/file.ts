@@ -10,7 +10,8 @@
  *
  * Run: `pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file`
  * Env: BENCH_ROUNDS (default 3), BENCH_ENTRIES (default 10000), BENCH_ENTRIES_LARGE (default 2000),
- * BENCH_OUT (default ../docs/benchmarks/file.md).
+ * BENCH_OUT (default ../docs/benchmarks/file.md), BENCH_SUBJECTS (comma-separated parts of subject
+ * names, for a quicker partial run: `BENCH_SUBJECTS=raw,backend-file,cacache`; default all).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,11 @@ const subjects: Subject[] = [
   },
 ];
 
+const only = process.env.BENCH_SUBJECTS?.split(',').map((s) => s.trim());
+if (only) {
+  const keep = subjects.filter((s) => only.some((o) => s.name.includes(o)));
+  subjects.splice(0, subjects.length, ...keep);
+}
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const sizes = [
   { label: '1 KiB', bytes: 1024, entries: Number(process.env.BENCH_ENTRIES ?? 10_000) },
@@ -218,6 +224,7 @@ function section(results: Results, metric: (typeof metrics)[number], size: (type
     );
   }
   const verdict = (i: number, other: string, target: number) => {
+    if (!subjects.some((s) => s.name === other)) return 'not run';
     const ratio = get(ours, i) / get(other, i);
     return `${ratio.toFixed(2)}x ${ratio >= target ? 'met' : '**missed**'}`;
   };
