@@ -1,21 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { makeCache, rawRedis, sleep } from './helpers/redis.js';
 
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
 describe('getOrSet({ lock: true }) across instances', () => {
   it('one instance computes while the other waits for its value', async () => {
     const a = makeCache();
     const b = makeCache({ prefix: a.prefix });
     const calls: string[] = [];
+    const started = signal();
     const first = a.getOrSet(
       'k',
       async () => {
         calls.push('a');
+        started.resolve();
         await sleep(200);
         return 'from-a';
       },
       { lock: true },
     );
-    await sleep(50);
+    // a holds the lock once its factory runs
+    await started.promise;
     const second = b.getOrSet(
       'k',
       () => {
@@ -33,16 +45,19 @@ describe('getOrSet({ lock: true }) across instances', () => {
     const a = makeCache();
     const b = makeCache({ prefix: a.prefix });
     const calls: string[] = [];
+    const started = signal();
+    const release = signal();
     const first = a.getOrSet(
       'k',
       async () => {
         calls.push('a');
-        await sleep(400);
+        started.resolve();
+        await release.promise;
         return 'from-a';
       },
       { lock: true },
     );
-    await sleep(50);
+    await started.promise;
     const second = await b.getOrSet(
       'k',
       () => {
@@ -51,6 +66,7 @@ describe('getOrSet({ lock: true }) across instances', () => {
       },
       { lock: { wait: 60 } },
     );
+    release.resolve();
     expect(second).toBe('from-b');
     expect(await first).toBe('from-a');
     expect(calls).toEqual(['a', 'b']);
