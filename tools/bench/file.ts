@@ -6,10 +6,12 @@
  * other) and with 8 operations in flight. Each subject writes into its own fresh folder under
  * /tmp, removed at the end. Rounds are interleaved (round 1 of every subject, then round 2, ...)
  * so that noise from other work on the machine spreads over every subject; the figure is the
- * median ops/s of the rounds, measured by wall clock (the work is I/O).
+ * median ops/s of the rounds, per CPU second of the process (user + system, every thread) and
+ * per wall-clock second.
  *
  * Run: `pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file`
- * Env: BENCH_ROUNDS (default 3), BENCH_ENTRIES (default 10000), BENCH_ENTRIES_LARGE (default 2000),
+ * Env: BENCH_ROUNDS (default 5: file timings swing, and a median of 5 resists a bad round),
+ * BENCH_ENTRIES (default 10000), BENCH_ENTRIES_LARGE (default 2000),
  * BENCH_OUT (default ../docs/benchmarks/file.md), BENCH_SUBJECTS (comma-separated parts of subject
  * names, for a quicker partial run: `BENCH_SUBJECTS=raw,backend-file,cacache`; default all).
  */
@@ -118,7 +120,7 @@ if (only) {
   const keep = subjects.filter((s) => only.some((o) => s.name.includes(o)));
   subjects.splice(0, subjects.length, ...keep);
 }
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const sizes = [
   { label: '1 KiB', bytes: 1024, entries: Number(process.env.BENCH_ENTRIES ?? 10_000) },
   { label: '100 KiB', bytes: 100 * 1024, entries: Number(process.env.BENCH_ENTRIES_LARGE ?? 2_000) },
@@ -173,7 +175,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const metrics = ['cpu', 'wall'] as const;
 type Results = Map<string, number[][]>; // `${metric}|${size}|${subject}` -> per phase, per round
 
+const fmtLoad = (load: number[]) => load.map((x) => x.toFixed(1)).join(' ');
+let loadAtStart = '';
+
 async function main(): Promise<void> {
+  loadAtStart = fmtLoad(loadavg());
   const root = mkdtempSync(join(tmpdir(), 'bench-file-'));
   const results: Results = new Map();
   try {
@@ -244,12 +250,11 @@ function writeReport(results: Results): void {
     '',
     `Run: \`pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file\` on ${new Date().toISOString().slice(0, 10)},`,
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${process.platform}, temp folders under \`${tmpdir()}\` (ext4, no fsync).`,
-    `Load average at the end of the run: ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')} on ${cpus().length} cores.`,
+    `Load average (1, 5, 15 min) at the start of the run: ${loadAtStart}; at the end: ${fmtLoad(loadavg())}; on ${cpus().length} cores`,
+    '(the run itself adds about 1; more means other work shared the machine).',
     '',
-    'Nothing else ran on the machine; file-system timings still swing between rounds (page cache, journal),',
-    'so two measures are given: ops per **CPU second** of',
+    'File-system timings swing between rounds (page cache, inode allocation: the kernel time of creating a',
+    'file grows with other recent file activity on the same file system), so two measures are given: ops per **CPU second** of',
     'this process (user + system time of every thread, the libuv thread pool that runs the file calls',
     'included), which measures the work each library does and is far less sensitive to other load; and',
     'ops per **wall-clock second**. Rounds are interleaved (warm-up, then round 1 of every subject, round 2, ...);',
