@@ -147,12 +147,13 @@ if (withHeap) {
 
 const minutes = ((performance.now() - wallStart) / 60_000).toFixed(1);
 const cpus = os.cpus();
+const roundsFlag = rounds === 3 ? '' : ` -- --rounds=${rounds}`;
 const header = [
   `Run on ${new Date().toISOString().slice(0, 10)}, commit ${gitCommit()}: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
     `Node ${process.version}, ${os.platform()} ${os.release()}; wall time ${minutes} min.`,
   '',
-  'Command: `pnpm --filter @cache/tools bench:memory` (builds `@cache/backend-memory` and its dependencies,',
-  'then runs `node --expose-gc --import tsx bench/memory.ts` in `tools/`).',
+  `Command: \`pnpm --filter @cache/tools bench:memory${roundsFlag}\` (builds \`@cache/backend-memory\` and its dependencies,`,
+  `then runs \`node --expose-gc --import tsx bench/memory.ts\` in \`tools/\`).`,
   '',
   `> ${rounds} interleaved round${rounds === 1 ? '' : 's'} (every subject once per round); each figure is the subject's best round.`,
   `> Load average ${(os.loadavg()[0] ?? 0).toFixed(2)} at the end of the run on ${cpus.length} cores: other load only slows a round down,`,
