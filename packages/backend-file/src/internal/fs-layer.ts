@@ -58,97 +58,93 @@ function callVoid(run: (done: (error: NodeJS.ErrnoException | null) => void) => 
   return new Promise<void>((resolve, reject) => run((error) => (error ? reject(error) : resolve())));
 }
 
+type Reject = (error: Error) => void;
+
+/**
+ * Opens `path` read-only and hands the descriptor to `use` with a `fail` that closes it and
+ * rejects; a missing file resolves `undefined`.
+ */
+function openForRead<T>(
+  path: string,
+  resolve: (value: T | undefined) => void,
+  reject: Reject,
+  use: (fd: number, fail: Reject) => void,
+): void {
+  fs.open(path, 'r', (openError, fd) => {
+    if (openError) {
+      const code = openError.code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? resolve(undefined) : reject(openError);
+    }
+    use(fd, (error) => fs.close(fd, () => reject(error)));
+  });
+}
+
+/** Reads into `bytes` from offset `got` until it is full or the file ends, then `done(got)`. */
+function readRest(fd: number, bytes: Buffer, got: number, fail: Reject, done: (got: number) => void): void {
+  if (got >= bytes.length) {
+    done(got);
+    return;
+  }
+  fs.read(fd, bytes, got, bytes.length - got, got, (readError, n) => {
+    if (readError) return fail(readError);
+    if (n === 0) return done(got);
+    readRest(fd, bytes, got + n, fail, done);
+  });
+}
+
 /** One promise around a chain of callbacks: the hot read path, without a promise per call. */
 function readWhole(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
-  return new Promise((resolve, reject) => {
-    fs.open(path, 'r', (openError, fd) => {
-      if (openError) {
-        const code = openError.code;
-        return code === 'ENOENT' || code === 'ENOTDIR' ? resolve(undefined) : reject(openError);
-      }
-      const fail = (error: Error) => fs.close(fd, () => reject(error));
+  return new Promise((resolve, reject) =>
+    openForRead(path, resolve, reject, (fd, fail) => {
       fs.fstat(fd, (statError, stats) => {
         if (statError) return fail(statError);
         const size = stats.size;
         const bytes = Buffer.allocUnsafe(size);
-        let got = 0;
-        const close = () =>
-          fs.close(fd, (closeError) => {
-            if (closeError) return reject(closeError);
-            resolve({
-              bytes: got === size ? bytes : bytes.subarray(0, got),
-              ino: stats.ino,
-              mtimeMs: stats.mtimeMs,
+        readRest(fd, bytes, 0, fail, (got) => {
+          const close = () =>
+            fs.close(fd, (closeError) => {
+              if (closeError) return reject(closeError);
+              resolve({
+                bytes: got === size ? bytes : bytes.subarray(0, got),
+                ino: stats.ino,
+                mtimeMs: stats.mtimeMs,
+              });
             });
-          });
-        const finish = () => {
           if (touchBefore === undefined || touchTo === undefined || stats.mtimeMs >= touchBefore)
             return close();
           fs.futimes(fd, touchTo / 1000, touchTo / 1000, () => close());
-        };
-        const next = (): void => {
-          if (got >= size) {
-            finish();
-            return;
-          }
-          fs.read(fd, bytes, got, size - got, got, (readError, n) => {
-            if (readError) return fail(readError);
-            if (n === 0) return finish();
-            got += n;
-            next();
-          });
-        };
-        next();
+        });
       });
-    });
-  });
+    }),
+  );
 }
 
 /** {@link FsLayer.readGuess}: one promise around open, read, close (and fstat, read for a big file). */
 function readGuess(path: string, guess: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    fs.open(path, 'r', (openError, fd) => {
-      if (openError) {
-        const code = openError.code;
-        return code === 'ENOENT' || code === 'ENOTDIR' ? resolve(undefined) : reject(openError);
-      }
-      const fail = (error: Error) => fs.close(fd, () => reject(error));
-      let bytes = Buffer.allocUnsafe(guess);
-      let got = 0;
-      const close = () =>
+  return new Promise((resolve, reject) =>
+    openForRead(path, resolve, reject, (fd, fail) => {
+      const close = (bytes: Buffer, got: number) =>
         fs.close(fd, (closeError) => {
           if (closeError) return reject(closeError);
           resolve(got === bytes.length ? bytes : bytes.subarray(0, got));
         });
-      const next = (): void => {
-        if (got >= bytes.length) {
-          close();
-          return;
-        }
-        fs.read(fd, bytes, got, bytes.length - got, got, (readError, n) => {
-          if (readError) return fail(readError);
-          if (n === 0) return close();
-          got += n;
-          next();
-        });
-      };
-      fs.read(fd, bytes, 0, guess, 0, (readError, n) => {
+      const first = Buffer.allocUnsafe(guess);
+      fs.read(fd, first, 0, guess, 0, (readError, n) => {
         if (readError) return fail(readError);
-        got = n;
-        if (n < guess) return close();
+        if (n < guess) return close(first, n);
         // The guess was too small (or exact): read the rest at the file's size.
         fs.fstat(fd, (statError, stats) => {
           if (statError) return fail(statError);
-          if (stats.size > got) {
-            const whole = Buffer.allocUnsafe(stats.size);
-            bytes.copy(whole, 0, 0, got);
-            bytes = whole;
+          let bytes = first;
+          if (stats.size > n) {
+            bytes = Buffer.allocUnsafe(stats.size);
+            first.copy(bytes, 0, 0, n);
           }
-          next();
+          readRest(fd, bytes, n, fail, (got) => close(bytes, got));
         });
       });
-    });
-  });
+    }),
+  );
 }
 
 /** The real file system. */
