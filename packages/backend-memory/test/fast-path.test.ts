@@ -2,20 +2,11 @@
  * The write and read fast paths of MemoryCache: evict-before-insert with slot reuse (LRU, FIFO),
  * the untagged TTL path of setSync, and reads while no entry has a TTL.
  */
-import { MemoryCache } from '@cache/backend-memory';
+import type { MemoryCache } from '@cache/backend-memory';
 import { CacheConfigError, CacheErrorCode, CacheKeyError, type EvictReason } from '@cache/core';
 import { ManualClock } from '@cache/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-
-const open: MemoryCache<unknown>[] = [];
-function make<V = unknown>(options: ConstructorParameters<typeof MemoryCache<V>>[0] = {}): MemoryCache<V> {
-  const cache = new MemoryCache<V>({ sweepInterval: false, ...options });
-  open.push(cache as MemoryCache<unknown>);
-  return cache;
-}
-afterEach(async () => {
-  for (const cache of open.splice(0)) await cache.close();
-});
+import { describe, expect, it } from 'vitest';
+import { make } from './helpers.js';
 
 async function keys(cache: MemoryCache<unknown>): Promise<string[]> {
   const all: string[] = [];

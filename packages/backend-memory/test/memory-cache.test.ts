@@ -10,15 +10,9 @@ import {
 } from '@cache/core';
 import { ManualClock } from '@cache/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { make } from './helpers.js';
 
-const open: MemoryCache<unknown>[] = [];
-function make<V = unknown>(options: ConstructorParameters<typeof MemoryCache<V>>[0] = {}): MemoryCache<V> {
-  const cache = new MemoryCache<V>({ sweepInterval: false, ...options });
-  open.push(cache as MemoryCache<unknown>);
-  return cache;
-}
-afterEach(async () => {
-  for (const cache of open.splice(0)) await cache.close();
+afterEach(() => {
   vi.useRealTimers();
 });
 

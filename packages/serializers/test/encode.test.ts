@@ -1,3 +1,4 @@
+import { mulberry32 } from '@cache/test-utils';
 import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { msgpack } from '../src/index.js';
@@ -17,18 +18,6 @@ function expectSameBytes(encoder: PlainEncoder, value: unknown): void {
   const mine = encoder.encode(value, 0);
   expect(mine).toBeInstanceOf(Buffer);
   expect((mine as Buffer).equals(msgpackrBytes(value))).toBe(true);
-}
-
-/** Small seeded generator (mulberry32) so that failures reproduce. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NUMBERS = [
@@ -223,7 +212,7 @@ describe('PlainEncoder: the bytes msgpackr writes', () => {
 
   it('matches msgpackr on 500 seeded random plain values, one encoder across all of them', () => {
     const encoder = new PlainEncoder();
-    const random = seeded(20_240_601);
+    const random = mulberry32(20_240_601);
     for (let i = 0; i < 500; i++) expectSameBytes(encoder, plainValue(random, 0));
   });
 

@@ -2,3 +2,4 @@ export { chaos, type ChaosOptions } from './chaos.js';
 export { ManualClock } from '@cache/core';
 export { uniqueKey, uniquePrefix } from './unique.js';
 export { MapCache } from './map-cache.js';
+export { mulberry32 } from './random.js';

@@ -1,22 +1,12 @@
 /**
  * Seeded random numbers and a Zipf sampler for benchmarks.
  *
- * `mulberry32` is a tiny 32-bit PRNG (good enough for workloads, fully reproducible).
+ * `mulberry32` (shared with the tests, from `@cache/test-utils`' source) is a tiny 32-bit PRNG.
  * `zipfRanks` draws ranks 0..n-1 with probability proportional to 1 / (rank + 1)^s by inverse
  * CDF over a precomputed cumulative table (binary search per draw).
  */
 
-/** A seeded generator of floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../../packages/test-utils/src/random.ts';
 
 /** `count` ranks in 0..n-1 drawn from a Zipf distribution with exponent `s`. */
 export function zipfRanks(n: number, s: number, count: number, random: () => number): Uint32Array {
