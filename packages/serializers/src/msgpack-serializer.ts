@@ -11,9 +11,12 @@
  * Writing takes one of two paths that give the same bytes: plain data goes through
  * `internal/encode.ts`, which checks and writes in one pass; anything it declines goes through
  * the checked slow path (`internal/inspect.ts`, then msgpackr itself, or the escaped form).
+ * Reading is alike: `internal/decode.ts` reads what the one-pass encoder writes (keeping each
+ * record shape's compiled reader across messages), and hands anything else to msgpackr.
  */
 import { CacheSerializationError, type Serializer } from '@cache/core';
 import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
+import { DECLINED, decodePlain } from './internal/decode.js';
 import { PlainEncoder } from './internal/encode.js';
 import { applyFixups, escapeValue, type Fixup } from './internal/escape.js';
 import { Inspector } from './internal/inspect.js';
@@ -52,7 +55,8 @@ function toBytes(packed: Uint8Array): Uint8Array {
  */
 export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}): Serializer {
   const packr = new Packr(PACKR_OPTIONS);
-  const unpackr = new Unpackr({ ...PACKR_OPTIONS, copyBuffers: options.copyBuffers ?? true });
+  const copyBuffers = options.copyBuffers ?? true;
+  const unpackr = new Unpackr({ ...PACKR_OPTIONS, copyBuffers });
   const encoder = new PlainEncoder();
   const inspector = new Inspector();
 
@@ -85,11 +89,13 @@ export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}):
       if (header !== PLAIN && header !== ESCAPED) {
         throw new CacheSerializationError('stored bytes are not a msgpack value of this serializer');
       }
-      let decoded: unknown;
-      try {
-        decoded = unpackr.unpack(bytes.subarray(1));
-      } catch (cause) {
-        throw new CacheSerializationError('stored msgpack bytes cannot be decoded', { cause });
+      let decoded = decodePlain(bytes, 1, copyBuffers);
+      if (decoded === DECLINED) {
+        try {
+          decoded = unpackr.unpack(bytes.subarray(1));
+        } catch (cause) {
+          throw new CacheSerializationError('stored msgpack bytes cannot be decoded', { cause });
+        }
       }
       if (header === PLAIN) return decoded;
       if (!Array.isArray(decoded) || decoded.length !== 2) {
