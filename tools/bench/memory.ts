@@ -85,6 +85,7 @@ log(
 );
 
 const speed = new Map<string, Map<ScenarioId, SpeedResult>>();
+const perRound = new Map<string, Map<ScenarioId, number[]>>();
 for (let round = 1; round <= rounds; round++) {
   for (const subject of subjects) {
     const t0 = performance.now();
@@ -107,7 +108,12 @@ for (let round = 1; round <= rounds; round++) {
     }
     const best = speed.get(subject.id) ?? new Map<ScenarioId, SpeedResult>();
     speed.set(subject.id, best);
+    const byScenario = perRound.get(subject.id) ?? new Map<ScenarioId, number[]>();
+    perRound.set(subject.id, byScenario);
     for (const [scenario, result] of Object.entries(JSON.parse(line)) as [ScenarioId, SpeedResult][]) {
+      const series = byScenario.get(scenario) ?? [];
+      byScenario.set(scenario, series);
+      series[round - 1] = result.opsPerSec;
       const kept = best.get(scenario);
       if (kept === undefined || result.opsPerSec > kept.opsPerSec) best.set(scenario, result);
       log(
@@ -187,6 +193,7 @@ const header = [
 const results: MemoryBenchResults = {
   subjects,
   speed,
+  rounds: perRound,
   heap,
   heapEntries,
   config,
