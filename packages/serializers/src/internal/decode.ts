@@ -150,42 +150,25 @@ function read(): unknown {
       pos += 2;
       return readTimestamp(12);
     }
-    case 0xcb: {
-      const value = view.getFloat64(pos);
-      pos += 8;
-      return value;
-    }
+    // Fixed-size numbers: `pos` moves past them first, the read is at the old position.
+    case 0xcb:
+      return view.getFloat64((pos += 8) - 8);
     case 0xcc:
       return src[pos++]!;
     case 0xcd:
       return readUint16();
     case 0xce:
       return readUint32();
-    case 0xcf: {
-      const value = view.getBigUint64(pos);
-      pos += 8;
-      return value;
-    }
-    case 0xd0: {
-      const value = view.getInt8(pos);
-      pos += 1;
-      return value;
-    }
-    case 0xd1: {
-      const value = view.getInt16(pos);
-      pos += 2;
-      return value;
-    }
-    case 0xd2: {
-      const value = view.getInt32(pos);
-      pos += 4;
-      return value;
-    }
-    case 0xd3: {
-      const value = view.getBigInt64(pos);
-      pos += 8;
-      return value;
-    }
+    case 0xcf:
+      return view.getBigUint64((pos += 8) - 8);
+    case 0xd0:
+      return view.getInt8(pos++);
+    case 0xd1:
+      return view.getInt16((pos += 2) - 2);
+    case 0xd2:
+      return view.getInt32((pos += 4) - 4);
+    case 0xd3:
+      return view.getBigInt64((pos += 8) - 8);
     case 0xd4:
       return readFixext1();
     case 0xd6:
@@ -216,15 +199,11 @@ function read(): unknown {
 }
 
 function readUint16(): number {
-  const value = view.getUint16(pos);
-  pos += 2;
-  return value;
+  return view.getUint16((pos += 2) - 2);
 }
 
 function readUint32(): number {
-  const value = view.getUint32(pos);
-  pos += 4;
-  return value;
+  return view.getUint32((pos += 4) - 4);
 }
 
 /** fixext 1: `undefined`, a `Set`, or a record definition followed by its first record. */
