@@ -65,14 +65,16 @@ const NEXT = 1;
 const HASH = 2;
 /**
  * The state field: the segment (bits 0-1), the reference bit (bit 2: read since the policy last
- * looked at the entry), the frequency (bits 3-6), the pending count (bits 7-10, the top bits).
+ * looked at the entry), the sampled bit (bit 3: the window tuner samples this key), the
+ * frequency (bits 4-7), the pending count (bits 8-11, the top bits).
  */
 const STATE = 3;
 const SEGMENT = 3;
 const REFERENCED = 4;
-const FREQUENCY_SHIFT = 3;
+const SAMPLED = 8;
+const FREQUENCY_SHIFT = 4;
 const FREQUENCY = 15 << FREQUENCY_SHIFT;
-const PENDING_SHIFT = 7;
+const PENDING_SHIFT = 8;
 /** One more counted hit: the frequency and the pending count both go up by one. */
 const HIT = (1 << FREQUENCY_SHIFT) | (1 << PENDING_SHIFT);
 /** In a list's sentinel node, the HASH field holds the list's length. */
@@ -161,14 +163,15 @@ export class TinyLfuPolicy implements EvictionPolicy {
   access(slot: number): void {
     const node = this.#node;
     const at = (slot + FIRST) * STRIDE;
-    const hash = node[at + HASH]!;
-    const sampled = (hash & this.#sampleMask) === 0;
-    if (sampled) this.#countSampled(node, at, hash);
     const state = node[at + STATE]!;
     // Recency is a reference bit: the entry moves (or is promoted) when eviction reaches it.
-    // A sampled key was counted in the sketch above; others are counted in the node (the sketch
-    // hears of it when the entry leaves), so a hit touches no sketch line.
-    if (sampled || (state & FREQUENCY) === FREQUENCY) node[at + STATE] = state | REFERENCED;
+    // A key the tuner samples is counted in the sketch at once; others are counted in the node
+    // (the sketch hears of it when the entry leaves), so a hit touches no sketch line. Whether a
+    // key is sampled is a bit of its state, set at insert: a hit reads one word of its node.
+    if (state & SAMPLED) {
+      this.#countSampled(node, at, node[at + HASH]!);
+      node[at + STATE] = node[at + STATE]! | REFERENCED;
+    } else if ((state & FREQUENCY) === FREQUENCY) node[at + STATE] = state | REFERENCED;
     else {
       node[at + STATE] = (state + HIT) | REFERENCED;
       if (++this.#deferred >= this.#batch) this.#sample();
@@ -188,7 +191,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#pending = 0;
     this.#candidate = -1;
     if ((hash & this.#sampleMask) === 0) {
-      node[at + STATE] = WINDOW;
+      node[at + STATE] = WINDOW | SAMPLED;
       this.#countSampled(node, at, hash);
     } else {
       // Counted in the node like a hit: the sketch's line is first read when the entry duels.
@@ -289,7 +292,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     // Hits counted in the node before the tuner sampled this key (its rate changed) go first.
     if (pending !== 0) sketch.add(hash, pending);
     const frequency = sketch.increment(hash);
-    node[at + STATE] = (state & (SEGMENT | REFERENCED)) | (frequency << FREQUENCY_SHIFT);
+    node[at + STATE] = (state & (SEGMENT | REFERENCED | SAMPLED)) | (frequency << FREQUENCY_SHIFT);
     if (sketch.resets !== this.#resets) this.#age();
     if (this.#tuner?.record(hash)) this.#retune();
   }
@@ -310,7 +313,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
       const halved = frequency >>> 1;
       const synchronised = (frequency - pending) >>> 1;
       node[at] =
-        (state & (SEGMENT | REFERENCED)) |
+        (state & (SEGMENT | REFERENCED | SAMPLED)) |
         (halved << FREQUENCY_SHIFT) |
         ((halved - synchronised) << PENDING_SHIFT);
     }
@@ -465,10 +468,24 @@ export class TinyLfuPolicy implements EvictionPolicy {
     // The miniatures are sized once, and again only when the entry count doubles or halves.
     if (this.#tuner === null || maximum >= 2 * this.#tunerEntries || 2 * maximum <= this.#tunerEntries) {
       this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0, this.#miniEntries);
-      this.#sampleMask = this.#tuner.sampleMask;
+      if (this.#tuner.sampleMask !== this.#sampleMask) {
+        this.#sampleMask = this.#tuner.sampleMask;
+        this.#markSampled();
+      }
       this.#tunerEntries = maximum;
     }
     this.#demote(this.#node);
+  }
+
+  /** Sets the SAMPLED bit of every entry from its hash and the current sample mask. */
+  #markSampled(): void {
+    const node = this.#node;
+    const mask = this.#sampleMask;
+    for (let at = FIRST_OFFSET; at < node.length; at += STRIDE) {
+      const state = node[at + STATE]!;
+      if ((state & SEGMENT) === NOWHERE) continue;
+      node[at + STATE] = (node[at + HASH]! & mask) === 0 ? state | SAMPLED : state & ~SAMPLED;
+    }
   }
 
   /** Moves the window toward the share the tuner now favours (protected keeps 80% of main). */
