@@ -11,12 +11,13 @@
  * Speed runs in `--rounds=N` interleaved rounds (default 3; 1 with `--quick`): every subject once
  * per round, and each scenario keeps its best round. Other load on the machine only slows a
  * round down, so the best round is the least disturbed one, and interleaving spreads a busy
- * spell over all subjects instead of one.
+ * spell over all subjects instead of one. Within a round, subjects run in pairs at once, one per
+ * core (`PAIRS`), and the report also divides the two of a pair round by round.
  *
  * Flags: `--only=id,id` runs some subjects and prints without writing the doc; `--quick` uses
  * shorter timings; `--no-heap` skips the bytes-per-entry processes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ import {
   defaultSpeedConfig,
   runSpeed,
 } from './memory-speed.ts';
-import { loadMemoryCache, subjects as allSubjects } from './memory-subjects.ts';
+import { loadMemoryCache, type Subject, subjects as allSubjects } from './memory-subjects.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const toolsDir = path.resolve(here, '..');
@@ -84,12 +85,10 @@ log(
     : `MemoryCache: @cache/backend-memory (sync fast path: ${memory.syncGet}/${memory.syncSet})`,
 );
 
-const speed = new Map<string, Map<ScenarioId, SpeedResult>>();
-const perRound = new Map<string, Map<ScenarioId, number[]>>();
-for (let round = 1; round <= rounds; round++) {
-  for (const subject of subjects) {
-    const t0 = performance.now();
-    const child = spawnSync(
+/** The speed child of one subject: its exit status and output. */
+function speedRun(subject: Subject): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
       process.execPath,
       [
         '--expose-gc',
@@ -99,29 +98,70 @@ for (let round = 1; round <= rounds; round++) {
         `--speed-child=${subject.id}`,
         ...(quick ? ['--quick'] : []),
       ],
-      { cwd: toolsDir, encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 },
+      { cwd: toolsDir, env: process.env },
     );
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status !== 0 || !line.startsWith('{')) {
-      log(`${subject.id}: speed run failed (${child.status}): ${child.stderr.slice(0, 2000)}`);
-      continue;
-    }
-    const best = speed.get(subject.id) ?? new Map<ScenarioId, SpeedResult>();
-    speed.set(subject.id, best);
-    const byScenario = perRound.get(subject.id) ?? new Map<ScenarioId, number[]>();
-    perRound.set(subject.id, byScenario);
-    for (const [scenario, result] of Object.entries(JSON.parse(line)) as [ScenarioId, SpeedResult][]) {
-      const series = byScenario.get(scenario) ?? [];
-      byScenario.set(scenario, series);
-      series[round - 1] = result.opsPerSec;
-      const kept = best.get(scenario);
-      if (kept === undefined || result.opsPerSec > kept.opsPerSec) best.set(scenario, result);
-      log(
-        `round ${round} ${subject.id.padEnd(18)} ${scenario.padEnd(10)} ${formatOps(result.opsPerSec).padStart(9)} ops/s ` +
-          `±${result.rme.toFixed(1)}% (${result.samples} x ${result.batch} ops)`,
-      );
-    }
-    log(`${subject.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * Subjects run two at a time, one per core, each pair at once: a MemoryCache subject beside the
+ * subject its target names, so that a slow spell of a shared machine slows both alike.
+ */
+const PAIRS: readonly (readonly [string, string])[] = [
+  ['memory-sync', 'lru-cache-sync'],
+  ['memory-async', 'lru-cache-async'],
+  ['memory-lru-sync', 'map'],
+  ['memory-lru-async', 'keyv'],
+  ['cacheable-memory', 'bentocache'],
+  ['cacheable', 'cache-manager'],
+];
+const ids = new Set(subjects.map((s) => s.id));
+const batches: Subject[][] = PAIRS.map((pair) => subjects.filter((s) => pair.includes(s.id))).filter(
+  (batch) => batch.length > 0,
+);
+for (const subject of subjects) if (!PAIRS.some((pair) => pair.includes(subject.id))) batches.push([subject]);
+if (batches.flat().length !== ids.size) throw new Error('every subject runs once per round');
+
+const speed = new Map<string, Map<ScenarioId, SpeedResult>>();
+const perRound = new Map<string, Map<ScenarioId, number[]>>();
+for (let round = 1; round <= rounds; round++) {
+  for (const batch of batches) {
+    const t0 = performance.now();
+    const runs = await Promise.all(batch.map(speedRun));
+    batch.forEach((subject, i) => record(round, subject, runs[i]!));
+    log(`${batch.map((s) => s.id).join(' + ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+function record(
+  round: number,
+  subject: Subject,
+  child: { status: number | null; stdout: string; stderr: string },
+): void {
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    log(`${subject.id}: speed run failed (${child.status}): ${child.stderr.slice(0, 2000)}`);
+    return;
+  }
+  const best = speed.get(subject.id) ?? new Map<ScenarioId, SpeedResult>();
+  speed.set(subject.id, best);
+  const byScenario = perRound.get(subject.id) ?? new Map<ScenarioId, number[]>();
+  perRound.set(subject.id, byScenario);
+  for (const [scenario, result] of Object.entries(JSON.parse(line)) as [ScenarioId, SpeedResult][]) {
+    const series = byScenario.get(scenario) ?? [];
+    byScenario.set(scenario, series);
+    series[round - 1] = result.opsPerSec;
+    const kept = best.get(scenario);
+    if (kept === undefined || result.opsPerSec > kept.opsPerSec) best.set(scenario, result);
+    log(
+      `round ${round} ${subject.id.padEnd(18)} ${scenario.padEnd(10)} ${formatOps(result.opsPerSec).padStart(9)} ops/s ` +
+        `±${result.rme.toFixed(1)}% (${result.samples} x ${result.batch} ops)`,
+    );
   }
 }
 
@@ -172,6 +212,9 @@ const header = [
   "  ops/s = batch size / median batch time. ± is tinybench's relative margin of error.",
   '- Each subject runs in a child process of its own (as an application uses one cache class with one',
   '  configuration); each scenario gets its own generated loop, calling the library directly: `target.get(key)`.',
+  '- Subjects run two at a time, one per core: each MemoryCache subject beside the subject its target',
+  '  names (default sync + lru-cache sync, default async + lru-cache async, `lru` sync + Map, `lru` async',
+  '  + keyv; then the other peers in pairs), so that a slow spell of the shared machine slows both.',
   '- **Async subjects are awaited one call at a time**: `for (...) { if ((await c.get(k)) != null) hits++ }`.',
   '  "lru-cache (async-wrapped)" is lru-cache behind `async get(k) { return lru.get(k) }`.',
   `- get-hit: a cache of ${config.capacity.toLocaleString('en-US')} entries (key \`key:<i>\`, string value),`,
