@@ -133,7 +133,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const batch of batches) {
     const t0 = performance.now();
     const runs = await Promise.all(batch.map(speedRun));
-    batch.forEach((subject, i) => record(round, subject, runs[i]!));
+    for (const [i, subject] of batch.entries()) record(round, subject, runs[i]!);
     log(`${batch.map((s) => s.id).join(' + ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 }
