@@ -17,7 +17,7 @@ export interface HeapResult {
 export interface MemoryBenchResults {
   subjects: readonly Subject[];
   speed: Map<string, Map<ScenarioId, SpeedResult>>;
-  /** Ops per second of each round, by subject and scenario (rounds a subject failed are NaN). */
+  /** Ops per second of each round (index round - 1), by subject and scenario; a failed round is a hole. */
   rounds: Map<string, Map<ScenarioId, number[]>>;
   heap: Map<string, HeapResult>;
   heapEntries: number;
