@@ -139,7 +139,7 @@ function read(): unknown {
     case 0xc3:
       return true;
     case 0xc4:
-      return readBin(src[pos++]!);
+      return readBin(readUint8());
     case 0xc5:
       return readBin(readUint16());
     case 0xc6:
@@ -154,7 +154,7 @@ function read(): unknown {
     case 0xcb:
       return view.getFloat64((pos += 8) - 8);
     case 0xcc:
-      return src[pos++]!;
+      return readUint8();
     case 0xcd:
       return readUint16();
     case 0xce:
@@ -180,7 +180,7 @@ function read(): unknown {
       pos++;
       return readTimestamp(8);
     case 0xd9:
-      return readString(src[pos++]!, 2);
+      return readString(readUint8(), 2);
     case 0xda:
       return readString(readUint16(), 3);
     case 0xdb:
@@ -196,6 +196,11 @@ function read(): unknown {
     default:
       throw DECLINE; // float 32, other extensions, reserved bytes, the end of the input
   }
+}
+
+function readUint8(): number {
+  if (pos >= end) throw DECLINE;
+  return src[pos++]!;
 }
 
 function readUint16(): number {
@@ -229,7 +234,6 @@ function readFixext1(): unknown {
   return reader(read);
 }
 
-/** The compiled reader of a key list (kept across messages). */
 /** The compiled reader of the key list `keys`, written as `src[start..stop)` (kept across messages). */
 function readerFor(keys: unknown[], start: number, stop: number): RecordReader {
   let hash = 0x811c9dc5;
