@@ -29,7 +29,7 @@ import {
   type FactoryContext,
   type GetOrSetOptions,
   globPrefix,
-  globToRegExp,
+  globMatcher,
   jsonSerializer,
   parseTtl,
   type Serializer,
@@ -641,11 +641,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   }
 
   protected override async removeMatching(pattern: string): Promise<string[]> {
-    const regexp = globToRegExp(pattern);
+    const matches = globMatcher(pattern);
     const prefix = globPrefix(pattern);
     const removed: string[] = [];
     for (const [key, slot] of [...this.#map]) {
-      if (!key.startsWith(prefix) || !regexp.test(key)) continue;
+      if (!key.startsWith(prefix) || !matches(key)) continue;
       if (this.#isLive(slot, this.#flags[slot]!)) removed.push(key);
       this.#removeSlot(slot, key);
     }

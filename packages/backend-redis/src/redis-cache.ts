@@ -19,7 +19,7 @@ import {
   CacheConnectionError,
   CacheSerializationError,
   encodeEnvelope,
-  globToRegExp,
+  globMatcher,
   jsonSerializer,
   type LockRelease,
   physicalExpiry,
@@ -332,12 +332,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   protected override async removeMatching(pattern: string): Promise<string[]> {
-    const regexp = globToRegExp(pattern);
+    const matches = globMatcher(pattern);
     const cut = this.#entryPrefix.length;
     // A key that SCAN returns twice is removed by the first script run: the second reports 0.
     const removed: string[] = [];
     for await (const { node, keys } of this.#scan(escapeMatch(this.#entryPrefix) + globToMatch(pattern))) {
-      const matched = keys.filter((key) => regexp.test(key.slice(cut)));
+      const matched = keys.filter((key) => matches(key.slice(cut)));
       if (matched.length === 0) continue;
       let flags: number[];
       try {

@@ -6,7 +6,7 @@
  * many-key operations. This file is over 400 lines because the contract is one unit.
  */
 import { type Clock, systemClock } from './clock.js';
-import { type Duration, parseDuration, parseTtl } from './duration.js';
+import { type Duration, parseLifetime, parseTimerDuration, parseTtl } from './duration.js';
 import { isLive, physicalExpiry, type StoredEntry } from './entry.js';
 import {
   CacheConfigError,
@@ -19,7 +19,15 @@ import {
   toCacheError,
 } from './errors.js';
 import { CacheEmitter } from './events.js';
-import { DEFAULT_MAX_KEY_BYTES, globPrefix, globToRegExp, validateKey, validateKeys } from './keys.js';
+import {
+  DEFAULT_MAX_KEY_BYTES,
+  globMatcher,
+  globPrefix,
+  validateKey,
+  validateKeys,
+  validatePrefix,
+  validateTags,
+} from './keys.js';
 import { CacheStats } from './stats.js';
 import type {
   Cache,
@@ -142,11 +150,11 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
    * {@link BaseCache.removeEntries}, only their number while `emitter.listening` is false.
    */
   protected async removeMatching(pattern: string): Promise<string[] | number> {
-    const regexp = globToRegExp(pattern);
+    const matches = globMatcher(pattern);
     const prefix = globPrefix(pattern);
     const matched = new Set<string>();
     for await (const key of this.scanKeys(prefix === '' ? undefined : prefix))
-      if (regexp.test(key)) matched.add(key);
+      if (matches(key)) matched.add(key);
     return matched.size === 0 ? [] : this.removeEntries([...matched]);
   }
   /**
@@ -201,7 +209,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const now = this.now();
     const ttl = options?.ttl === undefined ? this.defaultTtlMs : parseTtl(options.ttl);
     const expiresAt = ttl === undefined ? undefined : now + ttl;
-    const tags = options?.tags === undefined ? [] : checkTags(options.tags);
+    const tags = options?.tags === undefined ? [] : validateTags(options.tags);
     // A tagged write after an invalidation in the same millisecond must outlive it.
     const createdAt = tags.length > 0 && now <= this.#lastInvalidationAt ? this.#lastInvalidationAt + 1 : now;
     if (tags.length > 0 && createdAt > this.#lastTaggedWriteAt) this.#lastTaggedWriteAt = createdAt;
@@ -448,7 +456,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
-    const prefix = checkPrefix(options);
+    const prefix = validatePrefix(options?.prefix);
     this.#checkOpen();
     try {
       yield* this.scanKeys(prefix);
@@ -458,7 +466,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async clear(options?: PrefixOptions): Promise<void> {
-    const prefix = checkPrefix(options);
+    const prefix = validatePrefix(options?.prefix);
     this.#checkOpen();
     try {
       await this.clearEntries(prefix);
@@ -483,7 +491,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    const list = checkTags(tags);
+    const list = validateTags(tags);
     this.#checkOpen();
     if (list.length === 0) return;
     // Stamp no earlier than this instance's latest tagged write, so a write in the same millisecond counts as earlier.
@@ -624,15 +632,15 @@ function planGetOrSet(options: GetOrSetOptions): GetOrSetPlan {
   if (options === null || typeof options !== 'object')
     throw new CacheConfigError('getOrSet options must be an object');
   if (options.ttl !== undefined) parseTtl(options.ttl);
-  if (options.tags !== undefined) checkTags(options.tags);
+  if (options.tags !== undefined) validateTags(options.tags);
   const lock = options.lock;
   return {
-    timeout: options.timeout === undefined ? undefined : parseDuration(options.timeout, 'timeout'),
+    timeout: options.timeout === undefined ? undefined : parseTimerDuration(options.timeout, 'timeout', 'none'),
     swr:
       options.staleWhileRevalidate === undefined
         ? 0
-        : parseDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
-    sie: options.staleIfError === undefined ? 0 : parseDuration(options.staleIfError, 'staleIfError'),
+        : parseLifetime(options.staleWhileRevalidate, 'staleWhileRevalidate'),
+    sie: options.staleIfError === undefined ? 0 : parseLifetime(options.staleIfError, 'staleIfError'),
     lock:
       lock === undefined || lock === false
         ? undefined
@@ -640,11 +648,11 @@ function planGetOrSet(options: GetOrSetOptions): GetOrSetPlan {
             lease:
               lock === true || lock.lease === undefined
                 ? DEFAULT_LOCK_LEASE
-                : parseDuration(lock.lease, 'lock.lease'),
+                : parseTimerDuration(lock.lease, 'lock.lease'),
             wait:
               lock === true || lock.wait === undefined
                 ? DEFAULT_LOCK_WAIT
-                : parseDuration(lock.wait, 'lock.wait'),
+                : parseTimerDuration(lock.wait, 'lock.wait'),
           },
   };
 }
@@ -673,22 +681,6 @@ async function runFactory<V>(
   }
 }
 
-function checkTags(tags: readonly string[]): readonly string[] {
-  if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.length === 0)
-      throw new CacheConfigError('each tag must be a non-empty string');
-    if (Buffer.byteLength(tag) > 1024) throw new CacheConfigError('a tag must be at most 1024 UTF-8 bytes');
-  }
-  return tags.length > 1 ? [...new Set(tags)] : tags;
-}
-
-function checkPrefix(options: PrefixOptions | undefined): string | undefined {
-  const prefix = options?.prefix;
-  if (prefix !== undefined && typeof prefix !== 'string')
-    throw new CacheConfigError('prefix must be a string');
-  return prefix === '' ? undefined : prefix;
-}
 
 function toInfo<V>(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
   const info: CacheEntryInfo<V> = {

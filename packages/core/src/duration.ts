@@ -34,10 +34,48 @@ export function parseDuration(value: Duration, what = 'duration'): number {
   return ms;
 }
 
-/** Parses an optional duration; `undefined` stays `undefined`, `Infinity` becomes `undefined` (never). */
+/**
+ * The longest delay a timer takes: `setTimeout` and `setInterval` fire after 1 ms for anything
+ * longer than 2^31-1 ms (about 24.8 days).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The longest finite lifetime (TTL, stale window): 1,000 years. Sums of lifetimes and the
+ * current time stay exact integers, and every store (Redis `PX` included) takes them.
+ */
+export const MAX_LIFETIME_MS = 1000 * 365.25 * 86_400_000;
+
+/**
+ * Parses a lifetime: a {@link Duration} of at most {@link MAX_LIFETIME_MS}, or `Infinity`.
+ * @throws CacheConfigError for what {@link parseDuration} refuses and for finite values beyond the limit.
+ */
+export function parseLifetime(value: Duration, what: string): number {
+  const ms = parseDuration(value, what);
+  if (ms > MAX_LIFETIME_MS && ms !== Number.POSITIVE_INFINITY)
+    throw new CacheConfigError(`${what} must be at most 1000 years, or Infinity for never; got ${String(value)}`);
+  return ms;
+}
+
+/**
+ * Parses the delay of a timer (a timeout, an interval, a lease): at most {@link MAX_TIMER_MS}.
+ * `Infinity` is refused unless `infinity` says it means "no timer", in which case it is returned.
+ * @throws CacheConfigError for what {@link parseDuration} refuses and for delays beyond the limit.
+ */
+export function parseTimerDuration(value: Duration, what: string, infinity: 'refuse' | 'none' = 'refuse'): number {
+  const ms = parseDuration(value, what);
+  if (ms === Number.POSITIVE_INFINITY && infinity === 'none') return ms;
+  if (ms > MAX_TIMER_MS)
+    throw new CacheConfigError(
+      `${what} must be at most ${MAX_TIMER_MS} ms (about 24.8 days)${infinity === 'none' ? ', or Infinity for none' : ''}; got ${String(value)}`,
+    );
+  return ms;
+}
+
+/** Parses an optional TTL; `undefined` stays `undefined`, `Infinity` becomes `undefined` (never). */
 export function parseTtl(value: Duration | undefined, what = 'ttl'): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseDuration(value, what);
+  const ms = parseLifetime(value, what);
   return ms === Number.POSITIVE_INFINITY ? undefined : ms;
 }
 

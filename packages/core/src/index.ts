@@ -13,9 +13,13 @@ export {
 export {
   type ByteSize,
   type Duration,
+  MAX_LIFETIME_MS,
+  MAX_TIMER_MS,
   parseByteSize,
   parseDuration,
+  parseLifetime,
   parsePositiveInteger,
+  parseTimerDuration,
   parseTtl,
 } from './duration.js';
 export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
@@ -43,7 +47,17 @@ export {
   toCacheError,
 } from './errors.js';
 export { CacheEmitter } from './events.js';
-export { DEFAULT_MAX_KEY_BYTES, globPrefix, globToRegExp, validateKey, validateKeys } from './keys.js';
+export {
+  checkWellFormed,
+  DEFAULT_MAX_KEY_BYTES,
+  globMatcher,
+  globPrefix,
+  MAX_TAG_BYTES,
+  validateKey,
+  validateKeys,
+  validatePrefix,
+  validateTags,
+} from './keys.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';

@@ -1,10 +1,35 @@
-import { CacheKeyError } from './errors.js';
+/**
+ * Key, tag and name checks, and the glob matcher every backend and wrapper uses.
+ *
+ * Every string that a backend turns into bytes (keys, tags, prefixes, namespace names, globs)
+ * must be well-formed UTF-16: UTF-8 encoding turns each lone surrogate into U+FFFD, so
+ * `'a\uD800'`, `'a\uDC00'` and `'a\uFFFD'` would be one entry on files and Redis while memory
+ * keeps them apart. Refusing them everywhere keeps distinct keys distinct on every backend.
+ */
+import { CacheConfigError, CacheKeyError } from './errors.js';
 
 /** The default limit of a key's length in UTF-8 bytes. */
 export const DEFAULT_MAX_KEY_BYTES = 1024;
 
+/** The limit of a tag's length in UTF-8 bytes. */
+export const MAX_TAG_BYTES = 1024;
+
 /**
- * Checks a key: a non-empty string of at most `maxKeyBytes` UTF-8 bytes. Any character is allowed.
+ * Checks that a string is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes
+ * name it and nothing else.
+ * @throws CacheKeyError (`CACHE_KEY_INVALID`) naming `what`.
+ */
+export function checkWellFormed(value: string, what: string): void {
+  if (!value.isWellFormed()) {
+    throw new CacheKeyError(`${what} must be well-formed UTF-16 (it holds a lone surrogate)`, {
+      key: value.slice(0, 64),
+    });
+  }
+}
+
+/**
+ * Checks a key: a non-empty, well-formed string of at most `maxKeyBytes` UTF-8 bytes. Any
+ * character is allowed.
  * @throws CacheKeyError (`CACHE_KEY_INVALID`)
  */
 export function validateKey(
@@ -20,6 +45,7 @@ export function validateKey(
       { key: key.slice(0, 64) },
     );
   }
+  checkWellFormed(key, 'a key');
 }
 
 /** Checks a list of keys (see {@link validateKey}). */
@@ -32,18 +58,103 @@ export function validateKeys(
 }
 
 /**
- * Turns a glob (`*` any run of characters, `?` exactly one, everything else literal) into an
- * anchored regular expression. There is no escape character: other characters match themselves.
+ * Checks a list of tags and returns it without duplicates: non-empty strings of at most
+ * {@link MAX_TAG_BYTES} UTF-8 bytes.
+ * @throws CacheConfigError for a list that is not an array of non-empty strings or a tag too
+ *   long; CacheKeyError (`CACHE_KEY_INVALID`) for a tag that is not well-formed UTF-16.
  */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (const char of pattern) {
-    if (char === '*') source += '[\\s\\S]*';
-    else if (char === '?') source += '[\\s\\S]';
-    // Only syntax characters may be escaped under the `u` flag (`\-` is a SyntaxError there).
-    else source += char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+export function validateTags(tags: unknown): readonly string[] {
+  if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
+  for (const tag of tags as unknown[]) {
+    if (typeof tag !== 'string' || tag.length === 0)
+      throw new CacheConfigError('each tag must be a non-empty string');
+    if (tag.length * 3 > MAX_TAG_BYTES && Buffer.byteLength(tag) > MAX_TAG_BYTES)
+      throw new CacheConfigError(`a tag must be at most ${MAX_TAG_BYTES} UTF-8 bytes`);
+    checkWellFormed(tag, 'a tag');
   }
-  return new RegExp(`^${source}$`, 'u');
+  return tags.length > 1 ? [...new Set(tags as string[])] : (tags as string[]);
+}
+
+/**
+ * Checks an optional key prefix (`keys({ prefix })`, `clear({ prefix })`, a backend's own
+ * prefix option): a string, well-formed; `''` means none.
+ * @throws CacheConfigError for a non-string; CacheKeyError for a lone surrogate.
+ */
+export function validatePrefix(prefix: unknown, what = 'prefix'): string | undefined {
+  if (prefix === undefined) return undefined;
+  if (typeof prefix !== 'string') throw new CacheConfigError(`${what} must be a string`);
+  checkWellFormed(prefix, what);
+  return prefix === '' ? undefined : prefix;
+}
+
+/**
+ * Compiles a glob (`*` any run of characters, `?` exactly one character, everything else
+ * literal; no escape character) into a predicate. Matching never backtracks: the pattern is
+ * split at its stars, the first piece is matched at the start, the last at the end, and each
+ * piece between at its leftmost place after the previous one, which is optimal for globs.
+ * A key is checked in O(key length × pattern length) at worst, whatever the pattern.
+ * @throws CacheConfigError for a pattern that is not a string; CacheKeyError for a lone surrogate.
+ */
+export function globMatcher(pattern: string): (text: string) => boolean {
+  if (typeof pattern !== 'string') throw new CacheConfigError('a pattern must be a string');
+  checkWellFormed(pattern, 'a pattern');
+  const pieces = pattern.split('*').map((piece) => Array.from(piece));
+  const hasQuestion = pattern.includes('?');
+  if (pieces.length === 1) {
+    if (!hasQuestion) return (text) => text === pattern;
+    const only = pieces[0] as string[];
+    return (text) => {
+      const chars = Array.from(text);
+      return chars.length === only.length && matchesAt(chars, 0, only);
+    };
+  }
+  const first = pieces[0] as string[];
+  const last = pieces[pieces.length - 1] as string[];
+  const middle = pieces.slice(1, -1).filter((piece) => piece.length > 0);
+  if (!hasQuestion) {
+    const head = first.join('');
+    const tail = last.join('');
+    const inner = middle.map((piece) => piece.join(''));
+    return (text) => {
+      if (text.length < head.length + tail.length || !text.startsWith(head) || !text.endsWith(tail))
+        return false;
+      let at = head.length;
+      const end = text.length - tail.length;
+      for (const piece of inner) {
+        const found = text.indexOf(piece, at);
+        if (found === -1 || found + piece.length > end) return false;
+        at = found + piece.length;
+      }
+      return true;
+    };
+  }
+  return (text) => {
+    const chars = Array.from(text);
+    const end = chars.length - last.length;
+    if (end < first.length || !matchesAt(chars, 0, first) || !matchesAt(chars, end, last)) return false;
+    let at = first.length;
+    for (const piece of middle) {
+      let found = -1;
+      for (let i = at; i + piece.length <= end; i++) {
+        if (matchesAt(chars, i, piece)) {
+          found = i;
+          break;
+        }
+      }
+      if (found === -1) return false;
+      at = found + piece.length;
+    }
+    return true;
+  };
+}
+
+/** Whether `piece` (with `?` for any one character) matches `chars` at `at`. */
+function matchesAt(chars: readonly string[], at: number, piece: readonly string[]): boolean {
+  for (let i = 0; i < piece.length; i++) {
+    const p = piece[i];
+    if (p !== '?' && p !== chars[at + i]) return false;
+  }
+  return true;
 }
 
 /** The longest literal prefix of a glob (what comes before its first `*` or `?`). */

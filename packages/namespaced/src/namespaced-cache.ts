@@ -22,7 +22,7 @@ import {
   type FactoryContext,
   type GetOrSetOptions,
   globPrefix,
-  globToRegExp,
+  globMatcher,
   type PrefixOptions,
   type SetOptions,
   validateKey,
@@ -297,10 +297,10 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     }
     this.#checkOpen();
     // The inner glob has no escape character: match the unprefixed keys here, then delete them.
-    const regexp = globToRegExp(pattern);
+    const matches = globMatcher(pattern);
     const matched: string[] = [];
     for await (const key of this.keys({ prefix: globPrefix(pattern) })) {
-      if (regexp.test(key)) matched.push(this.prefix + key);
+      if (matches(key)) matched.push(this.prefix + key);
     }
     if (matched.length === 0) return 0;
     const removed = await this.#call(() => this.#inner.deleteMany(matched));
