@@ -24,14 +24,20 @@ import {
   globPrefix,
   globMatcher,
   type PrefixOptions,
+  parseTtl,
   type SetOptions,
   validateKey,
+  validatePrefix,
+  validateTags,
 } from '@cache/core';
 import { namespacePrefix } from './namespace-prefix.js';
 
 /** Options of {@link namespaced}. */
 export interface NamespacedOptions {
-  /** Goes between the namespace and each key. No `%` and no upper-case hex digits. @default ':' */
+  /**
+   * Goes between the namespace and each key: one ASCII character other than a letter, a digit,
+   * `%`, `-`, `.`, `_` and `~` (see {@link namespacePrefix}). @default ':'
+   */
   separator?: string;
   /** A name for logs and `CacheManager`. @default `${inner.name}/${namespace}` */
   name?: string;
@@ -39,13 +45,20 @@ export interface NamespacedOptions {
   closeInner?: boolean;
 }
 
+const OPTIONS = new Set(['separator', 'name', 'closeInner']);
+
 const KEY_EVENTS = ['hit', 'miss', 'set', 'delete', 'evict', 'expire'] as const;
 
-function checkPrefixOption(options: PrefixOptions | undefined): string {
-  const prefix = options?.prefix;
-  if (prefix !== undefined && typeof prefix !== 'string')
-    throw new CacheConfigError('prefix must be a string');
-  return prefix ?? '';
+/** Refuses options that are given but are not an object (`null`, a number, an array...). */
+function checkOptionsObject(options: unknown, what: string): void {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options)))
+    throw new CacheConfigError(`${what} options must be an object`);
+}
+
+/** The `prefix` of `keys()` or `clear()` options, checked as every backend checks it; `''` when absent. */
+function checkPrefixOption(options: PrefixOptions | undefined, what: string): string {
+  checkOptionsObject(options, what);
+  return validatePrefix(options?.prefix) ?? '';
 }
 
 /**
@@ -84,8 +97,14 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     if (inner === null || typeof inner !== 'object' || typeof inner.get !== 'function') {
       throw new CacheConfigError('namespaced takes a Cache');
     }
-    if (options === null || typeof options !== 'object')
-      throw new CacheConfigError('options must be an object');
+    checkOptionsObject(options, 'namespaced');
+    for (const option of Object.keys(options)) {
+      if (!OPTIONS.has(option)) throw new CacheConfigError(`unknown option ${option}`);
+    }
+    if (options.name !== undefined && typeof options.name !== 'string')
+      throw new CacheConfigError('name must be a string');
+    if (options.closeInner !== undefined && typeof options.closeInner !== 'boolean')
+      throw new CacheConfigError('closeInner must be a boolean');
     this.prefix = namespacePrefix(namespace, options.separator ?? ':');
     this.namespace = namespace;
     this.name = options.name ?? `${inner.name}/${namespace}`;
@@ -145,17 +164,18 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   }
 
   #tags(tags: unknown): string[] {
-    if (!Array.isArray(tags)) throw new CacheConfigError('tags must be an array of strings');
-    return tags.map((tag) => {
-      if (typeof tag !== 'string' || tag.length === 0)
-        throw new CacheConfigError('each tag must be a non-empty string');
-      return this.prefix + tag;
-    });
+    return validateTags(tags).map((tag) => this.prefix + tag);
   }
 
-  #options<O extends SetOptions>(options: O | undefined): O | undefined {
-    if (options === null || typeof options !== 'object' || options.tags === undefined) return options;
-    return { ...options, tags: this.#tags(options.tags) };
+  /**
+   * Checks the options of a write as every backend does (an object, a valid `ttl`, valid tags),
+   * so a bad one is a `CacheConfigError` whatever the inner cache, and prefixes the tags.
+   */
+  #options<O extends SetOptions>(options: O | undefined, what: string): O | undefined {
+    checkOptionsObject(options, what);
+    if (options === undefined) return undefined;
+    if (options.ttl !== undefined) parseTtl(options.ttl);
+    return options.tags === undefined ? options : { ...options, tags: this.#tags(options.tags) };
   }
 
   #checkOpen(): void {
@@ -213,14 +233,14 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
 
   async set(key: string, value: V, options?: SetOptions): Promise<void> {
     const inner = this.#key(key);
-    const mapped = this.#options(options);
+    const mapped = this.#options(options, 'set');
     this.#checkOpen();
     await this.#call(() => this.#inner.set(inner, value, mapped));
   }
 
   async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
     const inner = this.#key(key);
-    const mapped = this.#options(options);
+    const mapped = this.#options(options, 'add');
     this.#checkOpen();
     return this.#call(() => this.#inner.add(inner, value, mapped));
   }
@@ -254,7 +274,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
       if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
       pairs.push([this.#key(pair[0]), pair[1] as V]);
     }
-    const mapped = this.#options(options);
+    const mapped = this.#options(options, 'setMany');
     this.#checkOpen();
     await this.#call(() => this.#inner.setMany(pairs, mapped));
   }
@@ -268,7 +288,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   }
 
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
-    const prefix = this.prefix + checkPrefixOption(options);
+    const prefix = this.prefix + checkPrefixOption(options, 'keys');
     this.#checkOpen();
     const length = this.prefix.length;
     const iterator = this.#inner.keys({ prefix })[Symbol.asyncIterator]();
@@ -286,7 +306,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   }
 
   async clear(options?: PrefixOptions): Promise<void> {
-    const prefix = this.prefix + checkPrefixOption(options);
+    const prefix = this.prefix + checkPrefixOption(options, 'clear');
     this.#checkOpen();
     await this.#call(() => this.#inner.clear({ prefix }));
   }
@@ -321,7 +341,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   ): Promise<V> {
     const inner = this.#key(key);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
-    const mapped = this.#options(options);
+    const mapped = this.#options(options, 'getOrSet');
     this.#checkOpen();
     const run = (ctx: FactoryContext<V>) => factory({ key, staleValue: ctx.staleValue, signal: ctx.signal });
     try {

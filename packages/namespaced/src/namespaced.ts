@@ -6,7 +6,8 @@ import { NamespacedCache, type NamespacedOptions } from './namespaced-cache.js';
  * `42` as `users:42`. Its `clear()` removes only its own keys, its tags and stats are its own,
  * and `close()` leaves the inner cache open unless `closeInner` is set. Namespaces nest.
  *
- * @throws CacheConfigError for an empty namespace or a bad separator.
+ * @throws CacheConfigError for an empty namespace, a bad separator or unknown options;
+ *   CacheKeyError (`CACHE_KEY_INVALID`) for a namespace or separator with a lone surrogate.
  */
 export function namespaced<V>(
   cache: Cache<V>,

@@ -43,8 +43,8 @@ afterEach(async () => {
 describeCacheContract({
   name: "namespaced(namespaced(MapCache, 'a'), 'b*?[:') beside neighbours",
   create: async (options) => {
-    // Inner key of 'k' in the namespace under test: 'a:b*?[%3A:k' (12 bytes of prefix).
-    const inner = new MapCache(innerOptions(options, 'a:b*?[%3A:'.length));
+    // Inner key of 'k' in the namespace under test: 'a:b%2A%3F%5B%3A:k' (18 bytes of prefix).
+    const inner = new MapCache(innerOptions(options, 'a:b%2A%3F%5B%3A:'.length));
     const a = namespaced(inner, 'a');
     const neighbours = [
       namespaced(a, 'b*?['),
@@ -63,6 +63,7 @@ describeCacheContract({
         ['a', 'raw'],
         ['a:b*?[', 'raw'],
         ['a:b*?[%3A', 'raw'],
+        ['a:b%2A%3F%5B%3A', 'raw'],
       ],
       { ttl: Number.POSITIVE_INFINITY },
     );

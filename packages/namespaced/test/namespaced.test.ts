@@ -33,27 +33,38 @@ async function expectCode(
 }
 
 describe('namespacePrefix', () => {
-  it('keeps plain names and encodes % and the separator characters', () => {
+  it('keeps letters, digits, -._~ and non-ASCII characters and encodes every other ASCII character', () => {
     expect(namespacePrefix('users', ':')).toBe('users:');
+    expect(namespacePrefix('user-sessions_v2.1~x', ':')).toBe('user-sessions_v2.1~x:');
     expect(namespacePrefix('users:', ':')).toBe('users%3A:');
     expect(namespacePrefix('users:x', ':')).toBe('users%3Ax:');
     expect(namespacePrefix(':x', ':')).toBe('%3Ax:');
     expect(namespacePrefix('a%3A', ':')).toBe('a%253A:');
-    expect(namespacePrefix('*?[', ':')).toBe('*?[:');
-    expect(namespacePrefix('a/b:c', '/')).toBe('a%2Fb:c/');
-    expect(namespacePrefix('x::y', '::')).toBe('x%3A%3Ay::');
-    expect(namespacePrefix('a→b', '→')).toBe('a%E2%86%92b→');
+    expect(namespacePrefix('*?[', ':')).toBe('%2A%3F%5B:');
+    expect(namespacePrefix('a/b:c', '/')).toBe('a%2Fb%3Ac/');
+    expect(namespacePrefix('a:b', '/')).toBe('a%3Ab/');
+    expect(namespacePrefix('a b\0', '|')).toBe('a%20b%00|');
+    expect(namespacePrefix('a→b', '#')).toBe('a→b#');
     expect(namespacePrefix('😀', ':')).toBe('😀:');
   });
 
-  it('refuses empty or non-string names and ambiguous separators with CacheConfigError', () => {
+  it('refuses empty or non-string names and separators that are not one character no name holds, with CacheConfigError', () => {
     for (const [name, separator] of [
       ['', ':'],
       [5, ':'],
       ['a', ''],
       ['a', '%'],
       ['a', 'A'],
+      ['a', 'z'],
+      ['a', '1'],
+      ['a', '-'],
+      ['a', '.'],
+      ['a', '_'],
+      ['a', '~'],
+      ['a', '::'],
       ['a', ':1'],
+      ['a', '→'],
+      ['a', '😀'],
       ['a', 7],
     ] as const) {
       let error: unknown;
@@ -108,37 +119,37 @@ describe('namespaced isolation', () => {
         '%25:*',
         '%25:a:b',
         '%25:k',
+        '%2A:*',
+        '%2A:a:b',
+        '%2A:k',
         '%3A:*',
         '%3A:a:b',
         '%3A:k',
         '%3Ax:*',
         '%3Ax:a:b',
         '%3Ax:k',
-        '*:*',
-        '*:a:b',
-        '*:k',
-        '?:*',
-        '?:a:b',
-        '?:k',
-        '[:*',
-        '[:a:b',
-        '[:k',
-        'u?ers:*',
-        'u?ers:a:b',
-        'u?ers:k',
+        '%3F:*',
+        '%3F:a:b',
+        '%3F:k',
+        '%5B:*',
+        '%5B:a:b',
+        '%5B:k',
+        'u%3Fers:*',
+        'u%3Fers:a:b',
+        'u%3Fers:k',
         'user:*',
         'user:a:b',
         'user:k',
         'users',
+        'users%2A:*',
+        'users%2A:a:b',
+        'users%2A:k',
         'users%3A:*',
         'users%3A:a:b',
         'users%3A:k',
         'users%3Ax:*',
         'users%3Ax:a:b',
         'users%3Ax:k',
-        'users*:*',
-        'users*:a:b',
-        'users*:k',
         'users2:*',
         'users2:a:b',
         'users2:k',
@@ -208,7 +219,7 @@ describe('namespaced isolation', () => {
     await star.clear({ prefix: 'a' });
     expect(await collect(star.keys())).toEqual(['y']);
     expect(await collect(other.keys())).toEqual(['*:x1', 'x1']);
-    expect(innerKeys(inner)).toEqual(['**:*:x1', '**:x1', '*:y']);
+    expect(innerKeys(inner)).toEqual(['%2A%2A:*:x1', '%2A%2A:x1', '%2A:y']);
   });
 
   it('nests: namespaced(namespaced(c, a), b) lives inside a and apart from the flat name a:b', async () => {
