@@ -3,11 +3,12 @@ import {
   type BaseCacheOptions,
   type ByteSize,
   CacheConfigError,
+  checkWellFormed,
   type Duration,
   jsonSerializer,
   parseByteSize,
-  parseDuration,
   parsePositiveInteger,
+  parseTimerDuration,
   type Serializer,
 } from '@cache/core';
 
@@ -20,8 +21,18 @@ export interface FileCacheOptions extends BaseCacheOptions {
    * states; the least recently used are evicted. @default unlimited
    */
   maxEntries?: number;
-  /** Most bytes of entry files held (a number or `'500MB'`), like `maxEntries`. @default unlimited */
+  /**
+   * Most bytes of entry files held (a whole number of bytes, or `'500MB'`), like `maxEntries`.
+   * @default unlimited
+   */
   maxBytes?: ByteSize;
+  /**
+   * The largest entry file written or read (a whole number of bytes, or `'64MB'`), at most
+   * 2 GiB - 1. A larger value is refused by `set` with `CacheFullError`; a larger file found at
+   * an entry path is not read (a miss with an `error` event), so an odd file cannot exhaust
+   * memory. @default 1 GiB
+   */
+  maxEntryBytes?: ByteSize;
   /** The serializer of values. @default jsonSerializer (from `@cache/core`) */
   serializer?: Serializer;
   /** Sync each written file and its folder, so that a completed `set` survives power loss. @default false */
@@ -30,15 +41,29 @@ export interface FileCacheOptions extends BaseCacheOptions {
   fileMode?: number;
   /** Mode of created folders. @default 0o700 */
   dirMode?: number;
-  /** Run {@link FileCache.cleanup} this often (an `unref()`ed timer). @default off */
+  /**
+   * Run {@link FileCache.cleanup} this often (an `unref()`ed timer), at most 2^31-1 ms (about
+   * 24.8 days); `Infinity` means off. @default off
+   */
   sweepInterval?: Duration;
   /**
    * A read refreshes an entry's LRU stamp (its file mtime) when the stamp is older than this,
    * in ms. `0` stamps every read. @default 1000
    */
   touchInterval?: number;
-  /** How often a `getOrSet({ lock })` waiting for another process's lock polls it. @default '20ms' */
+  /**
+   * How often a `getOrSet({ lock })` waiting for another process's lock polls it, at most
+   * 2^31-1 ms. @default '20ms'
+   */
   lockPollInterval?: Duration;
+  /**
+   * Accept a directory that another user owns or that group or others may write to. By default
+   * the directory must be owned by the current user or root, and not writable by group or others
+   * unless it has the sticky bit or `dirMode` grants that write access: whoever can write to the
+   * directory can make the cache read or write where they choose (see the README). Links inside
+   * the directory are refused either way. @default false
+   */
+  sharedDir?: boolean;
 }
 
 /** Options after checks. */
@@ -46,6 +71,7 @@ export interface ResolvedFileOptions {
   dir: string;
   maxEntries: number | undefined;
   maxBytes: number | undefined;
+  maxEntryBytes: number;
   serializer: Serializer;
   fsync: boolean;
   fileMode: number;
@@ -53,6 +79,44 @@ export interface ResolvedFileOptions {
   sweepInterval: number | undefined;
   touchInterval: number;
   lockPollInterval: number;
+  sharedDir: boolean;
+}
+
+/** The largest `maxEntryBytes`: what one `fs.read` takes. */
+export const MAX_ENTRY_BYTES_LIMIT = 2 ** 31 - 1;
+const DEFAULT_MAX_ENTRY_BYTES = 2 ** 30;
+
+/** Every option name a file cache takes (BaseCache's and its own). */
+const KNOWN: ReadonlySet<string> = new Set([
+  'name',
+  'defaultTtl',
+  'maxKeyBytes',
+  'clock',
+  'dir',
+  'maxEntries',
+  'maxBytes',
+  'maxEntryBytes',
+  'serializer',
+  'fsync',
+  'fileMode',
+  'dirMode',
+  'sweepInterval',
+  'touchInterval',
+  'lockPollInterval',
+  'sharedDir',
+]);
+
+/**
+ * A size option as a whole number of bytes, at least 1: a fractional number of bytes (`0.5`)
+ * is refused rather than rounded; a string with a unit (`'1.5KB'`) is rounded down by core.
+ */
+function wholeSize(value: ByteSize | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new CacheConfigError(`${what} must be a whole number of bytes, got ${String(value)}`);
+  const bytes = parseByteSize(value, what);
+  if (bytes < 1) throw new CacheConfigError(`${what} must be at least 1 byte, got ${String(value)}`);
+  return bytes;
 }
 
 function mode(value: unknown, what: string, fallback: number, needs: number): number {
@@ -66,14 +130,26 @@ function mode(value: unknown, what: string, fallback: number, needs: number): nu
   return value;
 }
 
+/** The sweep period: `undefined` for none (absent or `Infinity`); a timer's limit otherwise. */
+function sweep(value: Duration | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseTimerDuration(value, 'sweepInterval', 'none');
+  return ms === Number.POSITIVE_INFINITY ? undefined : ms;
+}
+
 /** Checks the options of a file cache. @throws CacheConfigError */
 export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptions {
   if (options === null || typeof options !== 'object')
     throw new CacheConfigError('options must be an object');
-  const { dir, serializer = jsonSerializer, fsync = false } = options;
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new CacheConfigError(`FileCache has no option ${JSON.stringify(name)}`);
+  }
+  const { dir, serializer = jsonSerializer, fsync = false, sharedDir = false } = options;
   if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
     throw new CacheConfigError('dir must be a non-empty path');
   }
+  // A lone surrogate becomes U+FFFD in the path: two different names would share one folder.
+  checkWellFormed(dir, 'dir');
   if (
     serializer === null ||
     typeof serializer !== 'object' ||
@@ -84,6 +160,10 @@ export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptio
     throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
   }
   if (typeof fsync !== 'boolean') throw new CacheConfigError('fsync must be a boolean');
+  if (typeof sharedDir !== 'boolean') throw new CacheConfigError('sharedDir must be a boolean');
+  const maxEntryBytes = wholeSize(options.maxEntryBytes, 'maxEntryBytes') ?? DEFAULT_MAX_ENTRY_BYTES;
+  if (maxEntryBytes > MAX_ENTRY_BYTES_LIMIT)
+    throw new CacheConfigError(`maxEntryBytes must be at most ${MAX_ENTRY_BYTES_LIMIT} bytes`);
   const touchInterval = options.touchInterval ?? 1000;
   if (typeof touchInterval !== 'number' || !(touchInterval >= 0) || !Number.isFinite(touchInterval)) {
     throw new CacheConfigError('touchInterval must be a number of ms, 0 or more');
@@ -94,17 +174,18 @@ export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptio
   return {
     dir: isAbsolute(dir) ? resolve(dir) : resolve(process.cwd(), dir),
     maxEntries: parsePositiveInteger(options.maxEntries, 'maxEntries'),
-    maxBytes: options.maxBytes === undefined ? undefined : parseByteSize(options.maxBytes, 'maxBytes'),
+    maxBytes: wholeSize(options.maxBytes, 'maxBytes'),
+    maxEntryBytes,
     serializer,
     fsync,
     fileMode: mode(options.fileMode, 'fileMode', 0o600, 0o600),
     dirMode: mode(options.dirMode, 'dirMode', 0o700, 0o700),
-    sweepInterval:
-      options.sweepInterval === undefined ? undefined : parseDuration(options.sweepInterval, 'sweepInterval'),
+    sweepInterval: sweep(options.sweepInterval),
     touchInterval,
     lockPollInterval:
       options.lockPollInterval === undefined
         ? 20
-        : parseDuration(options.lockPollInterval, 'lockPollInterval'),
+        : parseTimerDuration(options.lockPollInterval, 'lockPollInterval'),
+    sharedDir,
   };
 }

@@ -8,13 +8,25 @@
  * the entry. The file's mtime is the LRU stamp (refreshed by reads). Tag invalidation times live
  * in `<dir>/tags/`, lock files in `<dir>/locks/` (see `internal/layout.ts`).
  *
- * Limits are enforced by scans (a `readdir` per shard, a `stat` per file) that evict the oldest
+ * Limits are enforced by scans (a `readdir` per shard, an `lstat` per file) that evict the oldest
  * stamps; each process scans after its own writes add 10% of a limit (see the README for the
  * tolerance). This file is over 400 lines because the primitives share the counters and helpers.
+ *
+ * Removals of dead files (bytes that do not decode, expired or invalidated entries) never take
+ * out a file that a writer put there after the read: they run under the key's add lock (tried,
+ * never waited for, outside `add`) and compare-and-delete the exact bytes read
+ * (`FileStore.removeExact`). Why `add` then has exactly one winner: a win is a `link` into a free
+ * name, or a `link` after the lock holder removed the dead file it read under the lock. Between
+ * that read and the removal no other adder or remover can change the name (they need the free
+ * name or the lock), so a removal takes only a dead file, and the name is free only when nobody
+ * has won since the last dead file went.
  */
+import type { Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   BaseCache,
   CacheConfigError,
+  CacheError,
   CacheFullError,
   CacheSerializationError,
   decodeEnvelope,
@@ -31,14 +43,22 @@ import {
   writeEnvelope,
 } from '@cache/core';
 import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
+import { checkDirectory } from './internal/directory-check.js';
 import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';
 import { acquireFileLock } from './internal/file-lock.js';
-import { FileStore, type ReadResult } from './internal/file-store.js';
-import { FS_LAYER, type FsLayer, nodeFs } from './internal/fs-layer.js';
+import { type FileIdentity, FileStore, type ReadResult } from './internal/file-store.js';
+import { errno, FS_LAYER, type FsLayer, nodeFs, OddFileError } from './internal/fs-layer.js';
 import { hashOf, Layout } from './internal/layout.js';
 
 const ADD_LOCK_MS = 5_000;
+/** Rounds of "link, else remove the dead file there" an `add` makes under its lock before giving up. */
+const ADD_ROUNDS = 64;
 const EMPTY = new Uint8Array(0);
+
+/** A file's identity without its bytes: a removal that must take that file, whatever it holds now. */
+function identity(file: ReadResult): FileIdentity {
+  return { dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs };
+}
 
 /**
  * A cache in a directory on disk, safe to share between processes: atomic writes, entry and
@@ -68,7 +88,10 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   #scannedAt: number | undefined;
   #maintaining: Promise<void> | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
-  #sweeping = false;
+  #sweeping: Promise<unknown> | undefined;
+  /** Whether the directory exists and passed the owner and mode check (checked on first use). */
+  #opened = false;
+  #opening: Promise<void> | undefined;
 
   constructor(options: FileCacheOptions) {
     super(options, 'file');
@@ -81,6 +104,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       fileMode: this.#options.fileMode,
       dirMode: this.#options.dirMode,
       fsync: this.#options.fsync,
+      maxFileBytes: this.#options.maxEntryBytes,
     });
     this.#serializer = this.#options.serializer;
     this.#stamp = options.clock !== undefined && options.clock !== systemClock;
@@ -99,48 +123,41 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   // ---- entries --------------------------------------------------------------------------------
 
   protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
-    const path = this.#layout.entryPath(hashOf(key));
-    const entry = this.#limited ? await this.#readStamped(path, key) : await this.#readPlain(path, key);
+    if (!this.#opened) await this.#open();
+    const hash = hashOf(key);
+    const path = this.#layout.entryPath(hash);
+    const file = await this.#readFile(path, key, this.#limited);
+    if (file === undefined) return undefined;
+    let entry: StoredEntry<V> & { key: string };
+    try {
+      entry = decodeEnvelope<V>(file.bytes, this.#serializer);
+    } catch (error) {
+      await this.#dropCorrupt(path, hash, file, error, key);
+      return undefined;
+    }
     // Another key with the same hash: a miss for this one.
-    return entry !== undefined && entry.key === key ? entry : undefined;
-  }
-
-  /** A read that refreshes the LRU stamp (an instance with limits): needs the file's mtime. */
-  async #readStamped(path: string, key: string): Promise<(StoredEntry<V> & { key: string }) | undefined> {
-    const now = this.now();
-    const file = await this.#store.read(path, now - this.#options.touchInterval, now);
-    return file === undefined ? undefined : this.#decode(path, file, key);
+    return entry.key === key ? entry : undefined;
   }
 
   /**
-   * A read without stamps (no limits): the bytes alone, one `fstat` fewer. Bytes that do not
-   * decode are read again with the inode, so that only the file that was read is removed.
+   * Reads an entry file (refreshing its LRU stamp when `stamp` and it is old); `undefined` when
+   * missing, and also for anything that is not a regular file within `maxEntryBytes` or sits in a
+   * linked folder, which is reported with an `error` event and never loaded.
    */
-  async #readPlain(path: string, key: string): Promise<(StoredEntry<V> & { key: string }) | undefined> {
-    const bytes = await this.#store.readBytes(path);
-    if (bytes === undefined) return undefined;
+  async #readFile(path: string, key: string | undefined, stamp: boolean): Promise<ReadResult | undefined> {
     try {
-      return decodeEnvelope<V>(bytes, this.#serializer);
-    } catch {
-      const file = await this.#store.read(path);
-      return file === undefined ? undefined : this.#decode(path, file, key);
-    }
-  }
-
-  async #decode(
-    path: string,
-    file: ReadResult,
-    key: string,
-  ): Promise<(StoredEntry<V> & { key: string }) | undefined> {
-    try {
-      return decodeEnvelope<V>(file.bytes, this.#serializer);
+      if (!stamp) return await this.#store.read(path);
+      const now = this.now();
+      return await this.#store.read(path, now - this.#options.touchInterval, now);
     } catch (error) {
-      await this.#dropCorrupt(path, file, error, key);
+      if (!(error instanceof OddFileError)) throw error;
+      this.#refuse(error, key);
       return undefined;
     }
   }
 
   protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    if (!this.#opened) await this.#open();
     const hash = hashOf(key);
     const bytes = this.#encode(key, entry);
     await this.#store.write(
@@ -154,6 +171,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   }
 
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
+    if (!this.#opened) await this.#open();
     const hash = hashOf(key);
     const bytes = this.#encode(key, entry);
     const path = this.#layout.entryPath(hash);
@@ -164,42 +182,65 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       return true;
     }
     // A file is there: a live entry of this key wins; an expired one, a corrupt one or another
-    // key's is replaced, under the key's add lock so that two adders cannot both succeed.
+    // key's is removed under the key's add lock, then the name is taken with a link (never a
+    // rename over it), so that of many adders exactly one succeeds (see the file header).
     if (await this.#holdsLive(key)) return false;
-    const lockHash = hashOf(`add\0${key}`);
-    const release = await acquireFileLock(
-      this.#store,
-      this.#layout.lockPath(hash, 'add'),
-      () => this.#layout.tempPath(this.#layout.locksDir, lockHash),
-      ADD_LOCK_MS,
-      ADD_LOCK_MS,
-      this.#options.lockPollInterval,
-    );
+    const release = await this.#addLock(hash, ADD_LOCK_MS);
     if (release === undefined) return false;
+    let added = false;
     try {
-      if (await this.#holdsLive(key)) return false;
-      await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, false, stamp);
+      for (let round = 0; round < ADD_ROUNDS && !added; round++) {
+        if (await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp)) {
+          added = true;
+          break;
+        }
+        const file = await this.#store.read(path);
+        if (file === undefined) continue;
+        let header: EnvelopeHeader | undefined;
+        try {
+          header = decodeEnvelopeHeader(file.bytes);
+        } catch (error) {
+          this.#reportCorrupt(error, key);
+        }
+        if (
+          header !== undefined &&
+          header.key === key &&
+          isLive(header, this.now()) &&
+          !(await this.#invalidated(header, new Map()))
+        ) {
+          return false;
+        }
+        await this.#store.removeExact(path, file, this.#layout.tempPath(folder, hash));
+      }
     } finally {
-      await release();
+      await release().catch(() => undefined);
     }
-    await this.#wrote(bytes[0].length + bytes[1].length);
-    return true;
+    if (added) await this.#wrote(bytes[0].length + bytes[1].length);
+    return added;
   }
 
   protected async removeEntry(key: string): Promise<boolean> {
-    const path = this.#layout.entryPath(hashOf(key));
-    const file = await this.#store.read(path);
+    if (!this.#opened) await this.#open();
+    const hash = hashOf(key);
+    const path = this.#layout.entryPath(hash);
+    const file = await this.#readFile(path, key, false);
     if (file === undefined) return false;
-    const header = await this.#header(path, file, key);
+    const header = await this.#header(path, hash, file, key);
     if (header === undefined || header.key !== key) return false;
-    // Only the caller whose unlink removed the file reports it (one of many concurrent deletes).
-    if (!(await this.#store.unlinkIfSame(path, file.ino))) return false;
-    this.#pendingEntries--;
-    this.#pendingBytes -= file.bytes.length;
-    return isLive(header, this.now());
+    if (!isLive(header, this.now())) {
+      // An expired entry (core removes it after a read): a dead file, removed as such.
+      if (await this.#removeDead(path, hash, file)) this.#removed(file);
+      return false;
+    }
+    // Only the caller whose move took the file reports it (one of many concurrent deletes).
+    if (!(await this.#store.removeExact(path, identity(file), this.#layout.tempPath(dirname(path), hash))))
+      return false;
+    this.#removed(file);
+    return true;
   }
 
   protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
+    if (!this.#opened) await this.#open();
     const now = this.now();
     const tags = new Map<string, number | undefined>();
     for await (const { header } of this.#walk()) {
@@ -210,29 +251,50 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   }
 
   protected async clearEntries(prefix: string | undefined): Promise<void> {
+    if (!this.#opened) await this.#open();
     if (prefix === undefined) {
-      for (const shard of await listShards(this.#store, this.#layout)) {
+      for (const shard of await listShards(this.#store, this.#layout, (error) => this.#refuse(error))) {
         const names = await listEntries(this.#store, shard);
-        await Promise.all(names.map((name) => this.#store.unlink(`${shard}/${name}`)));
+        try {
+          // Checked again right before the removals: a shard swapped for a link since the listing is skipped.
+          await this.#store.checkFolder(shard);
+        } catch (error) {
+          if (!(error instanceof OddFileError)) throw error;
+          this.#refuse(error);
+          continue;
+        }
+        await Promise.all(names.map((name) => this.#unlinkEntry(`${shard}/${name}`)));
       }
       this.#baseEntries = this.#baseBytes = this.#pendingEntries = this.#pendingBytes = 0;
       return;
     }
-    for await (const { path, file, header } of this.#walk()) {
-      if (header.key.startsWith(prefix) && (await this.#store.unlinkIfSame(path, file.ino))) {
-        this.#pendingEntries--;
-        this.#pendingBytes -= file.bytes.length;
-      }
+    for await (const { path, hash, file, header } of this.#walk()) {
+      if (!header.key.startsWith(prefix)) continue;
+      if (await this.#store.removeExact(path, identity(file), this.#layout.tempPath(dirname(path), hash)))
+        this.#removed(file);
+    }
+  }
+
+  /** Removes one entry name for `clear()`; a folder there is not an entry: reported and left. */
+  async #unlinkEntry(path: string): Promise<void> {
+    try {
+      await this.#store.unlink(path);
+    } catch (error) {
+      const code = errno(error);
+      if (code !== 'EISDIR' && code !== 'EPERM') throw error;
+      this.#refuse(new OddFileError(path, 'not-regular', 'a folder where an entry belongs'));
     }
   }
 
   // ---- tags and locks --------------------------------------------------------------------------
 
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
+    if (!this.#opened) await this.#open();
     return Promise.all(tags.map((tag) => this.#readTag(tag)));
   }
 
   protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
+    if (!this.#opened) await this.#open();
     await Promise.all(
       tags.map(async (tag) => {
         const before = await this.#readTag(tag);
@@ -254,6 +316,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   ): Promise<LockRelease | undefined> {
     const hash = hashOf(key);
     try {
+      if (!this.#opened) await this.#open();
       const release = await acquireFileLock(
         this.#store,
         this.#layout.lockPath(hash),
@@ -284,11 +347,13 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const tags = new Map<string, number | undefined>();
     let removed = 0;
     try {
-      for await (const { path, file, header } of this.#walk()) {
+      if (!this.#opened) await this.#open();
+      for await (const { path, hash, file, header } of this.#walk()) {
         const until = physicalExpiry(header);
         const expired = until !== undefined && now >= until;
         if (!expired && !(await this.#invalidated(header, tags))) continue;
-        if (!(await this.#store.unlinkIfSame(path, file.ino))) continue;
+        if (!(await this.#removeDead(path, hash, file))) continue;
+        this.#removed(file);
         removed++;
         if (expired) {
           this.stats.expirations++;
@@ -306,11 +371,10 @@ export class FileCache<V = unknown> extends BaseCache<V> {
 
   #sweep(): void {
     if (this.#sweeping || this.closed) return;
-    this.#sweeping = true;
-    this.cleanup()
+    this.#sweeping = this.cleanup()
       .catch(() => undefined) // reported by cleanup()
       .finally(() => {
-        this.#sweeping = false;
+        this.#sweeping = undefined;
       });
   }
 
@@ -345,7 +409,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   async #scanAndEvict(): Promise<void> {
     const startEntries = this.#pendingEntries;
     const startBytes = this.#pendingBytes;
-    const files = await scanDirectory(this.#store, this.#layout);
+    const files = await scanDirectory(this.#store, this.#layout, (error) => this.#refuse(error));
     let entries = files.length;
     let bytes = 0;
     for (const file of files) bytes += file.size;
@@ -361,7 +425,8 @@ export class FileCache<V = unknown> extends BaseCache<V> {
         const reason = entries > lowEntries ? 'capacity' : 'size';
         const key = listening ? await this.#keyOf(victim.path) : '';
         // Skip a file that was read (touched) or rewritten since the scan.
-        if (!(await this.#store.unlinkIfSame(victim.path, victim.ino, victim.mtimeMs))) continue;
+        const aside = this.#layout.tempPath(dirname(victim.path), victim.hash);
+        if (!(await this.#store.removeExact(victim.path, victim, aside))) continue;
         entries--;
         bytes -= victim.size;
         this.reportEviction(key, reason);
@@ -386,6 +451,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   protected override async closeBackend(): Promise<void> {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
+    await this.#sweeping;
     await this.#maintaining?.catch(() => undefined);
   }
 
@@ -399,9 +465,14 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   #encode(key: string, entry: StoredEntry<V>): readonly [Buffer, Uint8Array] {
     const prepared = prepareEnvelope(entry, this.#serializer, key);
     const { payload, size } = prepared;
-    const { maxBytes } = this.#options;
+    const { maxBytes, maxEntryBytes } = this.#options;
     if (maxBytes !== undefined && size > maxBytes) {
       throw new CacheFullError(`an entry of ${size} bytes is larger than maxBytes (${maxBytes})`, { key });
+    }
+    if (size > maxEntryBytes) {
+      throw new CacheFullError(`an entry of ${size} bytes is larger than maxEntryBytes (${maxEntryBytes})`, {
+        key,
+      });
     }
     const header = Buffer.allocUnsafe(size - payload.length);
     writeEnvelope(header, 0, { entry, id: prepared.id, key, payload: EMPTY, size: header.length });
@@ -413,34 +484,35 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     return existing !== undefined && isLive(existing, this.now());
   }
 
-  /** Every readable entry file with its header; corrupt files are removed and reported. */
-  async *#walk(): AsyncIterable<{ path: string; file: ReadResult; header: EnvelopeHeader }> {
-    for (const shard of await listShards(this.#store, this.#layout)) {
-      for (const name of await listEntries(this.#store, shard)) {
-        const path = `${shard}/${name}`;
-        const file = await this.#store.read(path);
+  /** Every readable entry file with its header; corrupt files are removed and odd ones left, both reported. */
+  async *#walk(): AsyncIterable<{ path: string; hash: string; file: ReadResult; header: EnvelopeHeader }> {
+    for (const shard of await listShards(this.#store, this.#layout, (error) => this.#refuse(error))) {
+      for (const hash of await listEntries(this.#store, shard)) {
+        const path = `${shard}/${hash}`;
+        const file = await this.#readFile(path, undefined, false);
         if (file === undefined) continue;
-        const header = await this.#header(path, file, undefined);
-        // A valid envelope under a name that is not its key's hash can never be read: drop it.
+        const header = await this.#header(path, hash, file, undefined);
         if (header === undefined) continue;
-        if (hashOf(header.key) !== name) {
-          await this.#store.unlinkIfSame(path, file.ino);
+        // A valid envelope under a name that is not its key's hash can never be read: drop it.
+        if (hashOf(header.key) !== hash) {
+          await this.#removeDead(path, hash, file);
           continue;
         }
-        yield { path, file, header };
+        yield { path, hash, file, header };
       }
     }
   }
 
   async #header(
     path: string,
+    hash: string,
     file: ReadResult,
     key: string | undefined,
   ): Promise<EnvelopeHeader | undefined> {
     try {
       return decodeEnvelopeHeader(file.bytes);
     } catch (error) {
-      await this.#dropCorrupt(path, file, error, key);
+      await this.#dropCorrupt(path, hash, file, error, key);
       return undefined;
     }
   }
@@ -455,14 +527,100 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     }
   }
 
+  /** The add lock of an entry (by its file name, so that a file whose key is unknown has one too). */
+  #addLock(hash: string, wait: number): Promise<(() => Promise<void>) | undefined> {
+    return acquireFileLock(
+      this.#store,
+      this.#layout.lockPath(hash, 'add'),
+      () => this.#layout.tempPath(this.#layout.locksDir, hash),
+      ADD_LOCK_MS,
+      wait,
+      this.#options.lockPollInterval,
+    );
+  }
+
+  /**
+   * Removes a dead file (undecodable, expired, invalidated, misnamed) if it is still exactly the
+   * one read: under the entry's add lock, taken only if free (someone else holding it is dealing
+   * with this entry), the file is read again and removed by compare-and-delete of those bytes.
+   * Reports whether it removed it; never throws (the removal is housekeeping).
+   */
+  async #removeDead(path: string, hash: string, file: ReadResult): Promise<boolean> {
+    const release = await this.#addLock(hash, 0).catch(() => undefined);
+    if (release === undefined) return false;
+    try {
+      const fresh = await this.#store.read(path);
+      if (
+        fresh === undefined ||
+        fresh.ino !== file.ino ||
+        fresh.dev !== file.dev ||
+        !fresh.bytes.equals(file.bytes)
+      )
+        return false;
+      return await this.#store.removeExact(path, fresh, this.#layout.tempPath(dirname(path), hash));
+    } catch {
+      return false;
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
   /** A file that cannot be decoded: removed (if it is still the one read) and reported. */
-  async #dropCorrupt(path: string, file: ReadResult, cause: unknown, key: string | undefined): Promise<void> {
-    await this.#store.unlinkIfSame(path, file.ino).catch(() => undefined);
+  async #dropCorrupt(
+    path: string,
+    hash: string,
+    file: ReadResult,
+    cause: unknown,
+    key: string | undefined,
+  ): Promise<void> {
+    if (await this.#removeDead(path, hash, file)) this.#removed(file);
+    this.#reportCorrupt(cause, key);
+  }
+
+  #reportCorrupt(cause: unknown, key: string | undefined): void {
     const options = key === undefined ? { cause } : { cause, key };
     this.reportError(
       new CacheSerializationError('a stored entry could not be decoded; it was removed', options),
       key,
     );
+  }
+
+  /** Reports a link, a non-regular file or a file above the size cap, none of which is followed or read. */
+  #refuse(error: OddFileError, key?: string): void {
+    const options = key === undefined ? { cause: error } : { cause: error, key };
+    this.reportError(new CacheError(`${error.message}; it was not followed or read`, options), key);
+  }
+
+  /** Counts a file this instance removed. */
+  #removed(file: ReadResult): void {
+    this.#pendingEntries--;
+    this.#pendingBytes -= file.size;
+  }
+
+  /**
+   * Creates the directory when missing, and checks its owner and mode (see
+   * `internal/directory-check.ts`) before the first operation. A failed check is not
+   * remembered: the next operation checks again, so fixing the mode fixes the cache.
+   * @throws CacheConfigError when the directory is not one the cache can trust.
+   */
+  #open(): Promise<void> {
+    this.#opening ??= this.#checkDir().finally(() => {
+      this.#opening = undefined;
+    });
+    return this.#opening;
+  }
+
+  async #checkDir(): Promise<void> {
+    let stats: Stats;
+    try {
+      stats = await this.#store.fs.stat(this.dir);
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') throw error;
+      await this.#store.ensureDir(this.dir);
+      stats = await this.#store.fs.stat(this.dir);
+    }
+    checkDirectory(this.dir, stats, this.#options);
+    this.#opened = true;
   }
 
   async #readTag(tag: string): Promise<number | undefined> {

@@ -1,11 +1,13 @@
 /**
  * Walks a cache directory: every entry file with its size and mtime (the LRU stamp), from one
- * `readdir` per shard and one `stat` per file. Temp files left by writers that died are removed
- * on the way.
+ * `readdir` per shard and one `lstat` per file. Temp files left by writers that died are removed
+ * on the way. Shard folders that are symbolic links (or not folders) are never entered: they are
+ * handed to `refused`, and their contents are neither counted nor removed. Entry names that are
+ * not regular files (links, FIFOs, folders) are left out.
  */
 import type { Stats } from 'node:fs';
-import { errno } from './fs-layer.js';
 import type { FileStore } from './file-store.js';
+import { errno, OddFileError } from './fs-layer.js';
 import { ENTRY_NAME, type Layout, SHARD_NAME, STALE_TEMP_MS, TEMP_NAME } from './layout.js';
 
 /** One entry file seen by a scan. */
@@ -15,13 +17,27 @@ export interface ScannedFile {
   hash: string;
   size: number;
   mtimeMs: number;
+  dev: number;
   ino: number;
 }
 
-/** The shard folders of a cache directory. */
-export async function listShards(store: FileStore, layout: Layout): Promise<string[]> {
-  const names = await store.list(layout.dir);
-  return names.filter((name) => SHARD_NAME.test(name)).map((name) => `${layout.dir}/${name}`);
+/** Receives a folder or file that a walk refused to enter or read. */
+export type Refused = (error: OddFileError) => void;
+
+/** The shard folders of a cache directory that are real folders (links and others go to `refused`). */
+export async function listShards(store: FileStore, layout: Layout, refused: Refused): Promise<string[]> {
+  const names = (await store.list(layout.dir)).filter((name) => SHARD_NAME.test(name));
+  const shards: string[] = [];
+  for (const name of names) {
+    const path = `${layout.dir}/${name}`;
+    try {
+      if (await store.checkFolder(path)) shards.push(path);
+    } catch (error) {
+      if (!(error instanceof OddFileError)) throw error;
+      refused(error);
+    }
+  }
+  return shards;
 }
 
 /** The entry file names of a shard (temp files and anything foreign left out). */
@@ -30,10 +46,14 @@ export async function listEntries(store: FileStore, shard: string): Promise<stri
 }
 
 /** Stats every entry file; removes temp files older than {@link STALE_TEMP_MS}. */
-export async function scanDirectory(store: FileStore, layout: Layout): Promise<ScannedFile[]> {
+export async function scanDirectory(
+  store: FileStore,
+  layout: Layout,
+  refused: Refused,
+): Promise<ScannedFile[]> {
   const files: ScannedFile[] = [];
   const now = Date.now();
-  for (const shard of await listShards(store, layout)) {
+  for (const shard of await listShards(store, layout, refused)) {
     const names = await store.list(shard);
     await Promise.all(
       names.map(async (name) => {
@@ -42,14 +62,22 @@ export async function scanDirectory(store: FileStore, layout: Layout): Promise<S
         const path = `${shard}/${name}`;
         let stats: Stats;
         try {
-          stats = await store.fs.stat(path);
+          stats = await store.fs.lstat(path);
         } catch (error) {
           if (errno(error) === 'ENOENT') return;
           throw error;
         }
-        if (isEntry)
-          files.push({ path, hash: name, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
-        else if (now - stats.ctimeMs > STALE_TEMP_MS) await store.unlink(path);
+        if (isEntry) {
+          if (stats.isFile())
+            files.push({
+              path,
+              hash: name,
+              size: stats.size,
+              mtimeMs: stats.mtimeMs,
+              dev: stats.dev,
+              ino: stats.ino,
+            });
+        } else if (now - stats.ctimeMs > STALE_TEMP_MS && !stats.isDirectory()) await store.unlink(path);
       }),
     );
   }

@@ -3,7 +3,9 @@
  * (written to a temp file, then `link`ed into place: an atomic create-if-absent like `O_EXCL`,
  * and nobody ever sees a half-written lock). It holds JSON `{ pid, host, token, expiresAt }`.
  * A lock is stale when its lease has run out, when its owner is a dead process on this host,
- * or when it cannot be parsed and is older than a lease. Leases and waits use real time.
+ * or when it cannot be parsed and is older than a lease. Leases and waits use real time. A
+ * stale lock and a released one are removed with `FileStore.removeExact`: only the lock file that
+ * was read goes, never one that another owner has taken since.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -76,9 +78,11 @@ export async function acquireFileLock(
     const held = await store.read(path);
     if (held === undefined) continue;
     const holder = parse(held.bytes);
-    const stats = holder === undefined ? await store.fs.stat(path).catch(() => undefined) : undefined;
+    const stats = holder === undefined ? await store.fs.lstat(path).catch(() => undefined) : undefined;
     if (isStale(holder, stats?.ctimeMs ?? Date.now(), Date.now())) {
-      await breakStale(store, path, holder?.token, held.ino, token);
+      // Only the lock that was judged stale is removed (compare-and-delete of its exact bytes):
+      // a lock that a new owner took meanwhile stays.
+      await store.removeExact(path, held, `${path}.${token}.stale`);
       continue;
     }
     const left = deadline - Date.now();
@@ -87,33 +91,8 @@ export async function acquireFileLock(
   }
 }
 
-/**
- * Removes a stale lock. It is first renamed aside (only one breaker gets it), then checked: if
- * what was moved is not the stale lock (a new owner took the lock meanwhile), it is linked back.
- */
-async function breakStale(
-  store: FileStore,
-  path: string,
-  staleToken: string | undefined,
-  staleIno: number,
-  myToken: string,
-): Promise<void> {
-  const aside = `${path}.${myToken}.stale`;
-  try {
-    await store.fs.rename(path, aside);
-  } catch (error) {
-    if (errno(error) === 'ENOENT') return;
-    throw error;
-  }
-  const moved = await store.read(aside);
-  const body = moved && parse(moved.bytes);
-  const same = moved !== undefined && moved.ino === staleIno && body?.token === staleToken;
-  if (!same) await store.fs.link(aside, path).catch(() => undefined);
-  await store.unlink(aside);
-}
-
 async function releaseFileLock(store: FileStore, path: string, token: string): Promise<void> {
   const held = await store.read(path);
   if (held === undefined || parse(held.bytes)?.token !== token) return;
-  await store.unlinkIfSame(path, held.ino);
+  await store.removeExact(path, held, `${path}.${token}.release`);
 }

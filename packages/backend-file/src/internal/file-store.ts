@@ -1,12 +1,29 @@
 /**
- * Atomic file writes and whole-file reads over an {@link FsLayer}. A write goes to a unique temp
- * file in the target's own folder and is renamed over the target (or linked, to create only if
- * absent), so a reader sees the old file, the new file or none, never a torn one. With `fsync`
- * the temp file is synced before the rename and the folder after it.
+ * Atomic file writes, whole-file reads and exact removals over an {@link FsLayer}. A write goes
+ * to a unique temp file in the target's own folder and is renamed over the target (or linked, to
+ * create only if absent), so a reader sees the old file, the new file or none, never a torn one.
+ * With `fsync` the temp file is synced before the rename and the folder after it.
+ *
+ * Every folder a file is read from, written to or removed from (a shard, `tags`, `locks`) is
+ * checked with `lstat` first: a symbolic link or anything but a directory there is refused with
+ * an {@link OddFileError}, so that nothing outside the cache directory is read, written or
+ * removed through it. (Node has no `openat`: a folder swapped for a link between the check and
+ * the call is not caught. Only someone who can write to the cache directory can do that, which
+ * the owner and mode check of the directory rules out; see the README.)
  */
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { errno, type FsLayer, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY, type ReadResult } from './fs-layer.js';
+import {
+  errno,
+  type FsLayer,
+  O_CREAT,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_RDONLY,
+  O_WRONLY,
+  OddFileError,
+  type ReadResult,
+} from './fs-layer.js';
 
 export type { ReadResult };
 
@@ -15,72 +32,84 @@ export interface FileStoreOptions {
   fileMode: number;
   dirMode: number;
   fsync: boolean;
+  /** The largest file read (see `maxEntryBytes`). */
+  maxFileBytes: number;
 }
 
-const WRITE_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
-/** The smallest read guess: below 4 KiB, `Buffer.allocUnsafe` slices a shared pool. */
-const MIN_GUESS = 2048;
-/** Files above this are read at their `fstat` size (a guess would allocate too much). */
-const MAX_GUESS = 1 << 20;
-/** Reads of files under half the guess before it halves. */
-const SHRINK_AFTER = 64;
+/** What {@link FileStore.removeExact} compares: the identity of the file read, and its bytes when given. */
+export interface FileIdentity {
+  dev?: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  bytes?: Buffer;
+}
+
+const WRITE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 
 export class FileStore {
   readonly fs: FsLayer;
   readonly #fileMode: number;
   readonly #dirMode: number;
   readonly #fsync: boolean;
+  readonly #maxFileBytes: number;
   /** Whether the umask changes the file mode, so each temp file needs an `fchmod` (found on the first write). */
   #fixMode: boolean | undefined;
   /** The same for folders (found on the first folder made); when it does not, no `chmod` per new folder. */
   #fixDirMode: boolean | undefined;
-  /** The buffer size of the next {@link FileStore.readBytes}: a power of two above recent file sizes. */
-  #guess = 16_384;
-  /** Reads in a row of files under half the guess. */
-  #small = 0;
 
   constructor(options: FileStoreOptions) {
     this.fs = options.fs;
     this.#fileMode = options.fileMode;
     this.#dirMode = options.dirMode;
     this.#fsync = options.fsync;
+    this.#maxFileBytes = options.maxFileBytes;
   }
 
   /**
-   * Reads a whole file; `undefined` when it does not exist. When `touchBefore` is given and the
-   * file's mtime is older, the mtime is set to `touchTo` (the LRU stamp), ignoring failures.
+   * Whether a folder inside the cache directory exists (`false` when missing).
+   * @throws OddFileError when it is a symbolic link or not a directory.
    */
-  read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
-    return this.fs.readWhole(path, touchBefore, touchTo);
+  async checkFolder(path: string): Promise<boolean> {
+    let stats: Stats;
+    try {
+      stats = await this.fs.lstat(path);
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw error;
+    }
+    if (stats.isSymbolicLink())
+      throw new OddFileError(path, 'link', 'a symbolic link where a folder belongs');
+    if (!stats.isDirectory()) throw new OddFileError(path, 'not-regular', 'not a folder');
+    return true;
   }
 
   /**
-   * Reads a whole file, without the inode and mtime that {@link FileStore.read} gives (one `fstat`
-   * fewer for a file smaller than recent ones); `undefined` when it does not exist.
+   * Reads a whole regular file; `undefined` when it does not exist. When `touchBefore` is given
+   * and the file's mtime is older, the mtime is set to `touchTo` (the LRU stamp), ignoring
+   * failures. A read that only reads checks its folder alongside (the bytes are used only when
+   * the folder is a real one); a read that stamps checks the folder first.
+   * @throws OddFileError for a linked folder, or anything but a regular file within the size cap.
    */
-  async readBytes(path: string): Promise<Buffer | undefined> {
-    const guess = this.#guess;
-    const bytes =
-      guess > MAX_GUESS ? (await this.fs.readWhole(path))?.bytes : await this.fs.readGuess(path, guess);
-    if (bytes === undefined) return undefined;
-    const size = bytes.length;
-    if (size >= guess) {
-      // Read with an fstat: the next guess fits this file.
-      this.#guess = 2 ** Math.ceil(Math.log2(size + 1));
-      this.#small = 0;
-    } else if (size < guess / 2 && guess > MIN_GUESS) {
-      if (++this.#small >= SHRINK_AFTER) {
-        this.#guess = guess / 2;
-        this.#small = 0;
-      }
-    } else this.#small = 0;
-    return bytes;
+  async read(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
+    const folder = dirname(path);
+    if (touchBefore !== undefined) {
+      await this.checkFolder(folder);
+      return this.fs.readWhole(path, this.#maxFileBytes, touchBefore, touchTo);
+    }
+    const reading = this.fs.readWhole(path, this.#maxFileBytes);
+    // Handled here so that a read failing while the folder check runs is not an unhandled rejection.
+    reading.catch(() => undefined);
+    await this.checkFolder(folder);
+    return reading;
   }
 
   /**
    * Writes `bytes` to `path` atomically. `exclusive` creates the file only if absent and reports
    * whether it did. `mtime` (epoch ms) stamps the file, for an injected clock. On failure the old
    * file is untouched and the temp file is removed.
+   * @throws OddFileError when the folder is a link or not a folder.
    */
   async write(
     path: string,
@@ -89,12 +118,19 @@ export class FileStore {
     exclusive: boolean,
     mtime?: number,
   ): Promise<boolean> {
+    const folder = dirname(temp);
+    if (!(await this.checkFolder(folder))) {
+      await this.ensureDir(folder);
+      await this.checkFolder(folder);
+    }
     let fd: number;
     try {
       fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw error;
-      await this.ensureDir(dirname(temp));
+      // The folder went away since the check (a clear from outside): make it again.
+      await this.ensureDir(folder);
+      await this.checkFolder(folder);
       fd = await this.fs.open(temp, WRITE_FLAGS, this.#fileMode);
     }
     try {
@@ -160,7 +196,7 @@ export class FileStore {
     if (first === undefined) return;
     if (this.#fixDirMode === undefined) {
       // The first folder made tells whether the umask (or a default ACL) changes the mode.
-      this.#fixDirMode = ((await this.fs.stat(path)).mode & 0o777) !== this.#dirMode;
+      this.#fixDirMode = ((await this.fs.lstat(path)).mode & 0o777) !== this.#dirMode;
     } else if (!this.#fixDirMode) return this.#syncNew(first);
     // Every folder from `first` down to `path` is new: set its mode whatever the umask.
     let at = path;
@@ -179,20 +215,73 @@ export class FileStore {
     if (this.#fsync) await this.syncDir(dirname(first)).catch(() => undefined);
   }
 
-  /** Removes a file if it is still the one read (same inode): a narrow guard against removing a newer write. */
-  async unlinkIfSame(path: string, ino: number, mtimeMs?: number): Promise<boolean> {
-    let stats: Stats;
+  /**
+   * Compare-and-delete: removes the file at `path` only if it is the very file that was read
+   * (`expected`), and reports whether it did. Never removes another file, even one that a writer
+   * renames over `path` at any moment:
+   *
+   * 1. `rename(path, aside)` moves whatever `path` names at that instant to a unique name in the
+   *    same folder (atomic: no writer's rename can be split by it).
+   * 2. The moved file is compared with the one read: same device, inode, size and mtime, and,
+   *    when `expected.bytes` is given, the same bytes. Only then is it unlinked.
+   * 3. Otherwise a writer replaced the file after it was read, and the move took the writer's
+   *    file: it is put back with `link(aside, path)`, which fails if `path` exists, that is, if
+   *    a still newer write has landed since (that one supersedes the moved file, as it would have
+   *    by renaming over it), and the aside name is removed.
+   *
+   * So a removal takes out exactly the bytes that were read, or nothing. For the span of step 2
+   * a file moved by mistake is missing from `path`: a concurrent read misses, and a concurrent
+   * `add` could take the empty name (FileCache removes dead entries under the key's add lock, so
+   * adds do not race it; see `file-cache.ts`).
+   * @throws OddFileError when the folder is a link.
+   */
+  async removeExact(path: string, expected: FileIdentity, aside: string): Promise<boolean> {
+    if (!(await this.checkFolder(dirname(path)))) return false;
     try {
-      stats = await this.fs.stat(path);
+      await this.fs.rename(path, aside);
     } catch (error) {
       if (errno(error) === 'ENOENT') return false;
       throw error;
     }
-    if (stats.ino !== ino || (mtimeMs !== undefined && stats.mtimeMs !== mtimeMs)) return false;
-    return this.unlink(path);
+    let same = false;
+    let moved: Stats | undefined;
+    try {
+      moved = await this.fs.lstat(aside);
+      same =
+        moved.isFile() &&
+        moved.ino === expected.ino &&
+        (expected.dev === undefined || moved.dev === expected.dev) &&
+        moved.size === expected.size &&
+        moved.mtimeMs === expected.mtimeMs;
+      if (same && expected.bytes !== undefined) {
+        const again = await this.fs.readWhole(aside, this.#maxFileBytes);
+        same = again !== undefined && again.ino === expected.ino && again.bytes.equals(expected.bytes);
+      }
+    } catch {
+      same = false;
+    }
+    if (same) {
+      await this.unlink(aside);
+      return true;
+    }
+    await this.#putBack(aside, path, moved);
+    return false;
   }
 
-  /** Removes a file; `false` when it was already gone. */
+  /** Step 3 of {@link FileStore.removeExact}: the moved file goes back unless `path` was taken meanwhile. */
+  async #putBack(aside: string, path: string, moved: Stats | undefined): Promise<void> {
+    if (moved?.isDirectory()) {
+      // Not ours to judge (a folder where an entry belongs): back where it was, if still free.
+      await this.fs.rename(aside, path).catch(() => undefined);
+      return;
+    }
+    // EEXIST: a newer write took the name; it supersedes the moved file. (Hard links are a
+    // requirement of the backend, see the README: no fallback that could overwrite a newer write.)
+    await this.fs.link(aside, path).catch(() => undefined);
+    await this.unlink(aside).catch(() => undefined);
+  }
+
+  /** Removes a file (never follows a link: a link is removed itself); `false` when it was already gone. */
   async unlink(path: string): Promise<boolean> {
     try {
       await this.fs.unlink(path);

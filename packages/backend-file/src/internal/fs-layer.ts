@@ -3,31 +3,65 @@
  * callback API of `node:fs` (cheaper than `fs.promises` file handles on hot paths). Tests
  * replace single calls to inject faults (`ENOSPC`, `EACCES`) that root cannot provoke with
  * `chmod`. Never exported from the package index.
+ *
+ * Reads never follow a symbolic link at the file itself (`O_NOFOLLOW`), never block on a FIFO
+ * (`O_NONBLOCK`), and load regular files only, up to a size cap, checked with `fstat` on the
+ * opened descriptor before anything is read or allocated.
  */
 import * as fs from 'node:fs';
 
 /** A file read whole, with what a later compare-and-remove needs. */
 export interface ReadResult {
   bytes: Buffer;
+  dev: number;
   ino: number;
+  size: number;
   mtimeMs: number;
+}
+
+/** Why a path was not read: it is not a regular file of at most the size cap (see {@link OddFileError}). */
+export type OddFileReason = 'link' | 'not-regular' | 'too-large';
+
+const ODD_CODES: Record<OddFileReason, string> = {
+  link: 'ELOOP',
+  'not-regular': 'ENOTREG',
+  'too-large': 'EFBIG',
+};
+
+/**
+ * What the backend finds where it expects a regular file or one of its own folders: a symbolic
+ * link, a FIFO, a socket, a device, a directory, or a file above the size cap. It is never
+ * followed or loaded; callers turn it into a miss with an `error` event or a typed error.
+ * `code` is `ELOOP` (a link), `ENOTREG` (not a regular file or folder) or `EFBIG` (too large).
+ */
+export class OddFileError extends Error {
+  readonly code: string;
+  readonly path: string;
+  readonly reason: OddFileReason;
+  constructor(path: string, reason: OddFileReason, detail: string) {
+    super(`refused ${path}: ${detail}`);
+    this.name = 'OddFileError';
+    this.path = path;
+    this.reason = reason;
+    this.code = ODD_CODES[reason];
+  }
 }
 
 /** The file-system calls the file backend makes. */
 export interface FsLayer {
   /**
-   * Reads a whole file (open, fstat, read, close); `undefined` when it does not exist. When
+   * Reads a whole regular file of at most `maxBytes` (open with `O_NOFOLLOW | O_NONBLOCK`,
+   * fstat, read, close); `undefined` when it does not exist. Rejects with an
+   * {@link OddFileError} for a link, anything but a regular file, or a larger file. When
    * `touchBefore` is given and the mtime is older, sets the mtime to `touchTo` (epoch ms) before
    * closing, ignoring a failure of that.
    */
-  readWhole(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined>;
-  /**
-   * Reads a whole file into a buffer of `guess` bytes (open, read, close: no `fstat`); a read that
-   * comes back short is the end of the file, as `fs.promises.readFile` also takes it. A file of
-   * `guess` bytes or more is finished after an `fstat` gives its size. `undefined` when it does
-   * not exist.
-   */
-  readGuess(path: string, guess: number): Promise<Buffer | undefined>;
+  readWhole(
+    path: string,
+    maxBytes: number,
+    touchBefore?: number,
+    touchTo?: number,
+  ): Promise<ReadResult | undefined>;
   open(path: string, flags: number, mode?: number): Promise<number>;
   close(fd: number): Promise<void>;
   fstat(fd: number): Promise<fs.Stats>;
@@ -43,7 +77,10 @@ export interface FsLayer {
   mkdir(path: string, mode: number): Promise<string | undefined>;
   chmod(path: string, mode: number): Promise<void>;
   readdir(path: string): Promise<string[]>;
+  /** `stat` that follows links: only for the cache directory itself, which the user names. */
   stat(path: string): Promise<fs.Stats>;
+  /** `lstat`: everything inside the cache directory. */
+  lstat(path: string): Promise<fs.Stats>;
 }
 
 /** The key under which tests pass a replacement {@link FsLayer} in the options. */
@@ -60,24 +97,13 @@ function callVoid(run: (done: (error: NodeJS.ErrnoException | null) => void) => 
 
 type Reject = (error: Error) => void;
 
-/**
- * Opens `path` read-only and hands the descriptor to `use` with a `fail` that closes it and
- * rejects; a missing file resolves `undefined`.
- */
-function openForRead<T>(
-  path: string,
-  resolve: (value: T | undefined) => void,
-  reject: Reject,
-  use: (fd: number, fail: Reject) => void,
-): void {
-  fs.open(path, 'r', (openError, fd) => {
-    if (openError) {
-      const code = openError.code;
-      return code === 'ENOENT' || code === 'ENOTDIR' ? resolve(undefined) : reject(openError);
-    }
-    use(fd, (error) => fs.close(fd, () => reject(error)));
-  });
-}
+export const { O_WRONLY, O_CREAT, O_EXCL, O_RDONLY } = fs.constants;
+/** `O_NOFOLLOW` (0 where the platform has none: Windows has no symbolic links to follow here). */
+export const O_NOFOLLOW: number = fs.constants.O_NOFOLLOW ?? 0;
+/** `O_DIRECTORY` (0 where the platform has none). */
+export const O_DIRECTORY: number = fs.constants.O_DIRECTORY ?? 0;
+const O_NONBLOCK: number = fs.constants.O_NONBLOCK ?? 0;
+const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 
 /** Reads into `bytes` from offset `got` until it is full or the file ends, then `done(got)`. */
 function readRest(fd: number, bytes: Buffer, got: number, fail: Reject, done: (got: number) => void): void {
@@ -92,13 +118,35 @@ function readRest(fd: number, bytes: Buffer, got: number, fail: Reject, done: (g
   });
 }
 
-/** One promise around a chain of callbacks: the hot read path, without a promise per call. */
-function readWhole(path: string, touchBefore?: number, touchTo?: number): Promise<ReadResult | undefined> {
-  return new Promise((resolve, reject) =>
-    openForRead(path, resolve, reject, (fd, fail) => {
+/**
+ * One promise around a chain of callbacks (the hot read path, without a promise per call).
+ * Nothing in a callback can throw: the size is checked against the cap (at most 2^31-1, what one
+ * `fs.read` takes) before the buffer is allocated.
+ */
+function readWhole(
+  path: string,
+  maxBytes: number,
+  touchBefore?: number,
+  touchTo?: number,
+): Promise<ReadResult | undefined> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, READ_FLAGS, (openError, fd) => {
+      if (openError) {
+        const code = openError.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return resolve(undefined);
+        // A link at the file itself (O_NOFOLLOW), or a socket (ENXIO): never followed or read.
+        if (code === 'ELOOP' || code === 'EMLINK')
+          return reject(new OddFileError(path, 'link', 'a symbolic link'));
+        if (code === 'ENXIO') return reject(new OddFileError(path, 'not-regular', 'not a regular file'));
+        return reject(openError);
+      }
+      const fail: Reject = (error) => fs.close(fd, () => reject(error));
       fs.fstat(fd, (statError, stats) => {
         if (statError) return fail(statError);
+        if (!stats.isFile()) return fail(new OddFileError(path, 'not-regular', 'not a regular file'));
         const size = stats.size;
+        if (size > maxBytes)
+          return fail(new OddFileError(path, 'too-large', `${size} bytes, above the cap of ${maxBytes}`));
         const bytes = Buffer.allocUnsafe(size);
         readRest(fd, bytes, 0, fail, (got) => {
           const close = () =>
@@ -106,7 +154,9 @@ function readWhole(path: string, touchBefore?: number, touchTo?: number): Promis
               if (closeError) return reject(closeError);
               resolve({
                 bytes: got === size ? bytes : bytes.subarray(0, got),
+                dev: stats.dev,
                 ino: stats.ino,
+                size,
                 mtimeMs: stats.mtimeMs,
               });
             });
@@ -115,42 +165,13 @@ function readWhole(path: string, touchBefore?: number, touchTo?: number): Promis
           fs.futimes(fd, touchTo / 1000, touchTo / 1000, () => close());
         });
       });
-    }),
-  );
-}
-
-/** {@link FsLayer.readGuess}: one promise around open, read, close (and fstat, read for a big file). */
-function readGuess(path: string, guess: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) =>
-    openForRead(path, resolve, reject, (fd, fail) => {
-      const close = (bytes: Buffer, got: number) =>
-        fs.close(fd, (closeError) => {
-          if (closeError) return reject(closeError);
-          resolve(got === bytes.length ? bytes : bytes.subarray(0, got));
-        });
-      const first = Buffer.allocUnsafe(guess);
-      fs.read(fd, first, 0, guess, 0, (readError, n) => {
-        if (readError) return fail(readError);
-        if (n < guess) return close(first, n);
-        // The guess was too small (or exact): read the rest at the file's size.
-        fs.fstat(fd, (statError, stats) => {
-          if (statError) return fail(statError);
-          let bytes = first;
-          if (stats.size > n) {
-            bytes = Buffer.allocUnsafe(stats.size);
-            first.copy(bytes, 0, 0, n);
-          }
-          readRest(fd, bytes, n, fail, (got) => close(bytes, got));
-        });
-      });
-    }),
-  );
+    });
+  });
 }
 
 /** The real file system. */
 export const nodeFs: FsLayer = {
   readWhole,
-  readGuess,
   open: (path, flags, mode) => call((done) => fs.open(path, flags, mode, done)),
   close: (fd) => callVoid((done) => fs.close(fd, done)),
   fstat: (fd) => call((done) => fs.fstat(fd, done)),
@@ -168,11 +189,10 @@ export const nodeFs: FsLayer = {
   chmod: (path, mode) => callVoid((done) => fs.chmod(path, mode, done)),
   readdir: (path) => call((done) => fs.readdir(path, done)),
   stat: (path) => call((done) => fs.stat(path, done)),
+  lstat: (path) => call((done) => fs.lstat(path, done)),
 };
 
 /** The `code` of a Node system error, if it is one. */
 export function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
 }
-
-export const { O_WRONLY, O_CREAT, O_EXCL, O_RDONLY } = fs.constants;
