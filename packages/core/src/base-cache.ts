@@ -2,32 +2,35 @@
  * `BaseCache`: everything a backend shares. A backend extends it and implements a few
  * primitives over stored entries; this class owns key checks, TTL parsing, stats, events,
  * expiry, tags (invalidation timestamps stored by the backend and checked on read),
- * `getOrSet` (single-flight, timeouts, stale windows, the lock hook) and the fallbacks of the
- * many-key operations. This file is over 400 lines because the contract is one unit.
+ * `getOrSet` (stale windows and the lock hook, over the single-flight of `get-or-set.ts`), the
+ * error classes of failed operations, and the fallbacks of the many-key operations. This file is
+ * over 400 lines because the contract is one unit.
  */
 import { type Clock, systemClock } from './clock.js';
-import { type Duration, parseLifetime, parseTimerDuration, parseTtl } from './duration.js';
+import { type Duration, parseTtl } from './duration.js';
 import { isLive, physicalExpiry, type StoredEntry } from './entry.js';
 import {
   CacheConfigError,
   type CacheError,
-  CacheExpiredError,
-  CacheKeyError,
   CacheErrorCode,
+  CacheExpiredError,
+  CacheInvalidationError,
+  CacheKeyError,
   CacheSerializationError,
-  CacheTimeoutError,
   toCacheError,
 } from './errors.js';
 import { CacheEmitter } from './events.js';
+import { type Flight, FlightTable, type GetOrSetPlan, planGetOrSet, runFactory } from './get-or-set.js';
 import {
+  checkWellFormed,
   DEFAULT_MAX_KEY_BYTES,
   globMatcher,
   globPrefix,
   validateKey,
   validateKeys,
-  validatePrefix,
   validateTags,
 } from './keys.js';
+import { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 import { CacheStats } from './stats.js';
 import type {
   Cache,
@@ -55,8 +58,7 @@ export interface BaseCacheOptions {
 /** A held lock; call it to release. */
 export type LockRelease = () => Promise<void>;
 
-const DEFAULT_LOCK_LEASE = 30_000;
-const DEFAULT_LOCK_WAIT = 10_000;
+const NO_TAGS: readonly string[] = [];
 
 /** Whether an entry was found live, found expired (and known), or not found. */
 type Lookup<V> =
@@ -82,7 +84,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected readonly defaultTtlMs: number | undefined;
   /** The key length limit in UTF-8 bytes. */
   protected readonly maxKeyBytes: number;
-  readonly #inflight = new Map<string, Promise<V>>();
+  readonly #flights = new FlightTable<V>();
   #closed = false;
   /** The latest tag invalidation stamp and tagged `createdAt` of this instance: they order same-millisecond events. */
   #lastInvalidationAt = Number.NEGATIVE_INFINITY;
@@ -201,15 +203,20 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (this.emitter.listening) this.emitter.emit('evict', { key, reason });
   }
 
-  /** Builds the entry for a write: checks the value, TTL and tags. */
+  /**
+   * Builds the entry for a write: checks the value and the options (an object, if given), TTL
+   * and tags.
+   * @throws CacheSerializationError for `undefined`; CacheConfigError for bad options.
+   */
   protected buildEntry(value: V, options: SetOptions | undefined, staleWindow = 0): StoredEntry<V> {
     if (value === undefined) {
       throw new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
     }
+    if (options !== undefined) validateOptions(options, 'write');
     const now = this.now();
     const ttl = options?.ttl === undefined ? this.defaultTtlMs : parseTtl(options.ttl);
     const expiresAt = ttl === undefined ? undefined : now + ttl;
-    const tags = options?.tags === undefined ? [] : validateTags(options.tags);
+    const tags = options?.tags === undefined ? NO_TAGS : validateTags(options.tags);
     // A tagged write after an invalidation in the same millisecond must outlive it.
     const createdAt = tags.length > 0 && now <= this.#lastInvalidationAt ? this.#lastInvalidationAt + 1 : now;
     if (tags.length > 0 && createdAt > this.#lastTaggedWriteAt) this.#lastTaggedWriteAt = createdAt;
@@ -221,6 +228,23 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   #fail(error: unknown, key?: string): never {
     const cacheError = toCacheError(error, 'backend operation failed', key);
     this.reportError(cacheError, key);
+    throw cacheError;
+  }
+
+  /**
+   * The one place where a failed invalidation (`invalidateTags`, `deleteMatching`) becomes a
+   * `CacheInvalidationError` carrying the backend's error as `cause`. Argument errors and the
+   * closed state keep their own class.
+   */
+  #failInvalidation(error: unknown, what: string): never {
+    const cacheError =
+      error instanceof CacheKeyError || error instanceof CacheConfigError
+        ? error
+        : new CacheInvalidationError(
+            `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+    this.reportError(cacheError);
     throw cacheError;
   }
 
@@ -415,6 +439,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
+    // Bad options are refused even when there is nothing to write.
+    validateSetOptions(options, 'setMany');
     this.#checkOpen();
     // Check everything before anything is written.
     const built: (readonly [string, StoredEntry<V>])[] = [];
@@ -456,7 +482,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
-    const prefix = validatePrefix(options?.prefix);
+    const prefix = validatePrefixOptions(options, 'keys');
     this.#checkOpen();
     try {
       yield* this.scanKeys(prefix);
@@ -466,7 +492,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async clear(options?: PrefixOptions): Promise<void> {
-    const prefix = validatePrefix(options?.prefix);
+    const prefix = validatePrefixOptions(options, 'clear');
     this.#checkOpen();
     try {
       await this.clearEntries(prefix);
@@ -480,12 +506,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (typeof pattern !== 'string' || pattern.length === 0) {
       throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
     }
+    checkWellFormed(pattern, 'a pattern');
     this.#checkOpen();
     let removed: readonly string[] | number;
     try {
       removed = await this.removeMatching(pattern);
     } catch (error) {
-      this.#fail(error);
+      this.#failInvalidation(error, 'deleteMatching');
     }
     return this.#reportDeletes(removed);
   }
@@ -500,20 +527,19 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     try {
       await this.writeTagInvalidations(list, at);
     } catch (error) {
-      this.#fail(error);
+      this.#failInvalidation(error, 'invalidateTags');
     }
   }
 
   async getOrSet(
     key: string,
     factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-    options: GetOrSetOptions = {},
+    options?: GetOrSetOptions,
   ): Promise<V> {
     validateKey(key, this.maxKeyBytes);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
-    this.#checkOpen();
     const plan = planGetOrSet(options);
-    const buildEntry = this.buildEntry.bind(this);
+    this.#checkOpen();
     const now = this.now();
     let found: Lookup<V>;
     try {
@@ -526,36 +552,56 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       return found.entry.value;
     }
     const stale = found?.entry;
+    const compute = (flight: Flight<V>) => this.#compute(key, factory, options, plan, stale, flight);
     if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
       this.#count(key, true);
-      this.#flight(key, () => this.#compute(key, factory, options, plan, stale, buildEntry)).catch((error) =>
-        this.reportError(toCacheError(error, 'background refresh failed', key), key),
-      );
+      // The refresh runs in the background, bounded by this caller's timeout.
+      this.#flights
+        .join(key, compute)
+        .wait(key, plan.timeout)
+        .catch((error) => this.reportError(toCacheError(error, 'background refresh failed', key), key));
       return stale.value;
     }
     this.#count(key, false);
-    return this.#flight(key, () => this.#compute(key, factory, options, plan, stale, buildEntry));
+    // Join the computation in flight, or start one; this caller's own limits apply to its wait.
+    const flight = this.#flights.join(key, compute);
+    try {
+      return await flight.wait(key, plan.timeout);
+    } catch (error) {
+      if (
+        stale &&
+        plan.sie > 0 &&
+        stale.expiresAt !== undefined &&
+        this.now() < stale.expiresAt + plan.sie &&
+        flight.allowsStale(error)
+      ) {
+        // One error report per failed computation, however many callers it serves stale.
+        if (!flight.staleReported) {
+          flight.staleReported = true;
+          this.reportError(toCacheError(error, 'factory failed; serving stale value', key), key);
+        }
+        return stale.value;
+      }
+      throw error;
+    }
   }
 
-  #flight(key: string, run: () => Promise<V>): Promise<V> {
-    const running = this.#inflight.get(key);
-    if (running) return running;
-    const promise = run().finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, promise);
-    return promise;
-  }
-
+  /** One computation of a key: the lock, the factory, the write. Ends early when `flight` is abandoned. */
   async #compute(
     key: string,
     factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-    options: GetOrSetOptions,
+    options: GetOrSetOptions | undefined,
     plan: GetOrSetPlan,
     stale: StoredEntry<V> | undefined,
-    buildEntry: (value: V, options: SetOptions, staleWindow: number) => StoredEntry<V>,
+    flight: Flight<V>,
   ): Promise<V> {
     let release: LockRelease | undefined;
     if (plan.lock) {
       release = await this.acquireLock(key, plan.lock.lease, plan.lock.wait);
+      if (release && flight.signal.aborted) {
+        await release().catch(() => undefined);
+        throw flight.signal.reason;
+      }
       if (release) {
         // Another process may have computed the value while this one waited.
         let found: Lookup<V>;
@@ -573,18 +619,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       }
     }
     try {
-      let value: V;
-      try {
-        value = await runFactory(key, factory, stale?.value, plan.timeout);
-      } catch (error) {
-        const now = this.now();
-        if (stale && plan.sie > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.sie) {
-          this.reportError(toCacheError(error, 'factory failed; serving stale value', key), key);
-          return stale.value;
-        }
-        throw error;
-      }
-      const entry = buildEntry(value, options, Math.max(plan.swr, plan.sie));
+      const value = await runFactory(key, factory, stale?.value, flight);
+      const entry = this.buildEntry(value, options, Math.max(plan.swr, plan.sie));
       try {
         await this.writeEntry(key, entry);
       } catch (error) {
@@ -620,67 +656,6 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return this.#closed;
   }
 }
-
-interface GetOrSetPlan {
-  timeout: number | undefined;
-  swr: number;
-  sie: number;
-  lock: { lease: number; wait: number } | undefined;
-}
-
-function planGetOrSet(options: GetOrSetOptions): GetOrSetPlan {
-  if (options === null || typeof options !== 'object')
-    throw new CacheConfigError('getOrSet options must be an object');
-  if (options.ttl !== undefined) parseTtl(options.ttl);
-  if (options.tags !== undefined) validateTags(options.tags);
-  const lock = options.lock;
-  return {
-    timeout: options.timeout === undefined ? undefined : parseTimerDuration(options.timeout, 'timeout', 'none'),
-    swr:
-      options.staleWhileRevalidate === undefined
-        ? 0
-        : parseLifetime(options.staleWhileRevalidate, 'staleWhileRevalidate'),
-    sie: options.staleIfError === undefined ? 0 : parseLifetime(options.staleIfError, 'staleIfError'),
-    lock:
-      lock === undefined || lock === false
-        ? undefined
-        : {
-            lease:
-              lock === true || lock.lease === undefined
-                ? DEFAULT_LOCK_LEASE
-                : parseTimerDuration(lock.lease, 'lock.lease'),
-            wait:
-              lock === true || lock.wait === undefined
-                ? DEFAULT_LOCK_WAIT
-                : parseTimerDuration(lock.wait, 'lock.wait'),
-          },
-  };
-}
-
-async function runFactory<V>(
-  key: string,
-  factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-  staleValue: V | undefined,
-  timeout: number | undefined,
-): Promise<V> {
-  const controller = new AbortController();
-  const ctx: FactoryContext<V> = { key, staleValue, signal: controller.signal };
-  if (timeout === undefined || timeout === Number.POSITIVE_INFINITY) return factory(ctx);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new CacheTimeoutError(`factory for the key ran past ${timeout} ms`, { key });
-      controller.abort(error);
-      reject(error);
-    }, timeout);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(() => factory(ctx)), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 
 function toInfo<V>(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
   const info: CacheEntryInfo<V> = {

@@ -171,7 +171,7 @@ describe('BaseCache', () => {
     cache.on('delete', (e) => seen.push(e.key));
     fail = true;
     await expect(cache.deleteMany(['d'])).rejects.toMatchObject({ code: 'CACHE_ERROR' });
-    await expect(cache.deleteMatching('*')).rejects.toMatchObject({ code: 'CACHE_ERROR' });
+    await expect(cache.deleteMatching('*')).rejects.toMatchObject({ code: 'CACHE_INVALIDATION' });
     expect(seen).toEqual(['b', 'p:2', 'p:1']);
     expect(cache.stats.snapshot()).toMatchObject({ deletes: 6, errors: 2 });
   });
