@@ -18,7 +18,6 @@
  * overrides of `BaseCache` built on it) share private state and are kept in one class so that
  * V8 inlines them, as lru-cache does; snapshots live here too since they read the slots.
  */
-import { readFileSync } from 'node:fs';
 import {
   BaseCache,
   type CacheEntryInfo,
@@ -29,6 +28,7 @@ import {
   type FactoryContext,
   type GetOrSetOptions,
   globPrefix,
+  type PrefixOptions,
   globMatcher,
   jsonSerializer,
   parseTtl,
@@ -39,6 +39,9 @@ import {
   validateKey,
   validateKeys,
 } from '@cache/core';
+import { badOptions, checkCallOptions } from './internal/call-options.js';
+import { jsonSize, resized, undefinedValue } from './internal/values.js';
+import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
 import { type MemoryCacheOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createPolicy } from './policies/index.js';
 import type { EvictionPolicy } from './policies/policy.js';
@@ -164,7 +167,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       this.#sweepTimer.unref();
     }
     if (this.#persist) {
-      this.#load(this.#persist.path);
+      for (const error of removeStaleTemps(this.#persist.path).errors) this.#deferError(error);
+      this.#load(this.#persist.path, this.#persist.maxBytes);
       if (this.#persist.interval !== undefined) {
         this.#persistTimer = setInterval(() => {
           if (this.#dirty)
@@ -227,11 +231,13 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * `maxEntrySize`/`maxBytes`, or a full cache with `policy: 'none'`). A failed set changes nothing.
    */
   setSync(key: string, value: V, options?: SetOptions): void {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     if (value === undefined) throw undefinedValue();
     if (options === undefined) this.#storeFor(key, value, this.defaultTtlMs);
+    else if (options === null || typeof options !== 'object' || Array.isArray(options))
+      throw badOptions(options, 'set');
     else if (options.tags === undefined) {
       this.#storeFor(key, value, options.ttl === undefined ? this.defaultTtlMs : this.#ttlMs(options.ttl));
     } else {
@@ -247,9 +253,10 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * @returns whether it stored the value. @throws as {@link MemoryCache.setSync}.
    */
   addSync(key: string, value: V, options?: SetOptions): boolean {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
+    checkCallOptions(options, 'add');
     const entry = this.buildEntry(value, options);
     if (this.#live(key) !== -1) return false;
     this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
@@ -276,7 +283,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * @returns whether a live entry existed. @throws CacheKeyError; CacheConfigError after `close()`.
    */
   deleteSync(key: string): boolean {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     if (!this.#delete(key)) return false;
@@ -368,6 +375,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
     if (!this.#open) throw this.#closedError();
+    checkCallOptions(options, 'setMany');
     // Check every pair (key, value, TTL, tags, size) before anything is written.
     const built = new Map<string, StoredEntry<V>>();
     for (const pair of entries) {
@@ -412,7 +420,18 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         if (value !== undefined) return value;
       }
     }
+    checkCallOptions(options, 'getOrSet');
     return super.getOrSet(key, factory, options);
+  }
+
+  override async *keys(options?: PrefixOptions): AsyncIterable<string> {
+    checkCallOptions(options, 'keys');
+    yield* super.keys(options);
+  }
+
+  override async clear(options?: PrefixOptions): Promise<void> {
+    checkCallOptions(options, 'clear');
+    return super.clear(options);
   }
 
   // ---- export, import, snapshots ----------------------------------------------------------------
@@ -479,6 +498,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (!persist) throw new CacheConfigError('saveSnapshot needs the persist option');
     while (this.#writing) await this.#writing.catch(() => undefined);
     const text = this.#encodeSnapshot();
+    checkSnapshotSize(persist.path, text, persist.maxBytes);
     this.#dirty = false;
     this.#writing = writeFileAtomic(persist.path, text).finally(() => {
       this.#writing = undefined;
@@ -526,16 +546,16 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Loads the snapshot at start. Missing: empty. Corrupt or foreign: empty, error event. */
-  #load(path: string): void {
-    let text: string;
+  /** Loads the snapshot at start. Missing: empty. Not a regular file, too large, corrupt or foreign: empty, error event. */
+  #load(path: string, maxBytes: number): void {
+    let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readSnapshotFile(path, maxBytes);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      this.#deferError(toCacheError(error, `cannot read the snapshot ${path}`));
+      this.#deferError(toCacheError(error));
       return;
     }
+    if (text === undefined) return;
     const serializer = this.#serializer ?? jsonSerializer;
     let entries: ReturnType<typeof decodeSnapshot>;
     try {
@@ -701,7 +721,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * the map: a stored key was checked when written, and closing empties the map.
    */
   #checkKey(key: string): void {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey)
+    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
   }
@@ -1086,23 +1106,4 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#policy.grow(capacity);
     this.#capacity = capacity;
   }
-}
-
-function resized<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-/** Byte length of a value's JSON, or `undefined` when it has none. */
-function jsonSize(value: unknown): number | undefined {
-  try {
-    const json = JSON.stringify(value);
-    return json === undefined ? undefined : Buffer.byteLength(json);
-  } catch {
-    return undefined;
-  }
-}
-
-function undefinedValue(): CacheSerializationError {
-  return new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
 }

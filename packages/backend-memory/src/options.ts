@@ -8,10 +8,11 @@ import {
   CacheConfigError,
   type Duration,
   parseByteSize,
-  parseDuration,
   parsePositiveInteger,
+  parseTimerDuration,
   type Serializer,
 } from '@cache/core';
+import { DEFAULT_SNAPSHOT_MAX_BYTES, SNAPSHOT_MAX_BYTES_LIMIT } from './internal/snapshot-file.js';
 import { DEFAULT_POLICY } from './policies/index.js';
 import { PolicyName } from './policies/policy.js';
 
@@ -25,10 +26,20 @@ export const DEFAULT_PERSIST_INTERVAL = 60_000;
 export interface PersistOptions {
   /** The snapshot file. Its directory is created when missing. */
   path: string;
-  /** How often the snapshot is written; `false` writes it only on `close()`. @default '1m' */
+  /**
+   * How often the snapshot is written; `false` (or `Infinity`) writes it only on `close()`. At
+   * most 2^31-1 ms (about 24.8 days), the longest delay a timer takes. @default '1m'
+   */
   interval?: Duration | false;
   /** Whether `close()` writes a last snapshot. @default true */
   onClose?: boolean;
+  /**
+   * The largest snapshot file loaded, and written (`'64MB'` or a number of bytes): a larger file
+   * is not read (the cache starts empty with an `error` event), and a snapshot that would be
+   * larger is not written (`CacheFullError`). At most the longest string the engine holds
+   * (about 512 MiB). @default '256MB'
+   */
+  maxBytes?: ByteSize;
 }
 
 /** Options of `MemoryCache`. */
@@ -55,8 +66,9 @@ export interface MemoryCacheOptions<V = unknown> extends BaseCacheOptions {
    */
   serializer?: Serializer;
   /**
-   * How often expired entries are swept on an `unref()`ed timer; `false` leaves expiry to
-   * reads alone. The sweep only runs while entries with a TTL exist. @default '1m'
+   * How often expired entries are swept on an `unref()`ed timer; `false` (or `Infinity`) leaves
+   * expiry to reads alone. The sweep only runs while entries with a TTL exist. At most 2^31-1 ms
+   * (about 24.8 days), the longest delay a timer takes. @default '1m'
    */
   sweepInterval?: Duration | false;
   /** Write a snapshot to disk and load it at start; a string is the snapshot path. @default none */
@@ -72,7 +84,7 @@ export interface ResolvedOptions<V> {
   policy: PolicyName;
   serializer: Serializer | undefined;
   sweepInterval: number | undefined;
-  persist: { path: string; interval: number | undefined; onClose: boolean } | undefined;
+  persist: { path: string; interval: number | undefined; onClose: boolean; maxBytes: number } | undefined;
 }
 
 const KNOWN = new Set([
@@ -89,12 +101,14 @@ const KNOWN = new Set([
   'sweepInterval',
   'persist',
 ]);
+const PERSIST_KNOWN = new Set(['path', 'interval', 'onClose', 'maxBytes']);
 const POLICIES: ReadonlySet<string> = new Set(Object.values(PolicyName));
 
+/** A timer's period: `false` and `Infinity` mean no timer; beyond 2^31-1 ms is refused (core's one check). */
 function interval(value: Duration | false | undefined, fallback: number, what: string): number | undefined {
   if (value === undefined) return fallback;
   if (value === false) return undefined;
-  const ms = parseDuration(value, what);
+  const ms = parseTimerDuration(value, what, 'none');
   return ms === Number.POSITIVE_INFINITY ? undefined : ms;
 }
 
@@ -136,13 +150,24 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
       throw new CacheConfigError('persist must be an object or a path');
     if (typeof given.path !== 'string' || given.path === '')
       throw new CacheConfigError('persist.path must be a file path');
+    for (const name of Object.keys(given)) {
+      if (!PERSIST_KNOWN.has(name))
+        throw new CacheConfigError(`persist has no option ${JSON.stringify(name)}`);
+    }
     if (given.onClose !== undefined && typeof given.onClose !== 'boolean') {
       throw new CacheConfigError('persist.onClose must be a boolean');
     }
+    const maxBytes =
+      given.maxBytes === undefined
+        ? DEFAULT_SNAPSHOT_MAX_BYTES
+        : parseByteSize(given.maxBytes, 'persist.maxBytes');
+    if (maxBytes > SNAPSHOT_MAX_BYTES_LIMIT)
+      throw new CacheConfigError(`persist.maxBytes must be at most ${SNAPSHOT_MAX_BYTES_LIMIT} bytes`);
     persist = {
       path: given.path,
       interval: interval(given.interval, DEFAULT_PERSIST_INTERVAL, 'persist.interval'),
       onClose: given.onClose ?? true,
+      maxBytes,
     };
   }
   return {

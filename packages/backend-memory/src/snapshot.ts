@@ -7,12 +7,13 @@
  * value as JSON when the serializer is `json`; with any other serializer it is `"b":"<base64 of
  * the serializer's bytes>"` instead. Absent `e`/`s`/`t` mean never / none. A file whose header,
  * line count or any line does not fit this is rejected whole (the cache then starts empty).
- * Files are written atomically: to a temporary file in the same directory, flushed, then renamed.
+ * Files are written atomically: to a temporary file in the same directory (`<path>.<pid>.<random>.tmp`,
+ * created exclusively), flushed, then renamed. Reading the file is `internal/snapshot-file.ts`.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CacheSerializationError } from '@cache/core';
+import { CacheSerializationError, validateTags } from '@cache/core';
+import { tempPathFor } from './internal/snapshot-file.js';
 
 /** The `format` of the header line. */
 export const SNAPSHOT_FORMAT = '@cache/backend-memory:snapshot';
@@ -108,7 +109,7 @@ export function decodeSnapshot(text: string, serializerId: string): SnapshotEntr
       !isTime(c) ||
       (e !== undefined && !isTime(e)) ||
       (s !== undefined && !isTime(s)) ||
-      (t !== undefined && (!Array.isArray(t) || !t.every((tag) => typeof tag === 'string' && tag !== ''))) ||
+      (t !== undefined && !validTags(t)) ||
       (json ? !('v' in parsed) : typeof parsed.b !== 'string')
     ) {
       throw bad(`line ${i + 1} is not an entry`);
@@ -127,12 +128,25 @@ export function decodeSnapshot(text: string, serializerId: string): SnapshotEntr
   return entries;
 }
 
-/** Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it. */
+/** Whether a line's tags pass core's tag check (an ill-formed tag makes the line not an entry). */
+function validTags(tags: unknown): boolean {
+  try {
+    validateTags(tags);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a file atomically: a temporary file beside it (created exclusively, never through a
+ * link), flushed to disk, then renamed over it.
+ */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = tempPathFor(path);
   try {
-    const handle = await open(temp, 'w');
+    const handle = await open(temp, 'wx');
     try {
       await handle.writeFile(data, 'utf8');
       await handle.sync();
