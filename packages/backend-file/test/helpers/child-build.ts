@@ -41,10 +41,16 @@ export async function buildChild(): Promise<{ script: string; remove(): Promise<
   for (const file of await tsFiles(coreSrc)) {
     await emit(file, join(out, 'core', relative(coreSrc, file)).replace(/\.ts$/, '.js'), (c) => c);
   }
-  const mapped = [join(packageDir, 'src'), join(packageDir, 'test/fixtures')];
-  for (const root of mapped) {
+  // CACHE_CHILD_SRC: another version of this package's src/ (to check that a fault test catches
+  // the defect it is about, against the code before the fix).
+  const src = process.env.CACHE_CHILD_SRC ?? join(packageDir, 'src');
+  const mapped = [
+    [src, join(out, 'src')],
+    [join(packageDir, 'test/fixtures'), join(out, 'test/fixtures')],
+  ] as const;
+  for (const [root, into] of mapped) {
     for (const file of await tsFiles(root)) {
-      const target = join(out, relative(packageDir, file)).replace(/\.ts$/, '.js');
+      const target = join(into, relative(root, file)).replace(/\.ts$/, '.js');
       const toCore = relative(dirname(target), join(out, 'core/index.js'));
       await emit(file, target, (c) => c.replaceAll("'@cache/core'", `'./${toCore}'`.replace('./../', '../')));
     }
