@@ -53,7 +53,9 @@ export const MAX_LIFETIME_MS = 1000 * 365.25 * 86_400_000;
 export function parseLifetime(value: Duration, what: string): number {
   const ms = parseDuration(value, what);
   if (ms > MAX_LIFETIME_MS && ms !== Number.POSITIVE_INFINITY)
-    throw new CacheConfigError(`${what} must be at most 1000 years, or Infinity for never; got ${String(value)}`);
+    throw new CacheConfigError(
+      `${what} must be at most 1000 years, or Infinity for never; got ${String(value)}`,
+    );
   return ms;
 }
 
@@ -62,7 +64,11 @@ export function parseLifetime(value: Duration, what: string): number {
  * `Infinity` is refused unless `infinity` says it means "no timer", in which case it is returned.
  * @throws CacheConfigError for what {@link parseDuration} refuses and for delays beyond the limit.
  */
-export function parseTimerDuration(value: Duration, what: string, infinity: 'refuse' | 'none' = 'refuse'): number {
+export function parseTimerDuration(
+  value: Duration,
+  what: string,
+  infinity: 'refuse' | 'none' = 'refuse',
+): number {
   const ms = parseDuration(value, what);
   if (ms === Number.POSITIVE_INFINITY && infinity === 'none') return ms;
   if (ms > MAX_TIMER_MS)

@@ -59,6 +59,7 @@ export {
   validateTags,
 } from './keys.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
+export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';
 export type {

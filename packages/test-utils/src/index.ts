@@ -1,5 +1,5 @@
 export { chaos, type ChaosOptions } from './chaos.js';
 export { ManualClock } from '@cache/core';
 export { uniqueKey, uniquePrefix } from './unique.js';
-export { MapCache } from './map-cache.js';
+export { MapCache, type MapCachePrimitive } from './map-cache.js';
 export { mulberry32 } from './random.js';

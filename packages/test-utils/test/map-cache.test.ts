@@ -17,3 +17,21 @@ describe('MapCache', () => {
     );
   });
 });
+
+describe('MapCache.failWith', () => {
+  it('makes the named primitives throw until healed, leaving the map untouched', async () => {
+    const cache = new MapCache<string>();
+    await cache.set('a', 'x');
+    const failure = new Error('disk full');
+    cache.failWith(failure, ['writeEntry']);
+    await expect(cache.set('a', 'y')).rejects.toMatchObject({ code: 'CACHE_ERROR', cause: failure });
+    expect(await cache.get('a')).toBe('x');
+    let made = 0;
+    cache.failWith(() => new Error(`fresh ${++made}`));
+    await expect(cache.get('a')).rejects.toMatchObject({ code: 'CACHE_ERROR' });
+    await expect(cache.has('a')).rejects.toMatchObject({ code: 'CACHE_ERROR' });
+    expect(made).toBe(2);
+    cache.failWith(undefined);
+    expect(await cache.get('a')).toBe('x');
+  });
+});
