@@ -1,11 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
   CacheConfigError,
+  MAX_LIFETIME_MS,
+  MAX_TIMER_MS,
   parseByteSize,
   parseDuration,
+  parseLifetime,
   parsePositiveInteger,
+  parseTimerDuration,
   parseTtl,
 } from '../src/index.js';
+
+/** Asserts that `run` throws a CacheConfigError with code CACHE_CONFIG. */
+function expectConfigError(run: () => unknown): void {
+  let error: unknown;
+  try {
+    run();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(CacheConfigError);
+  expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
+}
+
+const DAY = 86_400_000;
 
 describe('parseDuration', () => {
   it.each([
@@ -71,4 +89,74 @@ describe('parsePositiveInteger', () => {
     for (const bad of [0, -1, 1.5, 'x', Number.NaN])
       expect(() => parsePositiveInteger(bad, 'n')).toThrow(CacheConfigError);
   });
+});
+
+describe('parseTimerDuration', () => {
+  it('takes delays up to 2^31-1 ms, the longest that setTimeout and setInterval honour', () => {
+    expect(MAX_TIMER_MS).toBe(2_147_483_647);
+    expect(parseTimerDuration(MAX_TIMER_MS, 'timeout')).toBe(MAX_TIMER_MS);
+    expect(parseTimerDuration('24d', 'timeout')).toBe(24 * DAY);
+    expect(parseTimerDuration('596h', 'timeout')).toBe(596 * 3_600_000);
+    expect(parseTimerDuration(1, 'timeout')).toBe(1);
+    expect(parseTimerDuration('0.5ms', 'timeout')).toBe(0.5);
+  });
+
+  it.each([[MAX_TIMER_MS + 1], [2 ** 31], ['25d'], ['30d'], ['597h'], [1e300], [Number.MAX_VALUE]])(
+    'refuses %s with CACHE_CONFIG (a timer would fire after 1 ms)',
+    (value) => {
+      expectConfigError(() => parseTimerDuration(value, 'timeout'));
+      expectConfigError(() => parseTimerDuration(value, 'timeout', 'none'));
+    },
+  );
+
+  it('refuses Infinity unless it means no timer', () => {
+    expectConfigError(() => parseTimerDuration(Number.POSITIVE_INFINITY, 'lock.lease'));
+    expectConfigError(() => parseTimerDuration('Infinity', 'lock.lease', 'refuse'));
+    expect(parseTimerDuration(Number.POSITIVE_INFINITY, 'timeout', 'none')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseTimerDuration('infinity', 'timeout', 'none')).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('refuses what parseDuration refuses', () => {
+    for (const value of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY, 'soon', '', null, undefined, {}])
+      expectConfigError(() => parseTimerDuration(value as never, 'timeout', 'none'));
+  });
+});
+
+describe('parseLifetime', () => {
+  it('takes lifetimes up to 1000 years, and Infinity', () => {
+    expect(MAX_LIFETIME_MS).toBe(1000 * 365.25 * DAY);
+    expect(parseLifetime(MAX_LIFETIME_MS, 'ttl')).toBe(MAX_LIFETIME_MS);
+    expect(parseLifetime('365250d', 'ttl')).toBe(MAX_LIFETIME_MS);
+    expect(parseLifetime('30d', 'ttl')).toBe(30 * DAY);
+    expect(parseLifetime(Number.POSITIVE_INFINITY, 'ttl')).toBe(Number.POSITIVE_INFINITY);
+    // Sums with the current time stay exact integers.
+    expect(Number.isSafeInteger(Date.now() + MAX_LIFETIME_MS * 2)).toBe(true);
+  });
+
+  it.each([[MAX_LIFETIME_MS + 1], ['365251d'], [1e300], [Number.MAX_VALUE], [2 ** 53]])(
+    'refuses %s with CACHE_CONFIG',
+    (value) => {
+      expectConfigError(() => parseLifetime(value, 'staleIfError'));
+    },
+  );
+
+  it('refuses what parseDuration refuses', () => {
+    for (const value of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY, 'soon', null])
+      expectConfigError(() => parseLifetime(value as never, 'ttl'));
+  });
+});
+
+describe('parseTtl limits', () => {
+  it('takes a finite TTL up to 1000 years and maps Infinity to never', () => {
+    expect(parseTtl(MAX_LIFETIME_MS)).toBe(MAX_LIFETIME_MS);
+    expect(parseTtl('30d')).toBe(30 * DAY);
+    expect(parseTtl('Infinity')).toBeUndefined();
+  });
+
+  it.each([[MAX_LIFETIME_MS + 1], [1e300], ['400000d'], [Number.MAX_VALUE]])(
+    'refuses %s with CACHE_CONFIG (beyond what Redis PX takes)',
+    (value) => {
+      expectConfigError(() => parseTtl(value));
+    },
+  );
 });
