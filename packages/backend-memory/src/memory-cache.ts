@@ -111,8 +111,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #dirty = false;
   readonly #policy: EvictionPolicy;
   readonly #refuses: boolean;
-  /** The policy's victim does not depend on the entry being inserted: evict first, reuse the slot. */
-  readonly #stableVictim: boolean;
+  /** The policy picks its victims before a write, among the other entries (see `#store`). */
+  readonly #evictsFirst: boolean;
   readonly #maxKey: number;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -159,7 +159,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       resolved.serializer !== undefined;
     this.#refuses = resolved.policy === 'none';
     this.#policy = createPolicy(resolved.policy, resolved.maxEntries);
-    this.#stableVictim = this.#policy.stableVictim === true;
+    this.#evictsFirst = this.#policy.evictsFirst === true;
     this.#persist = resolved.persist;
     this.#coarse = options.clock === undefined;
     if (resolved.sweepInterval !== undefined) {
@@ -930,10 +930,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * Writes an entry (new or replacing), then evicts while over a limit. Everything that can
    * fail (encoding, sizing, a full 'none' cache) happens before any state changes.
    *
-   * A new key in a cache full by count, with a policy whose victim does not depend on the
-   * newcomer (`stableVictim`), evicts first and reuses the victim's slot directly (as lru-cache
-   * does); other policies (admission policies may refuse the newcomer) insert, then evict. The
-   * eviction is reported once the new entry is in place, so a listener sees a consistent cache.
+   * With a policy that evicts before it inserts (`evictsFirst`: every policy but the admission
+   * policy W-TinyLFU), the victims are chosen among the other entries before the write, so the
+   * entry just written is never one of them: a new key in a cache full by count evicts one victim
+   * and reuses its slot directly (as lru-cache does); a write that would go over the byte limit
+   * evicts others until it fits (an overwrite that needs room re-enters the policy as a new
+   * entry, so that it is not named itself). Admission policies insert, then evict (they may refuse
+   * the newcomer). Evictions are reported once the new entry is in place, so a listener sees a
+   * consistent cache.
    */
   #store(
     key: string,
@@ -952,13 +956,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
     if (this.#refuses) this.#makeRoom(key, size);
     let slot = this.#map.get(key);
-    const isNew = slot === undefined;
+    let isNew = slot === undefined;
     let old = 0;
     let victim: string | undefined;
     let victimExpired = false;
+    let sizeVictims: [string, boolean][] | undefined;
     if (slot === undefined) {
       slot = -1;
-      if (this.#stableVictim && this.#map.size >= this.#maxEntries) {
+      if (this.#evictsFirst && this.#map.size >= this.#maxEntries) {
         const candidate = this.#policy.victim();
         victim = candidate >= 0 ? this.#keys[candidate] : undefined;
         if (victim !== undefined) {
@@ -968,10 +973,18 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
           slot = candidate;
         }
       }
+      if (this.#evictsFirst && this.#bytes + size > this.#maxBytes) sizeVictims = this.#evictForBytes(size);
       if (slot === -1) slot = this.#alloc();
       this.#map.set(key, slot);
       this.#keys[slot] = key;
-    } else old = this.#flags[slot]!;
+    } else {
+      old = this.#flags[slot]!;
+      if (this.#evictsFirst && this.#sizing && this.#bytes - this.#sizes![slot]! + size > this.#maxBytes) {
+        this.#policy.remove(slot);
+        isNew = true;
+        sizeVictims = this.#evictForBytes(size - this.#sizes![slot]!);
+      }
+    }
     this.#values[slot] = stored;
     this.#reads[slot * 2] = 0;
     this.#reads[slot * 2 + 1] = 0;
@@ -1013,7 +1026,26 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (isNew) this.#policy.insert(slot, key, expiresAt ?? Number.POSITIVE_INFINITY);
     else this.#policy.update(slot, expiresAt ?? Number.POSITIVE_INFINITY);
     if (victim !== undefined) this.reportEviction(victim, victimExpired ? 'expired' : 'capacity');
+    if (sizeVictims !== undefined)
+      for (const [name, expired] of sizeVictims) this.reportEviction(name, expired ? 'expired' : 'size');
     if (this.#map.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evict();
+  }
+
+  /**
+   * Before a write that adds `growth` bytes: evicts the policy's victims (the entry being written
+   * is not in the policy) until it fits. @returns the victims' keys and whether each had expired.
+   */
+  #evictForBytes(growth: number): [string, boolean][] {
+    const evicted: [string, boolean][] = [];
+    while (this.#bytes + growth > this.#maxBytes) {
+      const slot = this.#policy.victim();
+      const key = slot >= 0 ? this.#keys[slot] : undefined;
+      if (key === undefined) break;
+      const flags = this.#flags[slot]!;
+      evicted.push([key, (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!]);
+      this.#removeSlot(slot, key);
+    }
+    return evicted;
   }
 
   /** With `policy: 'none'`: refuses a write that would go over a limit (after sweeping expired entries). */

@@ -7,7 +7,7 @@ import { SlotLinks, SlotList } from './slot-list.js';
 
 export class FifoPolicy implements EvictionPolicy {
   readonly name = 'fifo' as const;
-  readonly stableVictim = true;
+  readonly evictsFirst = true;
   readonly #list = new SlotList(new SlotLinks());
 
   grow(capacity: number): void {

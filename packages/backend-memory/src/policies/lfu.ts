@@ -18,6 +18,7 @@ import { growArray, SlotLinks } from './slot-list.js';
 
 export class LfuPolicy implements EvictionPolicy {
   readonly name = 'lfu' as const;
+  readonly evictsFirst = true;
   readonly #links = new SlotLinks();
   #bucketOf = new Int32Array(0);
   // bucket pool

@@ -12,7 +12,7 @@ const NONE = -1;
 
 export class LruPolicy implements EvictionPolicy {
   readonly name = 'lru' as const;
-  readonly stableVictim = true;
+  readonly evictsFirst = true;
   /** `[prev, next]` per slot; `-1` is "none". */
   #links = new Int32Array(0);
   #head = NONE;

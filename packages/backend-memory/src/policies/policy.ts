@@ -30,11 +30,13 @@ export type PolicyName = (typeof PolicyName)[keyof typeof PolicyName];
 export interface EvictionPolicy {
   readonly name: PolicyName;
   /**
-   * `true` when `victim()` names the same slot whether it is asked before or after a new entry
-   * is inserted, and never the new entry (LRU, FIFO). The cache then evicts before inserting
-   * and reuses the victim's slot for the new entry. Admission policies leave it unset.
+   * `true` when the cache asks for victims before a write, so that they are chosen among the
+   * other entries and the entry being written is never evicted by its own write (every policy
+   * but W-TinyLFU; SIEVE and S3-FIFO as published evict before they insert). The cache then
+   * evicts first and reuses a victim's slot for a new entry. Admission policies leave it unset:
+   * the cache inserts, then evicts, and they may name the newcomer.
    */
-  readonly stableVictim?: boolean;
+  readonly evictsFirst?: boolean;
   /** Makes slots below `capacity` valid (called before the first use of a slot). */
   grow(capacity: number): void;
   /** A read found the entry in `slot`. */
@@ -48,9 +50,10 @@ export interface EvictionPolicy {
   /** The entry in `slot` is gone (deleted, expired or evicted); the slot may be reused. */
   remove(slot: number): void;
   /**
-   * The slot to evict now that the cache is over a limit, or `-1` when the policy refuses to
-   * evict (`none`). It does not remove it: the cache calls `remove(slot)` next. Admission
-   * policies may name the entry that was just inserted (it was not worth keeping).
+   * The slot to evict now that the cache is (or, with `evictsFirst`, is about to go) over a
+   * limit, or `-1` when the policy refuses to evict (`none`). It does not remove it: the cache
+   * calls `remove(slot)` next. Admission policies may name the entry that was just inserted
+   * (it was not worth keeping).
    */
   victim(): number;
   /** Forgets every slot. */

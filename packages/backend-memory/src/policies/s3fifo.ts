@@ -25,6 +25,7 @@ const MAX_FREQUENCY = 3;
 
 export class S3FifoPolicy implements EvictionPolicy {
   readonly name = 's3fifo' as const;
+  readonly evictsFirst = true;
   readonly #links = new SlotLinks();
   readonly #small = new SlotList(this.#links);
   readonly #main = new SlotList(this.#links);
@@ -95,12 +96,13 @@ export class S3FifoPolicy implements EvictionPolicy {
     const main = this.#main;
     const entries = small.size + main.size;
     if (entries === 0) return -1;
-    if (entries - 1 > this.#maximum && (this.#hint === 0 || this.#maximum < this.#hint)) {
-      this.#setMaximum(this.#hint === 0 ? entries - 1 : Math.min(entries - 1, this.#hint));
+    // Asked before the newcomer is inserted (evictsFirst): `entries` is what the cache holds when full.
+    if (entries > this.#maximum && (this.#hint === 0 || this.#maximum < this.#hint)) {
+      this.#setMaximum(this.#hint === 0 ? entries : Math.min(entries, this.#hint));
     }
     const frequency = this.#frequency;
     for (;;) {
-      if (small.size > 0 && (small.size > this.#smallTarget || main.size === 0)) {
+      if (small.size > 0 && (small.size >= this.#smallTarget || main.size === 0)) {
         const slot = small.head;
         if (frequency[slot]! > 0) {
           small.unlink(slot);

@@ -9,6 +9,7 @@ import { growArray, SlotLinks, SlotList } from './slot-list.js';
 
 export class SievePolicy implements EvictionPolicy {
   readonly name = 'sieve' as const;
+  readonly evictsFirst = true;
   readonly #list = new SlotList(new SlotLinks());
   #visited = new Uint8Array(0);
   #hand = -1;

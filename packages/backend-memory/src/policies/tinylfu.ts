@@ -132,6 +132,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #tunerEntries = 0;
 
   #evicting = false;
+  /** The node inserted last: the window's most recent entry, never swept out by the eviction its insert causes. */
+  #newest = -1;
   /** Window entries moved to probation and not yet judged, newest first from `#candidate` (a node offset). */
   #pending = 0;
   #candidate = -1;
@@ -187,6 +189,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     const at = (slot + FIRST) * STRIDE;
     node[at + HASH] = hash;
     this.#pushTail(node, at, WINDOW_LIST);
+    this.#newest = at;
     this.#size++;
     this.#pending = 0;
     this.#candidate = -1;
@@ -241,7 +244,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     if (candidate === WINDOW_LIST) candidate = -1;
     let victim = node[PROBATION_LIST + NEXT]!;
     if (victim === PROBATION_LIST) victim = this.#sweep(node, PROTECTED_LIST);
-    if (victim === PROTECTED_LIST) return (this.#sweep(node, WINDOW_LIST) >> 2) - FIRST;
+    if (victim === PROTECTED_LIST) return (this.#windowHead(node) >> 2) - FIRST;
     if (candidate === -1 || candidate === victim) {
       this.#judged(node);
       return (victim >> 2) - FIRST;
@@ -329,11 +332,26 @@ export class TinyLfuPolicy implements EvictionPolicy {
    */
   #overflow(node: Int32Array): void {
     while (node[WINDOW_LIST + LENGTH]! > this.#windowMaximum) {
-      this.#sweep(node, WINDOW_LIST);
+      this.#windowHead(node);
       const at = this.#shift(node, WINDOW_LIST, PROBATION_LIST, PROBATION);
       this.#pending++;
       this.#candidate = at;
     }
+  }
+
+  /**
+   * Sweeps the window (CLOCK) and returns its head, which is never the entry inserted last while
+   * the window holds another: when every older entry was read, the sweep moves them all behind
+   * the newcomer, which exact LRU would keep as the most recent; it goes back to the tail and
+   * the sweep picks the least recent of the others. So a write never evicts its own entry
+   * through the window.
+   */
+  #windowHead(node: Int32Array): number {
+    const at = this.#sweep(node, WINDOW_LIST);
+    if (at !== this.#newest || node[WINDOW_LIST + LENGTH]! < 2) return at;
+    this.#unlink(node, at, WINDOW_LIST);
+    this.#pushTail(node, at, WINDOW_LIST);
+    return this.#sweep(node, WINDOW_LIST);
   }
 
   /** Moves the candidate pointer past the candidate just judged. */

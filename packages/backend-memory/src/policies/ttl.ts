@@ -8,6 +8,7 @@ import { growArray } from './slot-list.js';
 
 export class TtlPolicy implements EvictionPolicy {
   readonly name = 'ttl' as const;
+  readonly evictsFirst = true;
   #heap = new Int32Array(0);
   #pos = new Int32Array(0);
   #expires = new Float64Array(0);

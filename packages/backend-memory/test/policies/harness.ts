@@ -1,7 +1,8 @@
 /**
  * A minimal slot store for policy tests: keys get the lowest free slot, reads call `access` or
- * `miss` + `insert`, and the store evicts by `victim()` while over `max`, recording what it
- * evicted (by key). The same protocol as `MemoryCache`.
+ * `miss` + `insert`, and the store evicts by `victim()` (before the insert for policies that
+ * `evictsFirst`, else while over `max` after it), recording what it evicted (by key). The same
+ * protocol as `MemoryCache`.
  */
 import type { EvictionPolicy } from '../../src/policies/index.js';
 
@@ -46,8 +47,18 @@ export class Harness {
     return false;
   }
 
-  /** Inserts `key` (not present) in the lowest free slot, then evicts while over `max`. */
+  /**
+   * Inserts `key` (not present) in the lowest free slot. A policy that `evictsFirst` names its
+   * victims before the insert (so never the new key); the others after it, while over `max`.
+   */
   insert(key: string, expiresAt = Number.POSITIVE_INFINITY): number {
+    if (this.policy.evictsFirst) {
+      while (this.#slotOf.size >= this.max) {
+        const victim = this.policy.victim();
+        this.evicted.push(this.#keyOf[victim]!);
+        this.delete(this.#keyOf[victim]!);
+      }
+    }
     let slot = this.#keyOf.indexOf(undefined);
     if (slot === -1) slot = this.#keyOf.length;
     if (slot >= this.#capacity) {

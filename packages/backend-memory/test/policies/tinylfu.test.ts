@@ -25,11 +25,15 @@ describe('TinyLfuPolicy', () => {
     for (const key of ['a', 'b', 'c', 'd']) h.read(key); // c loses its duel with a (1 vs 1)
     // three hits while 'd' is in the window: its frequency is 4, and it was read
     for (let i = 0; i < 3; i++) expect(h.read('d')).toBe(true);
-    h.read('e'); // d was read: a second chance at the window's tail; e leaves and loses to a
-    expect(h.evicted).toEqual(['c', 'e']);
-    h.read('f'); // d leaves the window as the candidate: d (4) beats a (1)
-    expect(h.evicted).toEqual(['c', 'e', 'a']);
+    // d was read (a second chance), but e is the newest entry, which exact LRU keeps: d leaves
+    // the window as the candidate, and d (4) beats a (1). The entry just written stays.
+    h.read('e');
+    expect(h.evicted).toEqual(['c', 'a']);
+    expect(h.has('e')).toBe(true);
+    h.read('f'); // e leaves the window and ties with b (1 vs 1): it loses
+    expect(h.evicted).toEqual(['c', 'a', 'e']);
     expect(h.has('d')).toBe(true);
+    expect(h.has('f')).toBe(true);
   });
 
   it('counts a read miss only through the insert that follows it (as Caffeine does)', () => {
@@ -46,16 +50,18 @@ describe('TinyLfuPolicy', () => {
     // here are not, so their hits are counted in their entries until they leave.
     const h = new Harness(new TinyLfuPolicy(3, { seed: 1, miniEntries: 1 }), 3);
     const [v, a, b, y, z, d, e] = ['v', 'a', 'b', 'y', 'z', 'd', 'e'].map(unsampled);
-    for (const key of [v, v, v, a, b, y]) h.read(key!); // v: 3, read (stays in the window); y loses to a
-    h.read(z!); // v leaves the window: 3 beats a's 1
+    // v: 3, read; y is the newest: v leaves the window and beats a (3 vs 1)
+    for (const key of [v, v, v, a, b, y]) h.read(key!);
+    expect(h.evicted).toEqual([a]);
+    h.read(z!); // y leaves the window and ties with b (1 vs 1): it loses
     h.read(b!); // b is read in probation: promoted to protected by the next eviction
     h.read(d!); // z loses to v, now probation's only entry
-    expect(h.evicted).toEqual([y, a, z]);
+    expect(h.evicted).toEqual([a, y, z]);
     for (let i = 0; i < 4; i++) expect(h.read(d!)).toBe(true); // d: 5, counted in its entry
     h.delete(d!); // the sketch now holds d's 5
     h.read(d!); // 6
     h.read(e!); // d leaves the window: 6 beats v's 3 (without the hand-over: 1, and d would lose)
-    expect(h.evicted).toEqual([y, a, z, v]);
+    expect(h.evicted).toEqual([a, y, z, v]);
     expect(h.has(d!)).toBe(true);
   });
 
@@ -65,12 +71,14 @@ describe('TinyLfuPolicy', () => {
     const [v, a, b, y, z, c, x, w] = ['v', 'a', 'b', 'y', 'z', 'c', 'x', 'w'].map(unsampled);
     for (let i = 0; i < 15; i++) h.read(v!); // v: 15 (counted in its entry)
     for (const key of [a, b, y, z, b, c]) h.read(key!); // as above: v ends alone in probation
-    expect(h.evicted).toEqual([y, a, z]);
+    expect(h.evicted).toEqual([a, y, z]);
     for (let i = 0; i < 9; i++) expect(h.read(b!)).toBe(true); // the 30th request: v 15 -> 7, c 1 -> 0
     for (let i = 0; i < 8; i++) expect(h.read(c!)).toBe(true); // c: 8, read
-    h.read(x!); // c gets a second chance in the window; x loses to v
-    h.read(w!); // c leaves the window: 8 beats v's 7 (unaged, v would have 15)
-    expect(h.evicted).toEqual([y, a, z, x, v]);
+    h.read(x!); // x is the newest: c leaves the window, and 8 beats v's 7 (unaged, v would have 15)
+    expect(h.evicted).toEqual([a, y, z, v]);
+    h.read(w!); // x leaves the window and loses to c
+    expect(h.evicted).toEqual([a, y, z, v, x]);
+    expect(h.has(c!)).toBe(true);
   });
 
   it('names the victim directly from the protected segment and the window when probation is empty', () => {
