@@ -59,6 +59,7 @@ export {
   validateTags,
 } from './keys.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
+export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';
