@@ -194,8 +194,13 @@ export class FileCache<V = unknown> extends BaseCache<V> {
           added = true;
           break;
         }
-        const file = await this.#store.read(path);
+        const file = await this.#readForAdd(path);
         if (file === undefined) continue;
+        if (!('bytes' in file)) {
+          // A link, FIFO or file above the cap: dead too, removed as the file it is (a set would replace it).
+          await this.#store.removeExact(path, file, this.#layout.tempPath(folder, hash));
+          continue;
+        }
         let header: EnvelopeHeader | undefined;
         try {
           header = decodeEnvelopeHeader(file.bytes);
@@ -217,6 +222,22 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     }
     if (added) await this.#wrote(bytes[0].length + bytes[1].length);
     return added;
+  }
+
+  /**
+   * The file at an entry path for `add`: its bytes, or only its identity when it is an odd file
+   * (not a folder) that is never read; `undefined` when missing.
+   * @throws OddFileError for a folder there, or a linked shard.
+   */
+  async #readForAdd(path: string): Promise<ReadResult | FileIdentity | undefined> {
+    try {
+      return await this.#store.read(path);
+    } catch (error) {
+      if (!(error instanceof OddFileError) || error.path !== path) throw error;
+      const stats = await this.#store.fs.lstat(path).catch(() => undefined);
+      if (stats?.isDirectory()) throw error;
+      return stats && { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+    }
   }
 
   protected async removeEntry(key: string): Promise<boolean> {

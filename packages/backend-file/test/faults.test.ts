@@ -1,10 +1,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CacheError, CacheSerializationError } from '@cache/core';
+import { CacheError, CacheInvalidationError, CacheSerializationError } from '@cache/core';
 import { describe, expect, test } from 'vitest';
 import { FS_LAYER, type FsLayer, nodeFs } from '../src/internal/fs-layer.js';
 import { hashOf } from '../src/internal/layout.js';
-import { makeCache } from './helpers/setup.js';
+import { makeCache, sibling } from './helpers/setup.js';
 import { listTree } from './helpers/temp-dir.js';
 
 function sysError(code: string): NodeJS.ErrnoException {
@@ -190,5 +190,79 @@ describe('write failures (through the fs seam)', () => {
       close: 1,
       rename: 1,
     });
+  });
+});
+
+describe('compare-and-delete: a write that lands between a read and the removal stays', () => {
+  /** A file system that runs `landing()` once, right before the removal's move of an entry aside. */
+  function raceOnMove(entry: string, landing: () => Promise<void>) {
+    let armed = true;
+    const layer: FsLayer = {
+      ...nodeFs,
+      rename: async (from, to) => {
+        if (armed && from === entry && to.endsWith('.tmp')) {
+          armed = false;
+          await landing();
+        }
+        return nodeFs.rename(from, to);
+      },
+    };
+    return { layer, fired: () => !armed };
+  }
+
+  test.each([
+    ['a get that found corrupt bytes', 'corrupt'],
+    ['a cleanup that found an expired entry', 'expired'],
+    ['a delete of the value it read', 'delete'],
+  ])('%s', async (_label, kind) => {
+    const setupCache = await makeCache();
+    const { dir, clock } = setupCache;
+    const path = entryPath(dir, 'k');
+    const writer = sibling(dir, { clock });
+    const race = raceOnMove(path, () => writer.set('k', 'new'));
+    const { cache } = await makeCache({ dir, clock, [FS_LAYER]: race.layer } as never);
+    if (kind === 'corrupt') {
+      await cache.set('k', 'old');
+      await writeFile(path, 'corrupt');
+      expect(await cache.get('k')).toBeUndefined();
+    } else if (kind === 'expired') {
+      await cache.set('k', 'old', { ttl: 10 });
+      clock.advance(10);
+      expect(await cache.cleanup()).toBe(0);
+    } else {
+      await cache.set('k', 'old');
+      expect(await cache.delete('k')).toBe(false);
+    }
+    expect(race.fired()).toBe(true);
+    expect(await writer.get('k')).toBe('new');
+    expect((await listTree(dir)).filter((p) => p.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('failed invalidations reject with CacheInvalidationError', () => {
+  test.each([
+    ['invalidateTags', 'open', 'EACCES'],
+    ['invalidateTags', 'rename', 'ENOSPC'],
+    ['invalidateTags', 'readWhole', 'EIO'],
+    ['deleteMatching', 'rename', 'EACCES'],
+    ['deleteMatching', 'readdir', 'EIO'],
+  ])('%s with %s failing (%s)', async (method, call, code) => {
+    const { fs, faults } = faultyFs();
+    const { cache } = await makeCache({ [FS_LAYER]: fs } as never);
+    await cache.set('user:1', 1, { tags: ['t'] });
+    const errors: unknown[] = [];
+    cache.on('error', ({ error }) => errors.push(error));
+    faults.set(call as keyof FsLayer, code);
+    const error = await (method === 'invalidateTags'
+      ? cache.invalidateTags(['t'])
+      : cache.deleteMatching('user:*')
+    ).catch((e: unknown) => e);
+    faults.clear();
+    expect(error).toBeInstanceOf(CacheInvalidationError);
+    expect((error as CacheInvalidationError).code).toBe('CACHE_INVALIDATION');
+    expect(((error as CacheInvalidationError).cause as NodeJS.ErrnoException).code).toBe(code);
+    expect(errors).toEqual([error]);
+    // Nothing was invalidated or removed: the entry is still there.
+    expect(await cache.get('user:1')).toBe(1);
   });
 });

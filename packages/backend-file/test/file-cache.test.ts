@@ -6,8 +6,9 @@ import {
   CacheSerializationError,
   createCache,
   encodeEnvelope,
+  MAX_TIMER_MS,
 } from '@cache/core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { FileCache } from '../src/index.js';
 import { hashOf } from '../src/internal/layout.js';
 import { freshDir, makeCache, sibling } from './helpers/setup.js';
@@ -221,6 +222,24 @@ describe('options', () => {
     [{ dir: '/tmp/x', sweepInterval: 0 }],
     [{ dir: '/tmp/x', serializer: {} }],
     [{ dir: '/tmp/x', maxKeyBytes: 70_000 }],
+    // Unknown options (a typo must not pass silently).
+    [{ dir: '/tmp/x', maxEntrys: 10 }],
+    [{ dir: '/tmp/x', ttl: '1m' }],
+    [{ dir: '/tmp/x', prefix: 'a:' }],
+    // Sizes that are not a whole number of bytes, or round to none.
+    [{ dir: '/tmp/x', maxBytes: 0.5 }],
+    [{ dir: '/tmp/x', maxBytes: 1.5 }],
+    [{ dir: '/tmp/x', maxBytes: '0.5' }],
+    [{ dir: '/tmp/x', maxBytes: '0.2B' }],
+    [{ dir: '/tmp/x', maxEntryBytes: 0.5 }],
+    [{ dir: '/tmp/x', maxEntryBytes: 2 ** 31 }],
+    [{ dir: '/tmp/x', maxEntryBytes: '3GB' }],
+    // Timers beyond 2^31-1 ms (setInterval would fire after 1 ms).
+    [{ dir: '/tmp/x', sweepInterval: '30d' }],
+    [{ dir: '/tmp/x', sweepInterval: 2 ** 31 }],
+    [{ dir: '/tmp/x', lockPollInterval: '25d' }],
+    [{ dir: '/tmp/x', lockPollInterval: Number.POSITIVE_INFINITY }],
+    [{ dir: '/tmp/x', sharedDir: 'yes' }],
   ])('%o is a CacheConfigError', (options) => {
     const error = (() => {
       try {
@@ -231,6 +250,33 @@ describe('options', () => {
     })();
     expect(error).toBeInstanceOf(CacheConfigError);
     expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
+  });
+});
+
+describe('timer options', () => {
+  test('a sweepInterval beyond 2^31-1 ms never reaches setInterval; the limit itself and Infinity (off) are taken', async () => {
+    const spy = vi.spyOn(globalThis, 'setInterval');
+    try {
+      expect(() => new FileCache({ dir: '/tmp/x', sweepInterval: '30d' })).toThrow(CacheConfigError);
+      expect(spy).not.toHaveBeenCalled();
+      const dir = await freshDir();
+      sibling(dir, { sweepInterval: Number.POSITIVE_INFINITY });
+      expect(spy).not.toHaveBeenCalled();
+      sibling(dir, { sweepInterval: MAX_TIMER_MS, lockPollInterval: MAX_TIMER_MS });
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.calls[0]?.[1]).toBe(MAX_TIMER_MS);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('createCache refuses an unknown option and a timer too long in a URL', async () => {
+    const dir = await freshDir();
+    for (const query of ['maxEntrys=10', 'sweepInterval=30d', 'maxBytes=0.5']) {
+      const error = await createCache(`file://${dir}?${query}`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CacheConfigError);
+      expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
+    }
   });
 });
 
