@@ -12,16 +12,10 @@
  * stamps; each process scans after its own writes add 10% of a limit (see the README for the
  * tolerance). This file is over 400 lines because the primitives share the counters and helpers.
  *
- * Removals of dead files (bytes that do not decode, expired or invalidated entries) never take
- * out a file that a writer put there after the read: they run under the key's add lock (tried,
- * never waited for, outside `add`) and compare-and-delete the exact bytes read
- * (`FileStore.removeExact`). Why `add` then has exactly one winner: a win is a `link` into a free
- * name, or a `link` after the lock holder removed the dead file it read under the lock. Between
- * that read and the removal no other adder or remover can change the name (they need the free
- * name or the lock), so a removal takes only a dead file, and the name is free only when nobody
- * has won since the last dead file went.
+ * Dead files (undecodable, expired, invalidated) are removed by compare-and-delete under the
+ * entry's add lock, and `add` takes a name only with a `link`: see `internal/dead-files.ts` for
+ * why no resolved write is lost and `add` has one winner.
  */
-import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   BaseCache,
@@ -43,22 +37,17 @@ import {
   writeEnvelope,
 } from '@cache/core';
 import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
-import { checkDirectory } from './internal/directory-check.js';
+import { openDirectory } from './internal/directory-check.js';
 import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';
 import { acquireFileLock } from './internal/file-lock.js';
-import { type FileIdentity, FileStore, type ReadResult } from './internal/file-store.js';
+import { ADD_LOCK_MS, DeadFiles, identity } from './internal/dead-files.js';
+import { FileStore, type ReadResult } from './internal/file-store.js';
 import { errno, FS_LAYER, type FsLayer, nodeFs, OddFileError } from './internal/fs-layer.js';
 import { hashOf, Layout } from './internal/layout.js';
 
-const ADD_LOCK_MS = 5_000;
 /** Rounds of "link, else remove the dead file there" an `add` makes under its lock before giving up. */
 const ADD_ROUNDS = 64;
 const EMPTY = new Uint8Array(0);
-
-/** A file's identity without its bytes: a removal that must take that file, whatever it holds now. */
-function identity(file: ReadResult): FileIdentity {
-  return { dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs };
-}
 
 /**
  * A cache in a directory on disk, safe to share between processes: atomic writes, entry and
@@ -74,6 +63,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   readonly #options: ResolvedFileOptions;
   readonly #layout: Layout;
   readonly #store: FileStore;
+  readonly #dead: DeadFiles;
   readonly #serializer: Serializer;
   /** Stamp written files with the injected clock (the system clock needs no stamp: mtime is now). */
   readonly #stamp: boolean;
@@ -106,6 +96,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       fsync: this.#options.fsync,
       maxFileBytes: this.#options.maxEntryBytes,
     });
+    this.#dead = new DeadFiles(this.#store, this.#layout, this.#options.lockPollInterval);
     this.#serializer = this.#options.serializer;
     this.#stamp = options.clock !== undefined && options.clock !== systemClock;
     const { maxEntries, maxBytes, sweepInterval } = this.#options;
@@ -185,7 +176,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     // key's is removed under the key's add lock, then the name is taken with a link (never a
     // rename over it), so that of many adders exactly one succeeds (see the file header).
     if (await this.#holdsLive(key)) return false;
-    const release = await this.#addLock(hash, ADD_LOCK_MS);
+    const release = await this.#dead.lock(hash, ADD_LOCK_MS);
     if (release === undefined) return false;
     let added = false;
     try {
@@ -194,7 +185,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
           added = true;
           break;
         }
-        const file = await this.#readForAdd(path);
+        const file = await this.#dead.readForAdd(path);
         if (file === undefined) continue;
         if (!('bytes' in file)) {
           // A link, FIFO or file above the cap: dead too, removed as the file it is (a set would replace it).
@@ -224,22 +215,6 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     return added;
   }
 
-  /**
-   * The file at an entry path for `add`: its bytes, or only its identity when it is an odd file
-   * (not a folder) that is never read; `undefined` when missing.
-   * @throws OddFileError for a folder there, or a linked shard.
-   */
-  async #readForAdd(path: string): Promise<ReadResult | FileIdentity | undefined> {
-    try {
-      return await this.#store.read(path);
-    } catch (error) {
-      if (!(error instanceof OddFileError) || error.path !== path) throw error;
-      const stats = await this.#store.fs.lstat(path).catch(() => undefined);
-      if (stats?.isDirectory()) throw error;
-      return stats && { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
-    }
-  }
-
   protected async removeEntry(key: string): Promise<boolean> {
     if (!this.#opened) await this.#open();
     const hash = hashOf(key);
@@ -250,7 +225,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     if (header === undefined || header.key !== key) return false;
     if (!isLive(header, this.now())) {
       // An expired entry (core removes it after a read): a dead file, removed as such.
-      if (await this.#removeDead(path, hash, file)) this.#removed(file);
+      if (await this.#dead.remove(path, hash, file)) this.#removed(file);
       return false;
     }
     // Only the caller whose move took the file reports it (one of many concurrent deletes).
@@ -373,7 +348,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
         const until = physicalExpiry(header);
         const expired = until !== undefined && now >= until;
         if (!expired && !(await this.#invalidated(header, tags))) continue;
-        if (!(await this.#removeDead(path, hash, file))) continue;
+        if (!(await this.#dead.remove(path, hash, file))) continue;
         this.#removed(file);
         removed++;
         if (expired) {
@@ -516,7 +491,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
         if (header === undefined) continue;
         // A valid envelope under a name that is not its key's hash can never be read: drop it.
         if (hashOf(header.key) !== hash) {
-          await this.#removeDead(path, hash, file);
+          await this.#dead.remove(path, hash, file);
           continue;
         }
         yield { path, hash, file, header };
@@ -548,44 +523,6 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  /** The add lock of an entry (by its file name, so that a file whose key is unknown has one too). */
-  #addLock(hash: string, wait: number): Promise<(() => Promise<void>) | undefined> {
-    return acquireFileLock(
-      this.#store,
-      this.#layout.lockPath(hash, 'add'),
-      () => this.#layout.tempPath(this.#layout.locksDir, hash),
-      ADD_LOCK_MS,
-      wait,
-      this.#options.lockPollInterval,
-    );
-  }
-
-  /**
-   * Removes a dead file (undecodable, expired, invalidated, misnamed) if it is still exactly the
-   * one read: under the entry's add lock, taken only if free (someone else holding it is dealing
-   * with this entry), the file is read again and removed by compare-and-delete of those bytes.
-   * Reports whether it removed it; never throws (the removal is housekeeping).
-   */
-  async #removeDead(path: string, hash: string, file: ReadResult): Promise<boolean> {
-    const release = await this.#addLock(hash, 0).catch(() => undefined);
-    if (release === undefined) return false;
-    try {
-      const fresh = await this.#store.read(path);
-      if (
-        fresh === undefined ||
-        fresh.ino !== file.ino ||
-        fresh.dev !== file.dev ||
-        !fresh.bytes.equals(file.bytes)
-      )
-        return false;
-      return await this.#store.removeExact(path, fresh, this.#layout.tempPath(dirname(path), hash));
-    } catch {
-      return false;
-    } finally {
-      await release().catch(() => undefined);
-    }
-  }
-
   /** A file that cannot be decoded: removed (if it is still the one read) and reported. */
   async #dropCorrupt(
     path: string,
@@ -594,7 +531,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     cause: unknown,
     key: string | undefined,
   ): Promise<void> {
-    if (await this.#removeDead(path, hash, file)) this.#removed(file);
+    if (await this.#dead.remove(path, hash, file)) this.#removed(file);
     this.#reportCorrupt(cause, key);
   }
 
@@ -632,15 +569,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   }
 
   async #checkDir(): Promise<void> {
-    let stats: Stats;
-    try {
-      stats = await this.#store.fs.stat(this.dir);
-    } catch (error) {
-      if (errno(error) !== 'ENOENT') throw error;
-      await this.#store.ensureDir(this.dir);
-      stats = await this.#store.fs.stat(this.dir);
-    }
-    checkDirectory(this.dir, stats, this.#options);
+    await openDirectory(this.#store, this.dir, this.#options);
     this.#opened = true;
   }
 

@@ -9,6 +9,8 @@
  */
 import type { Stats } from 'node:fs';
 import { CacheConfigError } from '@cache/core';
+import type { FileStore } from './file-store.js';
+import { errno } from './fs-layer.js';
 
 const STICKY = 0o1000;
 const GROUP_OTHER_WRITE = 0o022;
@@ -41,4 +43,21 @@ export function checkDirectory(dir: string, stats: Stats, policy: DirectoryPolic
         'remove that access, set the sticky bit, or pass sharedDir: true to trust every writer',
     );
   }
+}
+
+/**
+ * Opens the cache directory: creates it (and its parents, with `dirMode`) when missing, then
+ * checks it with {@link checkDirectory}.
+ * @throws CacheConfigError when the directory is not one the cache can trust.
+ */
+export async function openDirectory(store: FileStore, dir: string, policy: DirectoryPolicy): Promise<void> {
+  let stats: Stats;
+  try {
+    stats = await store.fs.stat(dir);
+  } catch (error) {
+    if (errno(error) !== 'ENOENT') throw error;
+    await store.ensureDir(dir);
+    stats = await store.fs.stat(dir);
+  }
+  checkDirectory(dir, stats, policy);
 }
