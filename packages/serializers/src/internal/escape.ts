@@ -5,7 +5,8 @@
  * Encoding copies the value, turning each such object into a `Map` of its entries, and lists
  * fix-ups in post-order (children before their parent): `[kind, ...path]`. A path step is an
  * array index, an object key, `2i` / `2i + 1` for the key / value of a Map's i-th entry, or
- * `i` for a Set's i-th member. Decoding applies them in order. Decoded objects are built with
+ * `i` for a Set's i-th member. Decoding applies them in order, in time linear in the stored size:
+ * each Map or Set a path goes through is listed once, so a step into it is an index. Decoded objects are built with
  * `Object.fromEntries` (or own-property assignment on a null-prototype object), which defines
  * own properties and never calls the `__proto__` setter, so no prototype can be polluted.
  * Fix-ups come from stored bytes, so every step is checked and a bad one is a
