@@ -7,8 +7,10 @@ import {
   type BaseCacheOptions,
   CacheConfigError,
   type Duration,
-  parseDuration,
+  MAX_TIMER_MS,
+  parseTimerDuration,
   type Serializer,
+  validatePrefix,
 } from '@cache/core';
 import {
   Cluster,
@@ -18,7 +20,7 @@ import {
   type RedisOptions,
   type SentinelAddress,
 } from 'ioredis';
-import { type LegacyRedisOptions, TimedRedis } from './internal/timed-redis.js';
+import { type LegacyRedisOptions, TimedCluster, TimedRedis } from './internal/timed-redis.js';
 
 /** The connection of a Sentinel-managed master: the sentinels, the master's name, and any ioredis option. */
 export type RedisSentinelOptions = Omit<RedisOptions, 'sentinels' | 'name'> & {
@@ -52,13 +54,21 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   sentinel?: RedisSentinelOptions;
   /** More ioredis options for the client the cache creates from `url` (TLS, credentials, ...), applied over the cache's own. */
   redisOptions?: RedisOptions;
-  /** Every key of this cache starts with it; `clear()` removes only keys under it. Must not be empty. @default 'cache:' */
+  /**
+   * Every key of this cache starts with it; `clear()` removes only keys under it. A non-empty,
+   * well-formed UTF-16 string (a lone surrogate is refused with `CacheKeyError`, since Redis would
+   * store it as U+FFFD and merge the prefix with others). @default 'cache:'
+   */
   prefix?: string;
   /** Turns values into bytes. @default jsonSerializer */
   serializer?: Serializer;
-  /** Longest wait for one command's reply; past it the command fails with `CacheTimeoutError`. @default '2s' */
+  /**
+   * Longest wait for one command's reply; past it the command fails with `CacheTimeoutError`. On
+   * a Cluster it bounds the whole command, redirections and retries included. At most 2^31-1 ms
+   * (about 24.8 days), or `Infinity` for none. @default '2s'
+   */
   commandTimeout?: Duration;
-  /** Longest wait for a TCP connection (and TLS handshake) to be made. @default '5s' */
+  /** Longest wait for a TCP connection (and TLS handshake) to be made. At most 2^31-1 ms, or `Infinity` for none. @default '5s' */
   connectTimeout?: Duration;
   /**
    * Send commands issued together (in one synchronous run) in as few socket writes as possible.
@@ -91,6 +101,40 @@ const KNOWN = new Set([
   'connectTimeout',
   'autoPipelining',
 ]);
+
+/**
+ * The ioredis options (of `redisOptions`, `sentinel`, `cluster.options` and its `redisOptions`)
+ * that end up in `setTimeout`/`setInterval`: Node fires a timer of more than 2^31-1 ms (or of
+ * `Infinity`) after 1 ms, so such values are refused rather than passed on.
+ */
+const TIMER_OPTIONS = [
+  'commandTimeout',
+  'connectTimeout',
+  'socketTimeout',
+  'blockingTimeout',
+  'disconnectTimeout',
+  'sentinelCommandTimeout',
+  'slotsRefreshTimeout',
+  'slotsRefreshInterval',
+  'retryDelayOnFailover',
+  'retryDelayOnClusterDown',
+  'retryDelayOnTryAgain',
+  'retryDelayOnMoved',
+] as const;
+
+/** Refuses the timer options of an ioredis options object that a timer cannot take. @throws CacheConfigError */
+function checkTimerOptions(options: object | undefined, where: string): void {
+  if (options === undefined) return;
+  for (const name of TIMER_OPTIONS) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value === undefined || typeof value !== 'number') continue;
+    if (!(value >= 0 && value <= MAX_TIMER_MS)) {
+      throw new CacheConfigError(
+        `${where}.${name} must be between 0 and ${MAX_TIMER_MS} ms (about 24.8 days), got ${String(value)}`,
+      );
+    }
+  }
+}
 
 /** The client of a cache, whether the cache owns it, and its settings. */
 export interface ResolvedClient {
@@ -157,17 +201,27 @@ export function checkOptions(options: RedisCacheOptions): void {
   if (options.redisOptions !== undefined && !isObject(options.redisOptions)) {
     throw new CacheConfigError('redisOptions must be an object');
   }
+  const checked = options as RedisCacheOptions;
+  checkTimerOptions(checked.redisOptions, 'redisOptions');
+  checkTimerOptions(checked.sentinel, 'sentinel');
+  checkTimerOptions(checked.cluster?.options, 'cluster.options');
+  checkTimerOptions(checked.cluster?.options?.redisOptions, 'cluster.options.redisOptions');
+  timeout(checked.commandTimeout, DEFAULT_COMMAND_TIMEOUT, 'commandTimeout');
+  timeout(checked.connectTimeout, DEFAULT_CONNECT_TIMEOUT, 'connectTimeout');
   if (options.autoPipelining !== undefined && typeof options.autoPipelining !== 'boolean') {
     throw new CacheConfigError('autoPipelining must be a boolean');
   }
 }
 
-/** The prefix, checked. @throws CacheConfigError */
+/**
+ * The prefix, checked by the core's `validatePrefix` (a string, well-formed UTF-16) and not empty.
+ * @throws CacheConfigError for a non-string or `''`; CacheKeyError for a lone surrogate.
+ */
 export function resolvePrefix(prefix: unknown): string {
   if (prefix === undefined) return DEFAULT_PREFIX;
-  if (typeof prefix !== 'string' || prefix === '')
-    throw new CacheConfigError('prefix must be a non-empty string');
-  return prefix;
+  const checked = validatePrefix(prefix, 'prefix');
+  if (checked === undefined) throw new CacheConfigError('prefix must be a non-empty string');
+  return checked;
 }
 
 /** The serializer, checked. @throws CacheConfigError */
@@ -183,8 +237,12 @@ export function checkSerializer(serializer: unknown): void {
   }
 }
 
+/**
+ * A timeout option in ms, `undefined` for `Infinity` (none).
+ * @throws CacheConfigError for what `parseTimerDuration` refuses (beyond 2^31-1 ms included).
+ */
 function timeout(value: Duration | undefined, fallback: number, what: string): number | undefined {
-  const ms = value === undefined ? fallback : parseDuration(value, what);
+  const ms = value === undefined ? fallback : parseTimerDuration(value, what, 'none');
   return ms === Number.POSITIVE_INFINITY ? undefined : Math.ceil(ms);
 }
 
@@ -237,7 +295,14 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
       clusterOptions.slotsRefreshTimeout = connectTimeout;
     }
     return {
-      client: new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1]),
+      client:
+        commandTimeout === undefined
+          ? new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1])
+          : new TimedCluster(
+              commandTimeout,
+              options.cluster.nodes,
+              clusterOptions as ConstructorParameters<typeof Cluster>[1],
+            ),
       owned: true,
       offlineDeadline,
       commandTimeout: clusterOptions.redisOptions?.commandTimeout,

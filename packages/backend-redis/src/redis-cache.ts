@@ -9,6 +9,9 @@
  *   physical expiry (the stale deadline when there is one, else the logical expiry).
  * - `${prefix}t:${tag}`: the last invalidation time of a tag, decimal epoch ms, no TTL.
  * - `${prefix}l:${key}`: the `getOrSet({ lock })` lock of a key: a random token with `PX` = lease.
+ * - `${prefix}c:tags`: the last stamp of the server-time clock that orders tagged writes and tag
+ *   invalidations (see internal/tag-clock.ts): the `createdAt` of tagged entries and the times in
+ *   tag records come from the server's `TIME`, never from the callers' clocks.
  *
  * No key is forced into one cluster slot: many-key commands are grouped by slot (MGET) or sent as
  * single-key commands that ioredis pipelines per node. SCAN patterns escape the prefix.
@@ -16,9 +19,12 @@
 import { randomBytes } from 'node:crypto';
 import {
   BaseCache,
+  CacheConfigError,
   CacheConnectionError,
   CacheSerializationError,
+  checkWellFormed,
   encodeEnvelope,
+  MAX_TIMER_MS,
   globMatcher,
   jsonSerializer,
   type LockRelease,
@@ -31,17 +37,28 @@ import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from '
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
+import { scanLoop } from './internal/scan.js';
 import {
   ADD,
   IS_LIVE,
   type LuaScript,
   SET_MANY,
   TAG_MAX,
+  UNLINK_IF_SAME,
   UNLINK_LIVE,
   UNLINK_LIVE_MANY,
   UNLOCK,
 } from './internal/scripts.js';
-import { TimedRedis } from './internal/timed-redis.js';
+import {
+  ADD_TAGGED,
+  INVALIDATE_TAGS,
+  patchCreatedAt,
+  SET_MANY_TAGGED,
+  SET_TAGGED,
+  TAG_CLOCK_SUFFIX,
+  TAKE_STAMP,
+} from './internal/tag-clock.js';
+import { TimedCluster, TimedRedis } from './internal/timed-redis.js';
 import {
   checkOptions,
   checkSerializer,
@@ -77,6 +94,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #entryPrefix: string;
   readonly #tagPrefix: string;
   readonly #lockPrefix: string;
+  /** The record of the server-time clock that stamps tagged writes and invalidations. */
+  readonly #clockKey: string;
   readonly #offlineDeadline: number;
   readonly #onClientError: (error: Error) => void;
   /** The serializer's id in UTF-8, as envelopes hold it. */
@@ -110,6 +129,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#entryPrefix = `${this.prefix}e:`;
     this.#tagPrefix = `${this.prefix}t:`;
     this.#lockPrefix = `${this.prefix}l:`;
+    this.#clockKey = this.prefix + TAG_CLOCK_SUFFIX;
     if (options.serializer !== undefined) checkSerializer(options.serializer);
     this.#serializer = options.serializer ?? jsonSerializer;
     const resolved = createClient(options);
@@ -135,13 +155,21 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return this.#client;
   }
 
-  /** The Redis key of an entry: `${prefix}e:${key}`. */
+  /**
+   * The Redis key of an entry: `${prefix}e:${key}`.
+   * @throws CacheKeyError for a key that is not well-formed UTF-16.
+   */
   entryKey(key: string): string {
+    checkWellFormed(key, 'a key');
     return this.#entryPrefix + key;
   }
 
-  /** The Redis key of a tag's invalidation record: `${prefix}t:${tag}`. */
+  /**
+   * The Redis key of a tag's invalidation record: `${prefix}t:${tag}`.
+   * @throws CacheKeyError for a tag that is not well-formed UTF-16.
+   */
   tagKey(tag: string): string {
+    checkWellFormed(tag, 'a tag');
     return this.#tagPrefix + tag;
   }
 
@@ -186,6 +214,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   protected writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+    // Tagged entries take their createdAt from the server (internal/tag-clock.ts).
+    if (entry.tags.length > 0) return this.#writeTaggedEntry(key, entry);
     if (this.#cluster) return this.#writeClusterEntry(key, entry);
     const frame = encodeSetFrame(this.#framePrefix + key, entry, this.#serializer, this.#px(entry));
     // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
@@ -193,8 +223,34 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return this.#send<void>(new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)));
   }
 
-  async #writeClusterEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+  async #writeTaggedEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     const bytes = encodeEnvelope(entry, this.#serializer);
+    const px = this.#px(entry);
+    const redisKey = this.#entryPrefix + key;
+    if (this.#cluster) return this.#writeClusterEntry(key, entry, bytes, await this.#stamp('w', key));
+    try {
+      await this.#evalKeys(SET_TAGGED, [redisKey, this.#clockKey], [bytes, px ?? '']);
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
+  /** A stamp of the server-time clock for a tagged write or an invalidation (Cluster: a script of its own), errors mapped. */
+  async #stamp(kind: 'w' | 'i', key?: string): Promise<number> {
+    try {
+      return Number(await this.#eval(TAKE_STAMP, this.#clockKey, [kind]));
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
+  async #writeClusterEntry(
+    key: string,
+    entry: StoredEntry<V>,
+    bytes = encodeEnvelope(entry, this.#serializer),
+    stamp?: number,
+  ): Promise<void> {
+    if (stamp !== undefined) patchCreatedAt(bytes, stamp);
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
     try {
@@ -214,8 +270,14 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       const bytes = encodeEnvelope(entry, this.#serializer);
       return [this.#entryPrefix + key, bytes, this.#px(entry)] as const;
     });
+    // One call's entries share their options: all tagged or none.
+    const tagged = entries.some(([, entry]) => entry.tags.length > 0);
     try {
       if (this.#cluster) {
+        if (tagged) {
+          const stamp = await this.#stamp('w');
+          for (const item of items) patchCreatedAt(item[1], stamp);
+        }
         const client = this.#client;
         await this.#guard(() =>
           Promise.all(
@@ -232,12 +294,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         const chunk = items.slice(at, at + BATCH);
         const args: Arg[] = chunk.map((item) => item[1]);
         for (const item of chunk) args.push(item[2] ?? '');
+        const keys = chunk.map((item) => item[0]);
         calls.push(
-          this.#evalKeys(
-            SET_MANY,
-            chunk.map((item) => item[0]),
-            args,
-          ),
+          tagged
+            ? this.#evalKeys(SET_MANY_TAGGED, [this.#clockKey, ...keys], args)
+            : this.#evalKeys(SET_MANY, keys, args),
         );
       }
       await Promise.all(calls);
@@ -249,8 +310,16 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
     const bytes = encodeEnvelope(entry, this.#serializer);
     const px = this.#px(entry);
+    const redisKey = this.#entryPrefix + key;
+    const args = [this.now(), bytes, px ?? ''];
+    // The script writes unless a live entry is there: undecodable bytes, an expired envelope and
+    // nothing at all are absent alike, and one script run decides, so exactly one add wins.
+    if (entry.tags.length > 0 && this.#cluster) patchCreatedAt(bytes, await this.#stamp('w', key));
     try {
-      const added = await this.#eval(ADD, this.#entryPrefix + key, [this.now(), bytes, px ?? '']);
+      const added =
+        entry.tags.length > 0 && !this.#cluster
+          ? await this.#evalKeys(ADD_TAGGED, [redisKey, this.#clockKey], args)
+          : await this.#eval(ADD, redisKey, args);
       return added === 1;
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
@@ -365,14 +434,23 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     });
   }
 
-  protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
+  /**
+   * Records the invalidation at a stamp of the server-time clock; the core's local time `_at` is
+   * not used (internal/tag-clock.ts).
+   */
+  protected async writeTagInvalidations(tags: readonly string[], _at: number): Promise<void> {
+    const keys = tags.map((tag) => this.#tagPrefix + tag);
+    if (!this.#cluster) {
+      try {
+        await this.#evalKeys(INVALIDATE_TAGS, [this.#clockKey, ...keys], []);
+      } catch (error) {
+        throw mapRedisError(error, this.#client);
+      }
+      return;
+    }
+    const at = await this.#stamp('i');
     try {
-      await this.#evalMany(
-        undefined,
-        TAG_MAX,
-        tags.map((tag) => this.#tagPrefix + tag),
-        [at],
-      );
+      await this.#evalMany(undefined, TAG_MAX, keys, [at]);
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
@@ -383,6 +461,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     lease: number,
     wait: number,
   ): Promise<LockRelease | undefined> {
+    // A lock must expire when its holder dies: no infinite lease, none a timer or PX cannot take.
+    if (!(lease > 0 && lease <= MAX_TIMER_MS) || !(wait >= 0 && wait <= MAX_TIMER_MS)) {
+      throw new CacheConfigError(
+        `lock lease must be between 1 and ${MAX_TIMER_MS} ms and wait at most that; got ${lease} and ${wait}`,
+      );
+    }
     const lockKey = this.#lockPrefix + key;
     const token = randomBytes(16).toString('hex');
     const deadline = Date.now() + wait;
@@ -391,9 +475,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       let taken: string | null;
       try {
         taken = await this.#guard(() =>
-          Number.isFinite(lease)
-            ? this.#client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(lease)), 'NX')
-            : this.#client.set(lockKey, token, 'NX'),
+          this.#client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(lease)), 'NX'),
         );
       } catch (error) {
         throw mapRedisError(error, this.#client, key);
@@ -417,7 +499,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async closeBackend(): Promise<void> {
     if (!this.#owned) return;
     const client = this.#client;
-    if (client instanceof TimedRedis) client.deadlines.stop();
+    if (client instanceof TimedRedis || client instanceof TimedCluster) client.deadlines.stop();
     if (client.status === 'ready') {
       await withDeadline(client.quit(), QUIT_TIMEOUT, () => new CacheConnectionError('QUIT timed out')).catch(
         () => undefined,
@@ -443,14 +525,18 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return until === undefined ? undefined : Math.max(1, Math.ceil(until - this.now()));
   }
 
-  /** Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed. */
+  /**
+   * Decodes stored bytes; bytes that cannot be decoded are a miss, reported and removed only while
+   * the key still holds them (compare-and-delete), so that a value another client wrote since the
+   * read survives.
+   */
   #decode(key: string, bytes: Buffer): StoredEntry<V> | Promise<undefined> {
     try {
       return decodeEntry<V>(bytes, this.#serializer, this.#serializerId);
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
-      return this.#guard(() => this.#client.unlink(this.#entryPrefix + key)).then(
+      return this.#eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]).then(
         () => undefined,
         () => undefined,
       );
@@ -603,21 +689,22 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return out;
   }
 
-  /** SCANs every master (or the one server) with a MATCH pattern; yields each non-empty batch. */
+  /**
+   * SCANs every master (or the one server) with a MATCH pattern; yields each non-empty batch. Each
+   * node's loop is checked to end (internal/scan.ts).
+   */
   async *#scan(match: string): AsyncGenerator<{ node: Redis; keys: string[] }> {
     const nodes = this.#cluster ? (this.#client as Cluster).nodes('master') : [this.#client as Redis];
     for (const node of nodes) {
-      let cursor = '0';
-      do {
-        let reply: [string, string[]];
-        try {
-          reply = await this.#guard(() => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
-        } catch (error) {
-          throw mapRedisError(error, this.#client);
-        }
-        cursor = reply[0];
-        if (reply[1].length > 0) yield { node, keys: reply[1] };
-      } while (cursor !== '0');
+      const calls = {
+        scan: (cursor: string) => this.#guard(() => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT)),
+        dbsize: () => this.#guard(() => node.dbsize()),
+      };
+      try {
+        for await (const keys of scanLoop(calls, SCAN_COUNT)) yield { node, keys };
+      } catch (error) {
+        throw mapRedisError(error, this.#client);
+      }
     }
   }
 }

@@ -24,7 +24,7 @@ const bytesSerializer: Serializer = {
 };
 
 describe('key layout', () => {
-  it('stores entries under prefix + "e:" as a binary envelope with PX, and tags under prefix + "t:"', async () => {
+  it('stores entries under prefix + "e:" as a binary envelope with PX, tags under prefix + "t:", the tag clock at prefix + "c:tags"', async () => {
     const cache = makeCache();
     const raw = rawRedis();
     await cache.set('k', { a: 1 }, { ttl: '1m', tags: ['tg'] });
@@ -37,7 +37,12 @@ describe('key layout', () => {
     const tag = await raw.get(`${cache.prefix}t:tg`);
     expect(Number(tag)).toBeGreaterThan(0);
     expect(await raw.pttl(`${cache.prefix}t:tg`)).toBe(-1);
+    // The tag clock: the latest invalidation stamp, then the latest tagged-write stamp (epoch ms).
+    const clock = (await raw.get(`${cache.prefix}c:tags`))?.split(' ').map(Number);
+    expect(clock?.[0]).toBe(Number(tag));
+    expect(clock?.[1]).toBeLessThanOrEqual(Number(tag));
     expect(await scanAll(raw, `${escapeGlob(cache.prefix)}*`)).toEqual([
+      `${cache.prefix}c:tags`,
       `${cache.prefix}e:k`,
       `${cache.prefix}t:tg`,
     ]);

@@ -1,12 +1,13 @@
 /**
  * Maps ioredis failures to the toolkit's errors: a command past `commandTimeout` on a connected
  * client is a `CacheTimeoutError`; a command that fails or times out because the client is not
- * connected is a `CacheConnectionError`; `OOM` replies are `CacheFullError`; anything else is a
- * plain `CacheError` with the ioredis error as `cause`.
+ * connected is a `CacheConnectionError`, and so is a Cluster that cannot serve a slot (`MOVED`,
+ * `ASK`, `CLUSTERDOWN` replies, or ioredis giving up on its redirections); `OOM` replies are
+ * `CacheFullError`; anything else is a plain `CacheError` with the ioredis error as `cause`.
  */
 import {
-  type CacheError,
   CacheConnectionError,
+  CacheError,
   CacheFullError,
   CacheTimeoutError,
   toCacheError,
@@ -31,9 +32,22 @@ const CONNECTION_MESSAGES = [
   'Failed to refresh slots cache',
   'All sentinels are unreachable',
   'Cluster is disconnected',
+  'Cluster is ended',
+  // ioredis gave up following MOVED / ASK / CLUSTERDOWN replies (a master is down).
+  'Too many Cluster redirections',
 ];
 
-const CONNECTION_REPLIES = ['LOADING', 'READONLY', 'CLUSTERDOWN', 'MASTERDOWN', 'TRYAGAIN', 'NOREPLICAS'];
+const CONNECTION_REPLIES = [
+  'LOADING',
+  'READONLY',
+  'CLUSTERDOWN',
+  'MASTERDOWN',
+  'TRYAGAIN',
+  'NOREPLICAS',
+  // A Cluster whose slot owner is gone or moving: the command cannot be served right now.
+  'MOVED',
+  'ASK',
+];
 
 /** What the mapper needs to know of the client: whether it is connected right now. */
 export interface StatusSource {
@@ -42,6 +56,7 @@ export interface StatusSource {
 
 /** Turns anything ioredis throws into a {@link CacheError}. */
 export function mapRedisError(error: unknown, client: StatusSource, key?: string): CacheError {
+  if (error instanceof CacheError) return error;
   const options = key === undefined ? { cause: error } : { cause: error, key };
   const e = error as { name?: unknown; message?: unknown; code?: unknown } | null | undefined;
   const message = typeof e?.message === 'string' ? e.message : '';

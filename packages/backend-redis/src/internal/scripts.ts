@@ -23,7 +23,8 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-function script(body: string): LuaScript {
+/** A script made of the `live` helper and `body`. */
+export function script(body: string): LuaScript {
   const source = LIVE + body;
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
@@ -98,4 +99,17 @@ for i = 1, #KEYS do
 end
 if flags then return table.concat(flags) end
 return count
+`);
+
+/**
+ * KEYS[1] entry, ARGV[1] the bytes that were read: removes the entry only while it still holds
+ * exactly those bytes (Lua strings compare byte by byte), so that removing undecodable bytes
+ * never removes what another client wrote after they were read. 1 when it removed them.
+ */
+export const UNLINK_IF_SAME = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('UNLINK', KEYS[1])
+  return 1
+end
+return 0
 `);
