@@ -1,9 +1,15 @@
-import { CacheConnectionError, CacheErrorCode, CacheTimeoutError } from '@cache/core';
+import {
+  CacheConnectionError,
+  CacheError,
+  CacheErrorCode,
+  CacheInvalidationError,
+  CacheTimeoutError,
+} from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePorts, type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
 import { RedisCache } from '../src/index.js';
-import { rawRedis, sleep, track } from './helpers/redis.js';
+import { REDIS_URL, rawRedis, sleep, track } from './helpers/redis.js';
 
 /** Retries `fn` every 50 ms until it resolves, at most `attempts` times; returns the errors seen. */
 async function until(fn: () => Promise<unknown>, attempts = 100): Promise<unknown[]> {
@@ -21,7 +27,7 @@ async function until(fn: () => Promise<unknown>, attempts = 100): Promise<unknow
 }
 
 describe('an unreachable server', () => {
-  it('fails every operation with CacheConnectionError, never a hanging promise', {
+  it('fails every operation with CacheConnectionError (invalidations: CacheInvalidationError caused by it), never a hanging promise', {
     timeout: 10_000,
   }, async () => {
     const [port] = await findFreePorts(1);
@@ -41,8 +47,11 @@ describe('an unreachable server', () => {
       cache.delete('k'),
       cache.add('k', 1),
       cache.clear(),
-      cache.invalidateTags(['t']),
       cache.getOrSet('k', () => 1, { lock: true }),
+      cache.set('tagged', 1, { tags: ['t'] }),
+      (async () => {
+        for await (const _ of cache.keys()) break;
+      })(),
     ]);
     for (const result of results) {
       expect(result.status).toBe('rejected');
@@ -50,7 +59,14 @@ describe('an unreachable server', () => {
       expect(reason).toBeInstanceOf(CacheConnectionError);
       expect(reason.code).toBe(CacheErrorCode.connection);
     }
-    expect(cache.stats.errors).toBe(9);
+    const invalidations = await Promise.allSettled([cache.invalidateTags(['t']), cache.deleteMatching('k*')]);
+    for (const result of invalidations) {
+      const reason = (result as PromiseRejectedResult).reason;
+      expect(reason).toBeInstanceOf(CacheInvalidationError);
+      expect(reason.code).toBe(CacheErrorCode.invalidation);
+      expect(reason.cause).toBeInstanceOf(CacheConnectionError);
+    }
+    expect(cache.stats.errors).toBe(12);
     await cache.close();
   });
 });
@@ -91,5 +107,35 @@ describe('a dedicated server', () => {
     const seen = await until(() => cache.set('k', 3));
     for (const error of seen) expect(error).toBeInstanceOf(CacheConnectionError);
     expect(await cache.get('k')).toBe(3);
+  });
+});
+
+describe('failed invalidations', () => {
+  it('a server error in the invalidation script rejects invalidateTags with CACHE_INVALIDATION, the cause attached', async () => {
+    const cache = track(new RedisCache({ url: REDIS_URL, prefix: uniquePrefix('inval') }));
+    const raw = rawRedis();
+    // A tag record of the wrong type makes the script fail with WRONGTYPE.
+    await raw.hset(`${cache.prefix}t:bad`, 'f', 'v');
+    const error = await cache.invalidateTags(['ok', 'bad']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheInvalidationError);
+    expect((error as CacheInvalidationError).code).toBe(CacheErrorCode.invalidation);
+    expect((error as CacheInvalidationError).cause).toBeInstanceOf(CacheError);
+    // So does a broken tag clock record.
+    await raw.unlink(`${cache.prefix}t:bad`, `${cache.prefix}c:tags`);
+    await raw.hset(`${cache.prefix}c:tags`, 'f', 'v');
+    await expect(cache.invalidateTags(['ok'])).rejects.toMatchObject({ code: CacheErrorCode.invalidation });
+  });
+
+  it('deleteMatching that fails on the server rejects with CACHE_INVALIDATION', async () => {
+    const cache = track(new RedisCache<number>({ url: REDIS_URL, prefix: uniquePrefix('inval') }));
+    await cache.set('k1', 1);
+    // An entry key of the wrong type makes the removal script fail with WRONGTYPE.
+    const admin = rawRedis();
+    await admin.hset(`${cache.prefix}e:k2`, 'f', 'v');
+    const error = await cache.deleteMatching('k*').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheInvalidationError);
+    expect((error as CacheInvalidationError).code).toBe(CacheErrorCode.invalidation);
+    expect((error as CacheInvalidationError).cause).toBeInstanceOf(CacheError);
+    expect(await admin.type(`${cache.prefix}e:k2`)).toBe('hash');
   });
 });
