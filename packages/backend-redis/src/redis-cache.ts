@@ -22,6 +22,7 @@ import {
   CacheConfigError,
   CacheConnectionError,
   CacheSerializationError,
+  CacheTimeoutError,
   checkWellFormed,
   encodeEnvelope,
   MAX_TIMER_MS,
@@ -97,6 +98,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   /** The record of the server-time clock that stamps tagged writes and invalidations. */
   readonly #clockKey: string;
   readonly #offlineDeadline: number;
+  /** On a Cluster with a command timeout: the deadline of every command, redirections included. */
+  readonly #clusterDeadline: number | undefined;
   readonly #onClientError: (error: Error) => void;
   /** The serializer's id in UTF-8, as envelopes hold it. */
   readonly #serializerId: Buffer;
@@ -138,6 +141,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#cluster = resolved.client.isCluster;
     this.#offlineDeadline = resolved.offlineDeadline;
     this.commandTimeout = resolved.commandTimeout;
+    this.#clusterDeadline = this.#cluster ? resolved.commandTimeout : undefined;
     this.#cork = resolved.cork;
     this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
     this.#keyPrefix = (this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix) ?? '';
@@ -552,7 +556,14 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const status = this.#client.status;
     if (status === 'ready') {
       if (this.#cork) this.#batch();
-      return command();
+      if (this.#clusterDeadline === undefined) return command();
+      // A Cluster command may follow redirections and retries (a master is down) well past the
+      // nodes' own timeout: the cache's deadline bounds the whole of it.
+      return withDeadline(
+        command(),
+        this.#clusterDeadline,
+        () => new CacheTimeoutError('redis cluster command ran past commandTimeout'),
+      );
     }
     // The last connection attempt failed or the connection was lost: fail fast rather than
     // queue behind the next reconnect attempt.

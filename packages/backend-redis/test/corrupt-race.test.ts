@@ -9,8 +9,8 @@
 import { encodeEnvelope, jsonSerializer } from '@cache/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RedisCache } from '../src/index.js';
-import { makeCache, REDIS_URL, rawRedis } from './helpers/redis.js';
+import { RedisCache } from '../src/index.js';
+import { makeCache, REDIS_URL, rawRedis, track } from './helpers/redis.js';
 
 const TRIALS = 300;
 const KEYS = 200;
@@ -75,7 +75,7 @@ afterEach(() => {
 function gated(prefix: string): { cache: RedisCache<number>; gate: GatedClient } {
   const gate = new GatedClient();
   clients.push(gate.client);
-  const cache = makeCache<number>({ url: undefined, client: gate.client, prefix });
+  const cache = track(new RedisCache<number>({ client: gate.client, prefix }));
   cache.on('error', () => {});
   return { cache, gate };
 }

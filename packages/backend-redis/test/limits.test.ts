@@ -12,7 +12,9 @@ const TOO_LONG = [MAX_TIMER_MS + 1, '30d', '25d', 1e300, Number.MAX_VALUE];
 function refused(options: RedisCacheOptions): void {
   let thrown: unknown;
   try {
-    new RedisCache({ url: REDIS_URL, prefix: 'never-used:', ...options });
+    const connection =
+      options.cluster !== undefined || options.sentinel !== undefined ? {} : { url: REDIS_URL };
+    new RedisCache({ ...connection, prefix: 'never-used:', ...options });
   } catch (error) {
     thrown = error;
   }
@@ -52,16 +54,13 @@ describe('timer options', () => {
       refused({ redisOptions: { connectTimeout: value } });
       refused({ redisOptions: { socketTimeout: value } });
       refused({
-        url: undefined,
         sentinel: { sentinels: [{ port: 1 }], name: 'm', sentinelCommandTimeout: value },
       });
       refused({
-        url: undefined,
         cluster: { nodes: [{ port: 1 }], options: { slotsRefreshInterval: value } },
       });
-      refused({ url: undefined, cluster: { nodes: [{ port: 1 }], options: { retryDelayOnMoved: value } } });
+      refused({ cluster: { nodes: [{ port: 1 }], options: { retryDelayOnMoved: value } } });
       refused({
-        url: undefined,
         cluster: { nodes: [{ port: 1 }], options: { redisOptions: { commandTimeout: value } } },
       });
     }

@@ -80,7 +80,12 @@ describe('keys() and clear() against a server whose SCAN replies are wrong', () 
       const cache = track(
         new RedisCache({ url: fake.url, prefix: 'fake:', commandTimeout: COMMAND_TIMEOUT }),
       );
-      for (const run of [() => firstKey(cache), () => cache.clear(), () => cache.deleteMatching('a*')]) {
+      const runs: (() => Promise<unknown>)[] = [
+        () => firstKey(cache),
+        () => cache.clear(),
+        () => cache.deleteMatching('a*'),
+      ];
+      for (const run of runs) {
         // The bound is generous: the point is that the promise settles (the endless cursor ends at the call limit).
         const error = await withTimeout(run(), 20_000).catch((e: unknown) => e);
         const cause = (error as { cause?: unknown }).cause ?? error;

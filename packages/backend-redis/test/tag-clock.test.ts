@@ -41,7 +41,13 @@ interface WriterReport {
   read: string | undefined;
 }
 
-function runWriter(prefix: string, key: string, value: string, tag: string, skew: number): Promise<WriterReport> {
+function runWriter(
+  prefix: string,
+  key: string,
+  value: string,
+  tag: string,
+  skew: number,
+): Promise<WriterReport> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [writer, REDIS_URL, prefix, key, value, tag, String(skew)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -56,7 +62,9 @@ function runWriter(prefix: string, key: string, value: string, tag: string, skew
 }
 
 describe('a writer whose clock is off by 2 s', () => {
-  it('2 s ahead: its tagged entry, written before the invalidation, is a miss afterwards', { timeout: 30_000 }, async () => {
+  it('2 s ahead: its tagged entry, written before the invalidation, is a miss afterwards', {
+    timeout: 30_000,
+  }, async () => {
     const cache = makeCache<string>();
     const report = await runWriter(cache.prefix, 'k', 'from-ahead', 't', 2_000);
     expect(report.skew).toBe(2_000); // the child's clock was ahead
@@ -71,7 +79,9 @@ describe('a writer whose clock is off by 2 s', () => {
     expect(await cache.has('k')).toBe(false);
   });
 
-  it('2 s behind: its tagged entry, written after the invalidation, survives it', { timeout: 30_000 }, async () => {
+  it('2 s behind: its tagged entry, written after the invalidation, survives it', {
+    timeout: 30_000,
+  }, async () => {
     const cache = makeCache<string>();
     await cache.invalidateTags(['t']);
     const report = await runWriter(cache.prefix, 'k', 'from-behind', 't', -2_000);
@@ -125,7 +135,7 @@ describe('ordering by the server', () => {
   it('stamps are the server time, kept in order in the clock record', async () => {
     const cache = makeCache<number>();
     const raw = rawRedis();
-    const [seconds, micros] = (await raw.time()) as [string, string] as unknown as [number, number];
+    const [seconds, micros] = (await raw.time()) as unknown as [string, string];
     const serverBefore = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     await cache.set('k', 1, { tags: ['t'] });
     await cache.invalidateTags(['t']);

@@ -24,7 +24,11 @@ async function tsFiles(dir: string): Promise<string[]> {
 
 async function emit(source: string, target: string, rewrite: (code: string) => string): Promise<void> {
   const code = ts.transpileModule(await readFile(source, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: false,
+    },
   }).outputText;
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, rewrite(code));
@@ -49,7 +53,9 @@ export async function buildChild(): Promise<ChildBuild> {
   for (const file of await tsFiles(src)) {
     const target = join(out, 'src', relative(src, file)).replace(/\.ts$/, '.js');
     const toCore = relative(dirname(target), join(out, 'core/index.js'));
-    await emit(file, target, (c) => c.replaceAll("'@cache/core'", `'${toCore.startsWith('.') ? toCore : `./${toCore}`}'`));
+    await emit(file, target, (c) =>
+      c.replaceAll("'@cache/core'", `'${toCore.startsWith('.') ? toCore : `./${toCore}`}'`),
+    );
   }
   return {
     dir: out,
