@@ -20,7 +20,7 @@ import {
   type RedisOptions,
   type SentinelAddress,
 } from 'ioredis';
-import { type LegacyRedisOptions, TimedCluster, TimedRedis } from './internal/timed-redis.js';
+import { type LegacyRedisOptions, TimedRedis } from './internal/timed-redis.js';
 
 /** The connection of a Sentinel-managed master: the sentinels, the master's name, and any ioredis option. */
 export type RedisSentinelOptions = Omit<RedisOptions, 'sentinels' | 'name'> & {
@@ -295,14 +295,7 @@ export function createClient(options: RedisCacheOptions): ResolvedClient {
       clusterOptions.slotsRefreshTimeout = connectTimeout;
     }
     return {
-      client:
-        commandTimeout === undefined
-          ? new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1])
-          : new TimedCluster(
-              commandTimeout,
-              options.cluster.nodes,
-              clusterOptions as ConstructorParameters<typeof Cluster>[1],
-            ),
+      client: new Cluster(options.cluster.nodes, clusterOptions as ConstructorParameters<typeof Cluster>[1]),
       owned: true,
       offlineDeadline,
       commandTimeout: clusterOptions.redisOptions?.commandTimeout,

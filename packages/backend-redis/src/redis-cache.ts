@@ -59,7 +59,7 @@ import {
   TAG_CLOCK_SUFFIX,
   TAKE_STAMP,
 } from './internal/tag-clock.js';
-import { TimedCluster, TimedRedis } from './internal/timed-redis.js';
+import { TimedRedis } from './internal/timed-redis.js';
 import {
   checkOptions,
   checkSerializer,
@@ -503,7 +503,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async closeBackend(): Promise<void> {
     if (!this.#owned) return;
     const client = this.#client;
-    if (client instanceof TimedRedis || client instanceof TimedCluster) client.deadlines.stop();
+    if (client instanceof TimedRedis) client.deadlines.stop();
     if (client.status === 'ready') {
       await withDeadline(client.quit(), QUIT_TIMEOUT, () => new CacheConnectionError('QUIT timed out')).catch(
         () => undefined,

@@ -9,13 +9,8 @@
  * armed for it is enough. When it fires, the commands past their deadline are rejected with the
  * same error ioredis' own timeout gives (`Command timed out`), and the timer is armed again for the
  * next one. Answered commands are dropped from the head of the queue as new ones arrive.
- *
- * `TimedCluster` applies the same deadline to a Cluster's commands as a whole: ioredis follows
- * `MOVED`, `ASK` and `CLUSTERDOWN` replies and retries closed connections after a delay, up to
- * `maxRedirections` times, so without it a command to the slots of a dead master can run for many
- * times the node's own `commandTimeout`.
  */
-import { Cluster, type ClusterNode, type Command, Redis, type RedisOptions } from 'ioredis';
+import { type Command, Redis, type RedisOptions } from 'ioredis';
 
 /** Client options with ioredis' `legacy` reply mapping (the shape the cache reads replies in). */
 export type LegacyRedisOptions = Omit<RedisOptions, 'replyMapping'> & { replyMapping: 'legacy' };
@@ -123,36 +118,5 @@ export class TimedRedis extends Redis {
     // ioredis' constructor may send before `deadlines` exists (it connects lazily, so it does not).
     this.deadlines?.track(command);
     return super.sendCommand(command, stream);
-  }
-}
-
-/**
- * An ioredis `Cluster` whose commands time out after `commandTimeout` ms from the moment they are
- * first sent, through a shared {@link CommandDeadlines}, whatever redirections and retries ioredis
- * makes meanwhile. The nodes' own `commandTimeout` still bounds each attempt.
- */
-export class TimedCluster extends Cluster {
-  /** The commands in flight and their deadlines. */
-  readonly deadlines: CommandDeadlines;
-
-  constructor(
-    commandTimeout: number,
-    nodes: ClusterNode[],
-    options: ConstructorParameters<typeof Cluster>[1],
-  ) {
-    super(nodes, options as ConstructorParameters<typeof Cluster<'legacy'>>[1]);
-    this.deadlines = new CommandDeadlines(commandTimeout);
-    this.once('end', () => this.deadlines.stop());
-  }
-
-  override sendCommand(
-    command: Command,
-    stream?: Parameters<Cluster['sendCommand']>[1],
-    node?: Parameters<Cluster['sendCommand']>[2],
-  ): unknown {
-    // ioredis sends a command again from its offline queue: it keeps its first deadline (the
-    // second entry finds it settled, or expires later than the first).
-    this.deadlines?.track(command);
-    return super.sendCommand(command, stream, node);
   }
 }
