@@ -15,17 +15,19 @@
  *
  * No key is forced into one cluster slot: many-key commands are grouped by slot (MGET) or sent as
  * single-key commands that ioredis pipelines per node. SCAN patterns escape the prefix.
+ *
+ * This file is over 400 lines because it holds every primitive of the backend with its single-node
+ * fast path and its Cluster variant; the Lua scripts, the tag clock, the SCAN loop, the lock and
+ * the script runner live in internal/.
  */
 import { randomBytes } from 'node:crypto';
 import {
   BaseCache,
-  CacheConfigError,
   CacheConnectionError,
   CacheSerializationError,
   CacheTimeoutError,
   checkWellFormed,
   encodeEnvelope,
-  MAX_TIMER_MS,
   globMatcher,
   jsonSerializer,
   type LockRelease,
@@ -37,28 +39,13 @@ import type { Cluster, Command, Redis } from 'ioredis';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
+import { withDeadline } from './internal/deadline.js';
+import { acquireRedisLock } from './internal/lock.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
 import { scanLoop } from './internal/scan.js';
-import {
-  ADD,
-  IS_LIVE,
-  type LuaScript,
-  SET_MANY,
-  TAG_MAX,
-  UNLINK_IF_SAME,
-  UNLINK_LIVE,
-  UNLINK_LIVE_MANY,
-  UNLOCK,
-} from './internal/scripts.js';
-import {
-  ADD_TAGGED,
-  INVALIDATE_TAGS,
-  patchCreatedAt,
-  SET_MANY_TAGGED,
-  SET_TAGGED,
-  TAG_CLOCK_SUFFIX,
-  TAKE_STAMP,
-} from './internal/tag-clock.js';
+import { type Arg, checkResults, type Guard, ScriptRunner } from './internal/script-runner.js';
+import { ADD, IS_LIVE, SET_MANY, UNLINK_IF_SAME, UNLINK_LIVE, UNLINK_LIVE_MANY } from './internal/scripts.js';
+import { ADD_TAGGED, patchCreatedAt, SET_MANY_TAGGED, SET_TAGGED, TagClock } from './internal/tag-clock.js';
 import { TimedRedis } from './internal/timed-redis.js';
 import {
   checkOptions,
@@ -72,8 +59,6 @@ const SCAN_COUNT = 1000;
 /** Keys per many-key script call. */
 const BATCH = 500;
 const QUIT_TIMEOUT = 1_000;
-
-type Arg = string | Buffer | number;
 
 /**
  * A cache in Redis. Entries are shared by every process and instance that uses the same server
@@ -95,8 +80,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #entryPrefix: string;
   readonly #tagPrefix: string;
   readonly #lockPrefix: string;
-  /** The record of the server-time clock that stamps tagged writes and invalidations. */
-  readonly #clockKey: string;
+  /** The server-time clock that stamps tagged writes and invalidations. */
+  readonly #clock: TagClock;
+  readonly #scripts: ScriptRunner;
+  /** {@link RedisCache.#guard} as a function, for the internal modules. */
+  readonly #guardFn: Guard = (command) => this.#guard(command);
   readonly #offlineDeadline: number;
   /** On a Cluster with a command timeout: the deadline of every command, redirections included. */
   readonly #clusterDeadline: number | undefined;
@@ -132,7 +120,6 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#entryPrefix = `${this.prefix}e:`;
     this.#tagPrefix = `${this.prefix}t:`;
     this.#lockPrefix = `${this.prefix}l:`;
-    this.#clockKey = this.prefix + TAG_CLOCK_SUFFIX;
     if (options.serializer !== undefined) checkSerializer(options.serializer);
     this.#serializer = options.serializer ?? jsonSerializer;
     const resolved = createClient(options);
@@ -142,6 +129,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#offlineDeadline = resolved.offlineDeadline;
     this.commandTimeout = resolved.commandTimeout;
     this.#clusterDeadline = this.#cluster ? resolved.commandTimeout : undefined;
+    this.#scripts = new ScriptRunner(this.#client, this.#guardFn);
+    this.#clock = new TagClock(this.#scripts, this.prefix, this.#cluster);
     this.#cork = resolved.cork;
     this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
     this.#keyPrefix = (this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix) ?? '';
@@ -233,16 +222,16 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const redisKey = this.#entryPrefix + key;
     if (this.#cluster) return this.#writeClusterEntry(key, entry, bytes, await this.#stamp('w', key));
     try {
-      await this.#evalKeys(SET_TAGGED, [redisKey, this.#clockKey], [bytes, px ?? '']);
+      await this.#scripts.evalKeys(SET_TAGGED, [redisKey, this.#clock.key], [bytes, px ?? '']);
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
   }
 
-  /** A stamp of the server-time clock for a tagged write or an invalidation (Cluster: a script of its own), errors mapped. */
+  /** A stamp of the server-time clock (Cluster), errors mapped. */
   async #stamp(kind: 'w' | 'i', key?: string): Promise<number> {
     try {
-      return Number(await this.#eval(TAKE_STAMP, this.#clockKey, [kind]));
+      return await this.#clock.stamp(kind);
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -301,8 +290,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         const keys = chunk.map((item) => item[0]);
         calls.push(
           tagged
-            ? this.#evalKeys(SET_MANY_TAGGED, [this.#clockKey, ...keys], args)
-            : this.#evalKeys(SET_MANY, keys, args),
+            ? this.#scripts.evalKeys(SET_MANY_TAGGED, [this.#clock.key, ...keys], args)
+            : this.#scripts.evalKeys(SET_MANY, keys, args),
         );
       }
       await Promise.all(calls);
@@ -322,8 +311,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     try {
       const added =
         entry.tags.length > 0 && !this.#cluster
-          ? await this.#evalKeys(ADD_TAGGED, [redisKey, this.#clockKey], args)
-          : await this.#eval(ADD, redisKey, args);
+          ? await this.#scripts.evalKeys(ADD_TAGGED, [redisKey, this.#clock.key], args)
+          : await this.#scripts.eval(ADD, redisKey, args);
       return added === 1;
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
@@ -332,7 +321,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
 
   protected async removeEntry(key: string): Promise<boolean> {
     try {
-      return (await this.#eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()])) === 1;
+      return (await this.#scripts.eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()])) === 1;
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -348,7 +337,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         const args = [this.now(), name ? '1' : '0'];
         const calls: Promise<unknown>[] = [];
         for (let at = 0; at < redisKeys.length; at += BATCH) {
-          calls.push(this.#evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), args));
+          calls.push(this.#scripts.evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), args));
         }
         const replies = await Promise.all(calls);
         if (!name) return replies.reduce((sum: number, n) => sum + Number(n), 0);
@@ -357,7 +346,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         for (let i = 0; i < keys.length; i++) if (flags.charCodeAt(i) === 49) removed.push(keys[i] as string);
         return removed;
       }
-      const flags = await this.#evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
+      const flags = await this.#scripts.evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
       for (let i = 0; i < keys.length; i++) if (flags[i] === 1) removed.push(keys[i] as string);
       return removed;
     } catch (error) {
@@ -372,7 +361,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     for await (const { node, keys } of this.#scan(match)) {
       let live: number[];
       try {
-        live = await this.#evalMany(node, IS_LIVE, keys, [this.now()]);
+        live = await this.#scripts.evalMany(node, IS_LIVE, keys, [this.now()]);
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }
@@ -396,7 +385,10 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         if (this.#cluster) {
           const pipeline = node.pipeline();
           for (const key of keys) pipeline.unlink(key);
-          checkResults(await this.#guard(() => pipeline.exec()));
+          checkResults(
+            await this.#guard(() => pipeline.exec()),
+            () => new CacheConnectionError('redis pipeline was discarded'),
+          );
         } else await this.#guard(() => node.unlink(...keys));
       } catch (error) {
         throw mapRedisError(error, this.#client);
@@ -414,7 +406,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       if (matched.length === 0) continue;
       let flags: number[];
       try {
-        flags = await this.#evalMany(node, UNLINK_LIVE, matched, [this.now()]);
+        flags = await this.#scripts.evalMany(node, UNLINK_LIVE, matched, [this.now()]);
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }
@@ -442,62 +434,29 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    * Records the invalidation at a stamp of the server-time clock; the core's local time `_at` is
    * not used (internal/tag-clock.ts).
    */
+  /**
+   * Records the invalidation at a stamp of the server-time clock; the core's local time `_at` is
+   * not used (internal/tag-clock.ts).
+   */
   protected async writeTagInvalidations(tags: readonly string[], _at: number): Promise<void> {
-    const keys = tags.map((tag) => this.#tagPrefix + tag);
-    if (!this.#cluster) {
-      try {
-        await this.#evalKeys(INVALIDATE_TAGS, [this.#clockKey, ...keys], []);
-      } catch (error) {
-        throw mapRedisError(error, this.#client);
-      }
-      return;
-    }
-    const at = await this.#stamp('i');
     try {
-      await this.#evalMany(undefined, TAG_MAX, keys, [at]);
+      await this.#clock.invalidate(tags.map((tag) => this.#tagPrefix + tag));
     } catch (error) {
       throw mapRedisError(error, this.#client);
     }
   }
 
-  protected override async acquireLock(
-    key: string,
-    lease: number,
-    wait: number,
-  ): Promise<LockRelease | undefined> {
-    // A lock must expire when its holder dies: no infinite lease, none a timer or PX cannot take.
-    if (!(lease > 0 && lease <= MAX_TIMER_MS) || !(wait >= 0 && wait <= MAX_TIMER_MS)) {
-      throw new CacheConfigError(
-        `lock lease must be between 1 and ${MAX_TIMER_MS} ms and wait at most that; got ${lease} and ${wait}`,
-      );
-    }
-    const lockKey = this.#lockPrefix + key;
-    const token = randomBytes(16).toString('hex');
-    const deadline = Date.now() + wait;
-    let delay = 5;
-    for (;;) {
-      let taken: string | null;
-      try {
-        taken = await this.#guard(() =>
-          this.#client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(lease)), 'NX'),
-        );
-      } catch (error) {
-        throw mapRedisError(error, this.#client, key);
-      }
-      if (taken === 'OK') {
-        return async () => {
-          try {
-            await this.#eval(UNLOCK, lockKey, [token]);
-          } catch (error) {
-            throw mapRedisError(error, this.#client, key);
-          }
-        };
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await sleep(Math.min(delay, left));
-      delay = Math.min(delay * 2, 50);
-    }
+  /** @throws CacheConfigError for an infinite lease (a lock must expire when its holder dies). */
+  protected override acquireLock(key: string, lease: number, wait: number): Promise<LockRelease | undefined> {
+    const context = { client: this.#client, guard: this.#guardFn, scripts: this.#scripts };
+    return acquireRedisLock(
+      context,
+      this.#lockPrefix + key,
+      key,
+      randomBytes(16).toString('hex'),
+      lease,
+      wait,
+    );
   }
 
   protected override async closeBackend(): Promise<void> {
@@ -540,7 +499,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);
-      return this.#eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]).then(
+      return this.#scripts.eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]).then(
         () => undefined,
         () => undefined,
       );
@@ -640,66 +599,6 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     return out;
   }
 
-  /** Runs a one-key script with EVALSHA, loading it with EVAL when the server does not know it. */
-  async #eval(
-    script: LuaScript,
-    key: string,
-    args: readonly Arg[],
-    node: Redis | Cluster = this.#client,
-  ): Promise<unknown> {
-    try {
-      return await this.#guard(() => node.evalsha(script.sha, 1, key, ...args));
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return this.#guard(() => node.eval(script.source, 1, key, ...args));
-    }
-  }
-
-  /** Runs a many-key script on the single server (never on a Cluster: the keys span slots). */
-  async #evalKeys(script: LuaScript, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    const client = this.#client as Redis;
-    try {
-      return await this.#guard(() => client.evalsha(script.sha, keys.length, ...keys, ...args));
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return this.#guard(() => client.eval(script.source, keys.length, ...keys, ...args));
-    }
-  }
-
-  /**
-   * Runs a one-key script on many keys in one round trip: a pipeline on one node (`node`, or the
-   * single server), or single commands that ioredis pipelines per node on a Cluster.
-   */
-  async #evalMany(
-    node: Redis | undefined,
-    script: LuaScript,
-    keys: readonly string[],
-    args: readonly Arg[],
-  ): Promise<number[]> {
-    const target = node ?? (this.#cluster ? undefined : (this.#client as Redis));
-    if (target === undefined) {
-      return Promise.all(keys.map(async (key) => Number(await this.#eval(script, key, args))));
-    }
-    const pipeline = target.pipeline();
-    for (const key of keys) pipeline.evalsha(script.sha, 1, key, ...args);
-    const results = (await this.#guard(() => pipeline.exec())) ?? [];
-    const out: number[] = new Array(keys.length);
-    const unknownScript: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const [error, value] = results[i] ?? [new Error('missing pipeline reply'), null];
-      if (error) {
-        if (!isNoScript(error)) throw error;
-        unknownScript.push(i);
-      } else out[i] = Number(value);
-    }
-    await Promise.all(
-      unknownScript.map(
-        async (i) => (out[i] = Number(await this.#eval(script, keys[i] as string, args, target))),
-      ),
-    );
-    return out;
-  }
-
   /**
    * SCANs every master (or the one server) with a MATCH pattern; yields each non-empty batch. Each
    * node's loop is checked to end (internal/scan.ts).
@@ -721,34 +620,3 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
 }
 
 function noop(): void {}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
-
-/** Throws the first error of a pipeline's results. */
-function checkResults(results: [Error | null, unknown][] | null): void {
-  if (results === null) throw new CacheConnectionError('redis pipeline was discarded');
-  for (const [error] of results) if (error) throw error;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, makeError: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(makeError()), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}

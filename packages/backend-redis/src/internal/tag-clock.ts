@@ -24,7 +24,8 @@
  * LE times after the serializer id (byte offset 3 + id length) are patched with `SETRANGE` after
  * the `SET`. Untagged writes take no stamp.
  */
-import { type LuaScript, script } from './scripts.js';
+import type { ScriptRunner } from './script-runner.js';
+import { type LuaScript, script, TAG_MAX } from './scripts.js';
 
 /** The stamp record's key under the cache prefix. */
 export const TAG_CLOCK_SUFFIX = 'c:tags';
@@ -137,4 +138,32 @@ export function patchCreatedAt(envelope: Buffer, at: number): void {
   envelope.writeDoubleLE(at, offset);
   envelope.writeDoubleLE(envelope.readDoubleLE(offset + 8) + shift, offset + 8);
   envelope.writeDoubleLE(envelope.readDoubleLE(offset + 16) + shift, offset + 16);
+}
+
+/** The server-time clock of one cache prefix: stamps, and invalidations recorded at a stamp. */
+export class TagClock {
+  /** The stamp record's Redis key. */
+  readonly key: string;
+  readonly #scripts: ScriptRunner;
+  readonly #cluster: boolean;
+
+  constructor(scripts: ScriptRunner, prefix: string, cluster: boolean) {
+    this.#scripts = scripts;
+    this.key = prefix + TAG_CLOCK_SUFFIX;
+    this.#cluster = cluster;
+  }
+
+  /** A stamp for a tagged write (`'w'`) or an invalidation (`'i'`), taken by a script of its own (Cluster). */
+  async stamp(kind: 'w' | 'i'): Promise<number> {
+    return Number(await this.#scripts.eval(TAKE_STAMP, this.key, [kind]));
+  }
+
+  /** Records one invalidation of each tag record in `keys` at a new stamp. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    if (!this.#cluster) {
+      await this.#scripts.evalKeys(INVALIDATE_TAGS, [this.key, ...keys], []);
+      return;
+    }
+    await this.#scripts.evalMany(undefined, TAG_MAX, keys, [await this.stamp('i')]);
+  }
 }
