@@ -153,7 +153,10 @@ describe('the SCAN loop', () => {
   it('fails on a repeated cursor at once', async () => {
     let calls = 0;
     const node = {
-      scan: async () => (++calls, reply(calls === 1 ? '9' : calls === 2 ? '4' : '9')),
+      scan: async () => {
+        calls++;
+        return reply(calls === 2 ? '4' : '9');
+      },
       dbsize: async () => 0,
     };
     await expect(async () => {
