@@ -31,11 +31,13 @@ import { type LuaScript, script, TAG_MAX } from './scripts.js';
 export const TAG_CLOCK_SUFFIX = 'c:tags';
 
 /**
- * `write_stamp(clock)` and `invalidation_stamp(clock)`: the next stamp of each kind (epoch ms),
- * recorded in `clock`. `patch(key, envelope, at)`: sets the envelope just stored at `key` to
- * `createdAt = at`, its expiry and stale deadline moved by as much.
+ * Effects replication first (Redis before 5 refuses writes after `TIME` without it; later versions
+ * always replicate effects). `write_stamp(clock)` and `invalidation_stamp(clock)`: the next stamp
+ * of each kind (epoch ms), recorded in `clock`. `patch(key, envelope, at)`: sets the envelope just
+ * stored at `key` to `createdAt = at`, its expiry and stale deadline moved by as much.
  */
 const CLOCK = `
+if redis.replicate_commands then redis.replicate_commands() end
 local function read_clock(clock)
   local inv, wr = 0, 0
   local v = redis.call('GET', clock)
