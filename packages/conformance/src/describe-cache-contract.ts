@@ -5,15 +5,18 @@ import { closeContract } from './contracts/close-contract.js';
 import { entryInfoContract } from './contracts/entry-info-contract.js';
 import { errorsContract } from './contracts/errors-contract.js';
 import { eventsContract } from './contracts/events-contract.js';
+import { getOrSetCallersContract } from './contracts/get-or-set-callers-contract.js';
 import { getOrSetContract } from './contracts/get-or-set-contract.js';
 import { keysContract } from './contracts/keys-contract.js';
 import { manyKeysContract } from './contracts/many-keys-contract.js';
+import { optionsContract } from './contracts/options-contract.js';
 import { propertyContract } from './contracts/property-contract.js';
 import { scanContract } from './contracts/scan-contract.js';
 import { staleContract } from './contracts/stale-contract.js';
 import { statsContract } from './contracts/stats-contract.js';
 import { tagsContract } from './contracts/tags-contract.js';
 import { ttlContract } from './contracts/ttl-contract.js';
+import { unicodeContract } from './contracts/unicode-contract.js';
 import { valuesContract } from './contracts/values-contract.js';
 import { createHarness } from './internal/harness.js';
 
@@ -42,12 +45,15 @@ export function describeCacheContract(options: ContractOptions): void {
     scanContract(harness);
     tagsContract(harness);
     getOrSetContract(harness);
+    getOrSetCallersContract(harness);
     staleContract(harness);
     eventsContract(harness);
     statsContract(harness);
     entryInfoContract(harness);
     errorsContract(harness);
+    optionsContract(harness);
     closeContract(harness);
     propertyContract(harness);
+    unicodeContract(harness);
   });
 }
