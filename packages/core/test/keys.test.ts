@@ -115,11 +115,17 @@ describe('globMatcher', () => {
 
   it('agrees with a dynamic-programming reference on random globs and keys (property)', () => {
     const alphabet = fc.constantFrom('a', 'b', '*', '?', '🔑', 'é');
-    const text = fc.array(fc.constantFrom('a', 'b', '🔑', 'é', '*', '?'), { maxLength: 12 }).map((cs) => cs.join(''));
+    const text = fc
+      .array(fc.constantFrom('a', 'b', '🔑', 'é', '*', '?'), { maxLength: 12 })
+      .map((cs) => cs.join(''));
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 8 }).map((cs) => cs.join('')), text, (pattern, key) => {
-        expect(globMatcher(pattern)(key)).toBe(referenceGlob(pattern, key));
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 8 }).map((cs) => cs.join('')),
+        text,
+        (pattern, key) => {
+          expect(globMatcher(pattern)(key)).toBe(referenceGlob(pattern, key));
+        },
+      ),
       { numRuns: 5000, seed: 8 },
     );
   });
