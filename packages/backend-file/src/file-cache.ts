@@ -215,6 +215,24 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     return added;
   }
 
+  /**
+   * Removes an entry that core found dead after a read, only while the file at its path is that
+   * entry (same createdAt), and then as a dead file (compare-and-delete under the add lock).
+   */
+  protected override async removeDeadEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
+    if (!this.#opened) await this.#open();
+    const hash = hashOf(key);
+    const path = this.#layout.entryPath(hash);
+    const file = await this.#readFile(path, key, false);
+    if (file === undefined) return false;
+    const header = await this.#header(path, hash, file, key);
+    // A write since core's read is not the dead entry: it stays.
+    if (header === undefined || header.key !== key || header.createdAt !== entry.createdAt) return false;
+    if (!(await this.#dead.remove(path, hash, file))) return false;
+    this.#removed(file);
+    return true;
+  }
+
   protected async removeEntry(key: string): Promise<boolean> {
     if (!this.#opened) await this.#open();
     const hash = hashOf(key);

@@ -91,6 +91,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #onClientError: (error: Error) => void;
   /** The serializer's id in UTF-8, as envelopes hold it. */
   readonly #serializerId: Buffer;
+  /** The bytes each tagged or expiring entry was decoded from, for {@link removeDeadEntry}. */
+  readonly #readBytes = new WeakMap<StoredEntry<V>, Buffer>();
   /** The `keyPrefix` of a single-node client ('' when none): frames the cache builds carry it themselves. */
   readonly #keyPrefix: string;
   /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
@@ -319,6 +321,17 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
+  /** Compare-and-delete: removes the key only while it holds the bytes that the read decoded. */
+  protected override async removeDeadEntry(key: string, entry: StoredEntry<V>): Promise<unknown> {
+    const bytes = this.#readBytes.get(entry);
+    if (bytes === undefined) return false;
+    try {
+      return await this.#scripts.eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]);
+    } catch (error) {
+      throw mapRedisError(error, this.#client, key);
+    }
+  }
+
   protected async removeEntry(key: string): Promise<boolean> {
     try {
       return (await this.#scripts.eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()])) === 1;
@@ -495,7 +508,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    */
   #decode(key: string, bytes: Buffer): StoredEntry<V> | Promise<undefined> {
     try {
-      return decodeEntry<V>(bytes, this.#serializer, this.#serializerId);
+      const entry = decodeEntry<V>(bytes, this.#serializer, this.#serializerId);
+      // Core may find a tagged or expired entry dead: keep what was read for the compare-and-delete.
+      if (entry.tags.length > 0 || (entry.expiresAt !== undefined && entry.expiresAt <= this.now()))
+        this.#readBytes.set(entry, bytes);
+      return entry;
     } catch (error) {
       if (!(error instanceof CacheSerializationError)) throw error;
       this.reportError(new CacheSerializationError(error.message, { cause: error, key }), key);

@@ -202,3 +202,52 @@ describe(`${RACERS} clients racing add() on ${KEYS} keys`, () => {
     expect(winners.filter((n) => n === 1)).toHaveLength(KEYS);
   });
 });
+
+/** A cache whose tag check waits for `between` to finish: a write lands between its read and its removal. */
+class PausingCache extends RedisCache<number> {
+  between: (() => Promise<unknown>) | undefined;
+  protected override async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
+    const times = await super.readTagInvalidations(tags);
+    const run = this.between;
+    this.between = undefined;
+    if (run) await run();
+    return times;
+  }
+}
+
+describe('removing entries found dead by a read while another client writes', () => {
+  it(`keeps a write made between the read of an invalidated entry and its removal: ${TRIALS} trials`, {
+    timeout: 60_000,
+  }, async () => {
+    const b = makeCache<number>();
+    const a = track(new PausingCache({ url: REDIS_URL, prefix: b.prefix }));
+    let lost = 0;
+    for (let i = 0; i < TRIALS; i++) {
+      await b.set('k', -1, { tags: ['t'] });
+      await b.invalidateTags(['t']);
+      a.between = () => b.set('k', i);
+      expect(await a.get('k')).toBeUndefined();
+      if ((await b.get('k')) !== i) lost++;
+    }
+    expect(lost).toBe(0);
+  });
+
+  it('add() over an invalidated entry that another client rewrote in between does not win', async () => {
+    const b = makeCache<number>();
+    const a = track(new PausingCache({ url: REDIS_URL, prefix: b.prefix }));
+    await b.set('k', -1, { tags: ['t'] });
+    await b.invalidateTags(['t']);
+    a.between = () => b.set('k', 7);
+    expect(await a.add('k', 8)).toBe(false);
+    expect(await b.get('k')).toBe(7);
+  });
+
+  it('still removes an invalidated entry nobody rewrote', async () => {
+    const b = makeCache<number>();
+    const raw = rawRedis();
+    await b.set('k', 1, { tags: ['t'] });
+    await b.invalidateTags(['t']);
+    expect(await b.get('k')).toBeUndefined();
+    expect(await raw.exists(`${b.prefix}e:k`)).toBe(0);
+  });
+});

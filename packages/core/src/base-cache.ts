@@ -115,6 +115,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected abstract addEntry(key: string, entry: StoredEntry<V>): Promise<boolean>;
   /** Removes an entry; reports whether a live one existed. */
   protected abstract removeEntry(key: string): Promise<boolean>;
+  /**
+   * Removes an entry found dead (invalidated by a tag, or past its physical expiry) by a read,
+   * only while the key still holds what that read returned: a value written since must survive.
+   * The default, {@link removeEntry}, is right only where nothing can write between the read and
+   * the removal (one process, no await in between); shared backends compare and delete.
+   */
+  protected removeDeadEntry(key: string, _entry: StoredEntry<V>): Promise<unknown> {
+    return this.removeEntry(key);
+  }
   /** Yields the live keys, only those starting with `prefix` when given. */
   protected abstract scanKeys(prefix: string | undefined): AsyncIterable<string>;
   /** Removes every entry this cache owns, only those starting with `prefix` when given. */
@@ -266,13 +275,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   async #lookup(key: string, entry: StoredEntry<V> | undefined, now: number): Promise<Lookup<V>> {
     if (entry === undefined) return undefined;
     if (entry.tags.length > 0 && (await this.#invalidatedByTag(entry))) {
-      await this.removeEntry(key);
+      await this.removeDeadEntry(key, entry);
       return undefined;
     }
     if (isLive(entry, now)) return { state: 'fresh', entry };
     const until = physicalExpiry(entry);
     if (until !== undefined && now >= until) {
-      await this.removeEntry(key);
+      await this.removeDeadEntry(key, entry);
       this.stats.expirations++;
       this.emit('expire', { key });
     }
@@ -374,7 +383,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       // An entry invalidated by a tag counts as absent.
       const existing = await this.readEntry(key);
       if (existing && existing.tags.length > 0 && (await this.#invalidatedByTag(existing))) {
-        await this.removeEntry(key);
+        await this.removeDeadEntry(key, existing);
       }
       added = await this.addEntry(key, entry);
     } catch (error) {
