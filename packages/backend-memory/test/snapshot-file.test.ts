@@ -157,10 +157,10 @@ describe('temporary files of dead writers', () => {
     const path = join(dir, 'cache.snap');
     await writeSnapshot(path, 2);
     const dead = await child('console.log(process.pid)');
-    await once(dead.process, 'exit');
-    const deadPid = Number(dead.line);
+    if (dead.process.exitCode === null && dead.process.signalCode === null) await once(dead.process, 'exit');
+    const deadPid = dead.process.pid as number;
     const alive = await child('console.log(process.pid); setInterval(() => {}, 1000)');
-    const livePid = Number(alive.line);
+    const livePid = alive.process.pid as number;
     const outside = join(dir, 'outside');
     await mkdir(outside);
     await writeFile(join(outside, 'precious'), 'keep me');
