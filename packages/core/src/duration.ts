@@ -102,8 +102,9 @@ export function parseByteSize(value: ByteSize, what = 'size'): number {
     const unit = (match[2] ?? 'b').toLowerCase().replace('i', '');
     bytes = Number(match[1]) * (SIZE_UNITS[unit] as number);
   } else throw new CacheConfigError(`${what} must be a number of bytes or a string, got ${typeof value}`);
-  if (!(bytes > 0) || !Number.isFinite(bytes))
-    throw new CacheConfigError(`${what} must be a positive size, got ${String(value)}`);
+  // A size under one byte would floor to 0 (no room at all): refused, not rounded.
+  if (!(bytes >= 1) || !Number.isFinite(bytes))
+    throw new CacheConfigError(`${what} must be a size of at least 1 byte, got ${String(value)}`);
   return Math.floor(bytes);
 }
 

@@ -76,9 +76,12 @@ describe('parseByteSize', () => {
     expect(parseByteSize(input)).toBe(bytes);
   });
 
-  it.each([['0'], ['-1MB'], ['lots'], [0]])('refuses %s', (input) => {
-    expect(() => parseByteSize(input)).toThrow(CacheConfigError);
-  });
+  it.each([['0'], ['-1MB'], ['lots'], [0], [0.5], ['0.5'], ['0.9B'], [Number.POSITIVE_INFINITY]])(
+    'refuses %s',
+    (input) => {
+      expect(() => parseByteSize(input)).toThrow(CacheConfigError);
+    },
+  );
 });
 
 describe('parsePositiveInteger', () => {
