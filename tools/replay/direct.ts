@@ -1,8 +1,9 @@
 /**
  * The direct driver: replays a trace into one eviction policy through a minimal slot store
  * (a key -> slot Map, a free list, doubling slot arrays), exactly as `MemoryCache` drives its
- * policy: a read hit calls `access`, a miss calls `miss` then `insert`, and while the store is
- * over its entry limit it asks `victim()` and removes that slot. Used to tune the policies and
+ * policy: a read hit calls `access`, a miss calls `miss` then `insert`; a policy that
+ * `evictsFirst` is asked for `victim()` before the insert while the store is full, the others
+ * after it while the store is over its entry limit, and the victim's slot is removed. Used to tune the policies and
  * to check that the replay through `MemoryCache` gives the same numbers.
  */
 import type { EvictionPolicy } from '../../packages/backend-memory/src/policies/index.ts';
@@ -26,6 +27,16 @@ export function directHitRatio(keys: readonly string[], size: number, policy: Ev
       continue;
     }
     policy.miss(key);
+    if (policy.evictsFirst) {
+      // As MemoryCache does: the victim is chosen among the resident keys before the insert.
+      while (slotOf.size >= size) {
+        const victim = policy.victim();
+        policy.remove(victim);
+        slotOf.delete(keyOf[victim]!);
+        keyOf[victim] = undefined;
+        free.push(victim);
+      }
+    }
     let slot = free.pop();
     if (slot === undefined) {
       slot = top++;

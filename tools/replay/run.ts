@@ -1,8 +1,11 @@
 /**
- * Trace replay: hit ratio of every eviction policy on the real traces of /work/shared/traces
- * (override with TRACE_DIR), through the real `MemoryCache`, beside exact LRU and Belady's OPT
- * computed here as references. Writes docs/benchmarks/hit-ratio.md (tables) and one SVG plot
- * per trace (docs/benchmarks/hit-ratio-<trace>.svg).
+ * Trace replay: hit ratio of every eviction policy on the real traces of ../shared/traces from
+ * the repository's root (override with TRACE_DIR), through the real `MemoryCache`, beside exact
+ * LRU and Belady's OPT computed here, and checked against an independent reference simulator of
+ * each policy (reference-policies.ts): deterministic policies must match it exactly, S3-FIFO and
+ * W-TinyLFU within the documented tolerances; the run exits with status 1 otherwise. Writes
+ * docs/benchmarks/hit-ratio.md (tables) and one SVG plot per trace
+ * (docs/benchmarks/hit-ratio-<trace>.svg).
  *
  *   pnpm --filter @cache/core --filter @cache/backend-memory build
  *   pnpm --filter @cache/tools replay [--direct] [--check] [--traces oltp,loop]
@@ -20,6 +23,7 @@ import { createPolicy } from '../../packages/backend-memory/src/policies/index.t
 import { directHitRatio } from './direct.ts';
 import { memoryHitRatio } from './memory-driver.ts';
 import { lruHitRatio, nextUses, optHitRatio } from './reference.ts';
+import { referenceHitRatio } from './reference-policies.ts';
 import { lineChart, type Series } from './svg.ts';
 import { loadTrace, TRACE_NAMES, type Trace } from './traces.ts';
 
@@ -38,7 +42,18 @@ interface Row {
   lru: number;
   opt: number;
   byPolicy: Map<string, number>;
+  /** The reference simulator's hit % of each policy. */
+  reference: Map<string, number>;
+  /** Whether the package's hit count equals the reference's exactly. */
+  exact: Map<string, boolean>;
 }
+
+/** Deterministic policies: the package must make the reference's decisions, hit for hit. */
+const EXACT = new Set(['lru', 'fifo', 'ttl', 'sieve', 'lfu', 'none']);
+/** S3-FIFO: the package's ghost is a lossy hash table, the reference's exact (points, either way). */
+const S3FIFO_TOLERANCE = 1.5;
+/** W-TinyLFU: the package adapts its window; it may trail the textbook 1% window by at most this (points). */
+const TINYLFU_TOLERANCE = 2.5;
 
 interface TraceResult {
   trace: Trace;
@@ -63,6 +78,8 @@ async function replayTrace(name: string): Promise<TraceResult> {
       lru: pct(lruHitRatio(trace.ids, size)),
       opt: pct(optHitRatio(trace.ids, next, trace.unique, size)),
       byPolicy: new Map(),
+      reference: new Map(),
+      exact: new Map(),
     };
     for (const policy of policies) {
       const value = direct
@@ -79,10 +96,16 @@ async function replayTrace(name: string): Promise<TraceResult> {
         }
       }
       row.byPolicy.set(policy, pct(value));
+      const reference = referenceHitRatio(policy, trace.ids, size);
+      row.reference.set(policy, pct(reference));
+      row.exact.set(
+        policy,
+        Math.round(value * trace.keys.length) === Math.round(reference * trace.keys.length),
+      );
     }
     rows.push(row);
     process.stdout.write(
-      `${name} ${size}: LRU ${fmt(row.lru)} OPT ${fmt(row.opt)} ${policies.map((p) => `${p} ${fmt(row.byPolicy.get(p)!)}`).join(' ')}\n`,
+      `${name} ${size}: LRU ${fmt(row.lru)} OPT ${fmt(row.opt)} ${policies.map((p) => `${p} ${fmt(row.byPolicy.get(p)!)} (ref ${fmt(row.reference.get(p)!)}${row.exact.get(p) ? ' =' : ''})`).join(' ')}\n`,
     );
   }
   return { trace, rows, seconds: (performance.now() - start) / 1000 };
@@ -111,6 +134,51 @@ function table(result: TraceResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Per policy: cells compared, cells equal to the reference, the largest difference either way, and the verdict. */
+function referenceCheck(results: TraceResult[]): { text: string; failed: string[] } {
+  const failed: string[] = [];
+  const lines = [
+    '| policy | expected | cells | equal | package minus reference: min / max (points) | result |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const policy of policies) {
+    let cells = 0;
+    let equal = 0;
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    let worst = '';
+    for (const { trace, rows } of results) {
+      for (const row of rows) {
+        const delta = row.byPolicy.get(policy)! - row.reference.get(policy)!;
+        cells++;
+        if (row.exact.get(policy)) equal++;
+        if (delta < low) {
+          low = delta;
+          worst = `${trace.name} at ${row.size.toLocaleString('en-US')}`;
+        }
+        high = Math.max(high, delta);
+      }
+    }
+    let expected: string;
+    let ok: boolean;
+    if (EXACT.has(policy)) {
+      expected = 'equal, hit for hit';
+      ok = equal === cells;
+    } else if (policy === 's3fifo') {
+      expected = `within ±${fmt(S3FIFO_TOLERANCE)}`;
+      ok = low >= -S3FIFO_TOLERANCE && high <= S3FIFO_TOLERANCE;
+    } else {
+      expected = `at least reference − ${fmt(TINYLFU_TOLERANCE)}`;
+      ok = low >= -TINYLFU_TOLERANCE;
+    }
+    if (!ok) failed.push(policy);
+    lines.push(
+      `| ${policy} | ${expected} | ${cells} | ${equal} | ${fmt(low)} / ${fmt(high)}${low < 0 ? ` (lowest: ${worst})` : ''} | ${ok ? 'pass' : '**FAIL**'} |`,
+    );
+  }
+  return { text: lines.join('\n'), failed };
 }
 
 function plot(result: TraceResult): void {
@@ -163,7 +231,14 @@ interface SavedRun {
   traces: {
     name: string;
     seconds: number;
-    rows: { size: number; lru: number; opt: number; policies: Record<string, number> }[];
+    rows: {
+      size: number;
+      lru: number;
+      opt: number;
+      policies: Record<string, number>;
+      reference: Record<string, number>;
+      exact: Record<string, boolean>;
+    }[];
   }[];
 }
 
@@ -187,6 +262,8 @@ async function main(): Promise<void> {
         lru: r.lru,
         opt: r.opt,
         byPolicy: new Map(Object.entries(r.policies)),
+        reference: new Map(Object.entries(r.reference ?? {})),
+        exact: new Map(Object.entries(r.exact ?? {})),
       })),
     }));
   } else {
@@ -207,6 +284,8 @@ async function main(): Promise<void> {
           lru: row.lru,
           opt: row.opt,
           policies: Object.fromEntries(row.byPolicy),
+          reference: Object.fromEntries(row.reference),
+          exact: Object.fromEntries(row.exact),
         })),
       })),
     };
@@ -214,19 +293,26 @@ async function main(): Promise<void> {
   }
   for (const result of results) plot(result);
   const notes = readFileSync(join(here, 'notes.md'), 'utf8');
+  const checked = referenceCheck(results);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const doc = [
     '# Hit ratio on real traces',
     '',
     '<!-- Generated by tools/replay/run.ts from tools/replay/notes.md; edit those, not this file. -->',
     '',
-    `Every policy of \`MemoryCache\` replayed on six real traces (see \`/work/shared/traces/README.md\`), ${direct ? 'through the direct slot driver (`--direct`)' : 'through the real `MemoryCache` (`getSync`, then `setSync` on a miss)'}, at the sizes of the traces README plus 0.1%, 1% and 10% of each trace's unique keys. Hit ratio = hits / requests in %, cold misses included. LRU (ref) and OPT (ref) are computed by the replay tool itself (a Map-based exact LRU and Belady's clairvoyant OPT); the README's figures are shown beside them to cross-check. Bold: the best policy of the row (OPT excluded); the default policy's column header is bold.`,
+    `Every policy of \`MemoryCache\` replayed on six real traces (see the traces' README, \`../shared/traces/README.md\` from the repository's root), ${direct ? 'through the direct slot driver (`--direct`)' : 'through the real `MemoryCache` (`getSync`, then `setSync` on a miss)'}, at the sizes of the traces README plus 0.1%, 1% and 10% of each trace's unique keys. Hit ratio = hits / requests in %, cold misses included. LRU (ref) and OPT (ref) are computed by the replay tool itself (a Map-based exact LRU and Belady's clairvoyant OPT); the README's figures are shown beside them to cross-check. Bold: the best policy of the row (OPT excluded); the default policy's column header is bold.`,
     '',
     `Run: \`pnpm --filter @cache/core --filter @cache/backend-memory build && pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}${check ? ' --check' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
     '',
     '## Targets (issue 3)',
     '',
     targets(results),
+    '',
+    '## Check against the reference simulators',
+    '',
+    'Each policy is also replayed, on every trace and size above, by an independent reference simulator in `tools/replay/reference-policies.ts` (plain Maps and objects, written from the published algorithms, no code shared with the package). The deterministic policies must make the same decisions with the same tie-breaking: equal hit counts in every cell. S3-FIFO and W-TinyLFU differ by design, within the tolerances below (see the file header and the notes); the run fails otherwise.',
+    '',
+    checked.text,
     '',
     notes.trim(),
     '',
@@ -242,7 +328,13 @@ async function main(): Promise<void> {
     ]),
   ].join('\n');
   writeFileSync(join(outDir, 'hit-ratio.md'), doc);
-  process.stdout.write(`wrote ${join(outDir, 'hit-ratio.md')} in ${seconds.toFixed(1)} s\n`);
+  process.stdout.write(`${checked.text}\nwrote ${join(outDir, 'hit-ratio.md')} in ${seconds.toFixed(1)} s\n`);
+  if (checked.failed.length > 0) {
+    process.stderr.write(
+      `the package differs from the reference beyond tolerance: ${checked.failed.join(', ')}\n`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 await main();

@@ -1,9 +1,11 @@
 /**
- * Loads the real traces of `/work/shared/traces` (gzip text, one key per line) and the sizes
+ * Loads the real traces (gzip text, one key per line; `TRACE_DIR`, else `../shared/traces` from the
+ * repository's root) and the sizes
  * to replay them at: the sizes of the traces README plus 0.1%, 1% and 10% of the unique keys.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /** One trace: its keys as strings and as dense integer ids (for the references). */
@@ -39,7 +41,11 @@ const PUBLISHED: ReadonlyArray<readonly [string, number, number, number]> = [
 
 export const TRACE_NAMES = ['oltp', 'glimpse', 'loop', 'sprite', 'multi2', 'web12'] as const;
 
-export const DEFAULT_TRACE_DIR = process.env.TRACE_DIR ?? '/work/shared/traces';
+/** The repository's root (this file is tools/replay/traces.ts). */
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where the traces are: `TRACE_DIR` when set, else `../shared/traces` beside the repository. */
+export const DEFAULT_TRACE_DIR = resolve(process.env.TRACE_DIR ?? join(REPO_ROOT, '../shared/traces'));
 
 /** Reads `<dir>/<name>.keys.gz`. */
 export function loadTrace(name: string, dir = DEFAULT_TRACE_DIR): Trace {

@@ -28,7 +28,6 @@ import {
   type FactoryContext,
   type GetOrSetOptions,
   globPrefix,
-  type PrefixOptions,
   globMatcher,
   jsonSerializer,
   parseTtl,
@@ -38,9 +37,10 @@ import {
   toCacheError,
   validateKey,
   validateKeys,
+  validateOptions,
+  validateSetOptions,
 } from '@cache/core';
-import { badOptions, checkCallOptions } from './internal/call-options.js';
-import { jsonSize, resized, undefinedValue } from './internal/values.js';
+import { encodeValue, entrySize, jsonSize, resized, undefinedValue } from './internal/values.js';
 import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
 import { type MemoryCacheOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createPolicy } from './policies/index.js';
@@ -236,13 +236,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (!this.#open) throw this.#closedError();
     if (value === undefined) throw undefinedValue();
     if (options === undefined) this.#storeFor(key, value, this.defaultTtlMs);
-    else if (options === null || typeof options !== 'object' || Array.isArray(options))
-      throw badOptions(options, 'set');
-    else if (options.tags === undefined) {
-      this.#storeFor(key, value, options.ttl === undefined ? this.defaultTtlMs : this.#ttlMs(options.ttl));
-    } else {
-      const entry = this.buildEntry(value, options);
-      this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
+    else {
+      validateOptions(options, 'set');
+      if (options.tags === undefined) {
+        this.#storeFor(key, value, options.ttl === undefined ? this.defaultTtlMs : this.#ttlMs(options.ttl));
+      } else {
+        const entry = this.buildEntry(value, options);
+        this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
+      }
     }
     this.stats.sets++;
     if (this.emitter.listening) this.emitter.emit('set', { key });
@@ -256,7 +257,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
     if (!this.#open) throw this.#closedError();
-    checkCallOptions(options, 'add');
     const entry = this.buildEntry(value, options);
     if (this.#live(key) !== -1) return false;
     this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
@@ -375,7 +375,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
     if (!this.#open) throw this.#closedError();
-    checkCallOptions(options, 'setMany');
+    validateSetOptions(options, 'setMany');
     // Check every pair (key, value, TTL, tags, size) before anything is written.
     const built = new Map<string, StoredEntry<V>>();
     for (const pair of entries) {
@@ -420,18 +420,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         if (value !== undefined) return value;
       }
     }
-    checkCallOptions(options, 'getOrSet');
     return super.getOrSet(key, factory, options);
-  }
-
-  override async *keys(options?: PrefixOptions): AsyncIterable<string> {
-    checkCallOptions(options, 'keys');
-    yield* super.keys(options);
-  }
-
-  override async clear(options?: PrefixOptions): Promise<void> {
-    checkCallOptions(options, 'clear');
-    return super.clear(options);
   }
 
   // ---- export, import, snapshots ----------------------------------------------------------------
@@ -890,40 +879,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   }
 
   #encode(key: string, value: V): Uint8Array {
-    try {
-      return (this.#serializer as Serializer).serialize(value);
-    } catch (error) {
-      if (error instanceof CacheSerializationError) throw error;
-      throw new CacheSerializationError(`the ${this.#serializer?.id} serializer cannot encode this value`, {
-        cause: error,
-        key,
-      });
-    }
+    return encodeValue(this.#serializer as Serializer, key, value);
   }
 
   /** The size of an entry; refuses one over `maxEntrySize` (and so over `maxBytes`). */
   #measure(key: string, value: V, bytes: Uint8Array | undefined): number {
-    let size: number;
-    if (this.#sizeOf !== undefined) {
-      size = this.#sizeOf(value, key);
-      if (!Number.isSafeInteger(size) || size < 0) {
-        throw new CacheConfigError(`sizeOf must return a non-negative integer, got ${String(size)}`, { key });
-      }
-    } else if (bytes !== undefined) size = bytes.byteLength;
-    else {
-      const json = jsonSize(value);
-      if (json === undefined) {
-        throw new CacheSerializationError('the value has no JSON size; give a sizeOf option', { key });
-      }
-      size = json;
-    }
-    if (size > this.#maxEntrySize) {
-      throw new CacheFullError(
-        `an entry of ${size} bytes is larger than the limit of ${this.#maxEntrySize}`,
-        { key },
-      );
-    }
-    return size;
+    return entrySize(this.#sizeOf, this.#maxEntrySize, key, value, bytes);
   }
 
   /**

@@ -1,5 +1,5 @@
 /** Small helpers of `MemoryCache` that need none of its state. */
-import { CacheSerializationError } from '@cache/core';
+import { CacheConfigError, CacheFullError, CacheSerializationError, type Serializer } from '@cache/core';
 
 /** Copies a typed array into a larger one. */
 export function resized<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
@@ -20,4 +20,51 @@ export function jsonSize(value: unknown): number | undefined {
 /** The error for `undefined` as a value. */
 export function undefinedValue(): CacheSerializationError {
   return new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
+}
+
+/** A value encoded by the serializer; its failure is a `CacheSerializationError`. */
+export function encodeValue(serializer: Serializer, key: string, value: unknown): Uint8Array {
+  try {
+    return serializer.serialize(value);
+  } catch (error) {
+    if (error instanceof CacheSerializationError) throw error;
+    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
+      cause: error,
+      key,
+    });
+  }
+}
+
+/**
+ * The size of an entry: `sizeOf`'s, else the encoded bytes', else the value's JSON in UTF-8.
+ * @throws CacheConfigError for a bad `sizeOf` result; CacheSerializationError for a value with
+ *   no JSON size; CacheFullError for an entry over `maxEntrySize`.
+ */
+export function entrySize<V>(
+  sizeOf: ((value: V, key: string) => number) | undefined,
+  maxEntrySize: number,
+  key: string,
+  value: V,
+  bytes: Uint8Array | undefined,
+): number {
+  let size: number;
+  if (sizeOf !== undefined) {
+    size = sizeOf(value, key);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new CacheConfigError(`sizeOf must return a non-negative integer, got ${String(size)}`, { key });
+    }
+  } else if (bytes !== undefined) size = bytes.byteLength;
+  else {
+    const json = jsonSize(value);
+    if (json === undefined) {
+      throw new CacheSerializationError('the value has no JSON size; give a sizeOf option', { key });
+    }
+    size = json;
+  }
+  if (size > maxEntrySize) {
+    throw new CacheFullError(`an entry of ${size} bytes is larger than the limit of ${maxEntrySize}`, {
+      key,
+    });
+  }
+  return size;
 }
