@@ -8,3 +8,10 @@ export {
   type RedisClusterOptions,
   type RedisSentinelOptions,
 } from './redis-cache-options.js';
+
+declare module '@cache/core' {
+  /** `createCache({ backend: 'redis', ... })` takes the options of the redis backend. */
+  interface CacheBackends {
+    redis: import('./redis-cache-options.js').RedisCacheOptions;
+  }
+}

@@ -3,12 +3,24 @@ export { CacheManager } from './cache-manager.js';
 export { type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export {
+  type BackendClass,
   type BackendFactory,
+  type BackendLoader,
+  type BackendModule,
   type BackendOptions,
-  type CacheConfig,
-  createCache,
-  parseCacheUrl,
+  type BackendSource,
+  knownBackends,
+  type OptionsFromUrl,
   registerBackend,
+} from './backends.js';
+export { parseCacheUrl, queryOptions } from './cache-url.js';
+export type { CacheManagerEntry } from './cache-manager.js';
+export {
+  type CacheBackends,
+  type CacheConfig,
+  type CacheConfigFor,
+  type CommonCacheConfig,
+  createCache,
 } from './create-cache.js';
 export {
   type ByteSize,
@@ -62,6 +74,15 @@ export { memoize, type MemoizeOptions } from './memoize.js';
 export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
+export {
+  assertSerializer,
+  type BuiltInSerializerName,
+  type CompressionName,
+  registerSerializer,
+  type SerializerLoader,
+  type SerializerSource,
+} from './serializer-loader.js';
+export { sharedState } from './shared-state.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';
 export type {
   Cache,

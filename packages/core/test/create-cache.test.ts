@@ -1,6 +1,15 @@
 import { MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
-import { CacheConfigError, CacheManager, createCache, parseCacheUrl, registerBackend } from '../src/index.js';
+import {
+  CacheConfigError,
+  CacheManager,
+  createCache,
+  jsonSerializer,
+  parseCacheUrl,
+  registerBackend,
+  registerSerializer,
+} from '../src/index.js';
+import { importPackage } from '../src/import-package.js';
 
 describe('parseCacheUrl', () => {
   it('parses memory, file and redis URLs with options', () => {
@@ -12,7 +21,7 @@ describe('parseCacheUrl', () => {
     expect(parseCacheUrl('file:///var/cache/app?maxBytes=500MB&fsync=true')).toEqual({
       backend: 'file',
       dir: '/var/cache/app',
-      maxBytes: 524_288_000,
+      maxBytes: '500MB',
       fsync: true,
     });
     expect(parseCacheUrl('file://./rel/dir')).toMatchObject({
@@ -25,9 +34,10 @@ describe('parseCacheUrl', () => {
       prefix: 'app:',
     });
     expect(parseCacheUrl('rediss://host:6380')).toEqual({ backend: 'redis', url: 'rediss://host:6380' });
+    expect(parseCacheUrl('custom://?size=3&mode=fast')).toEqual({ backend: 'custom', size: 3, mode: 'fast' });
   });
 
-  it.each([['not a url'], ['memory://host'], ['file://'], ['file:///x?maxBytes=lots']])(
+  it.each([['not a url'], ['memory://host'], ['file://'], ['file:///x%E0'], ['custom://host/db']])(
     'refuses %s',
     (url) => {
       expect(() => parseCacheUrl(url)).toThrow(CacheConfigError);
@@ -35,8 +45,30 @@ describe('parseCacheUrl', () => {
   );
 });
 
+/** A backend that records the options it is created with. */
+class Recording extends MapCache {
+  static seen: Record<string, unknown>[] = [];
+  readonly options: Record<string, unknown>;
+  constructor(options: Record<string, unknown> = {}) {
+    const { serializer: _s, url: _u, ...base } = options;
+    super(base);
+    this.options = options;
+    Recording.seen.push(options);
+  }
+}
+
+async function configError(promise: Promise<unknown>): Promise<CacheConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CacheConfigError);
+  expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
+  return error as CacheConfigError;
+}
+
 describe('createCache', () => {
-  it('uses a registered backend with the options of the URL', async () => {
+  it('gives a registered backend reached by URL only the query options (no url)', async () => {
     const seen: unknown[] = [];
     registerBackend('maptest', () => (options) => {
       seen.push(options);
@@ -45,26 +77,95 @@ describe('createCache', () => {
     const cache = await createCache('maptest://?defaultTtl=5m&name=pages');
     expect(cache).toBeInstanceOf(MapCache);
     expect(cache.name).toBe('pages');
-    expect(seen).toEqual([{ defaultTtl: '5m', name: 'pages', url: 'maptest://' }]);
+    expect(seen).toEqual([{ defaultTtl: '5m', name: 'pages' }]);
+    const error = await configError(createCache('maptest://host/db'));
+    expect(error.message).toContain('optionsFromUrl');
   });
 
-  it('accepts a loader that returns a module with createBackend', async () => {
-    registerBackend('modtest', async () => ({ createBackend: () => new MapCache() }));
-    expect(await createCache({ backend: 'modtest' })).toBeInstanceOf(MapCache);
+  it('hands the whole URL to a backend that exports optionsFromUrl', async () => {
+    registerBackend('urltest', () => ({
+      default: Recording,
+      optionsFromUrl: (url: URL) => ({
+        host: url.hostname,
+        db: url.pathname.slice(1),
+        ttl: url.searchParams.get('t'),
+      }),
+    }));
+    Recording.seen = [];
+    await createCache('urltest://db.local/7?t=5m');
+    expect(Recording.seen).toEqual([{ host: 'db.local', db: '7', ttl: '5m' }]);
   });
 
-  it('names the package to install when a backend is missing', async () => {
-    const error = await createCache({ backend: 'nosuch' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CacheConfigError);
-    expect((error as CacheConfigError).message).toContain('@cache/backend-nosuch');
+  it.each([
+    [
+      'a module with createBackend',
+      () => ({ createBackend: (o: Record<string, unknown>) => new Recording(o) }),
+    ],
+    ['a module whose default export is the class', () => Promise.resolve({ default: Recording })],
+    ['the class itself', () => Recording],
+    ['a factory function', () => (o: Record<string, unknown>) => new Recording(o)],
+    [
+      'a CommonJS module seen through import()',
+      () => ({ default: { createBackend: (o: Record<string, unknown>) => new Recording(o) } }),
+    ],
+  ])('accepts a loader that resolves to %s', async (_shape, loader) => {
+    registerBackend('shape', loader as never);
+    Recording.seen = [];
+    const cache = await createCache({ backend: 'shape', option: 1 });
+    expect(cache).toBeInstanceOf(Recording);
+    expect(Recording.seen).toEqual([{ option: 1 }]);
+  });
+
+  it('lists the known backends for an unknown name, and names no package', async () => {
+    const unknown = await configError(createCache('mongodb://x'));
+    expect(unknown.message).toMatch(
+      /unknown backend "mongodb": the known backends are memory, file, redis, /,
+    );
+    expect(unknown.message).not.toContain('@cache/backend-mongodb');
+  });
+
+  it('names the package to install when an optional package is missing', async () => {
+    const error = await configError(importPackage('@cache/backend-nosuch', 'the "nosuch" backend'));
+    expect(error.message).toBe(
+      'the "nosuch" backend needs the package @cache/backend-nosuch: install it (npm install @cache/backend-nosuch), or register it first (in a bundled application)',
+    );
   });
 
   it('refuses bad backend names and configurations', async () => {
-    await expect(createCache({ backend: '../evil' })).rejects.toBeInstanceOf(CacheConfigError);
-    await expect(createCache({} as never)).rejects.toBeInstanceOf(CacheConfigError);
+    await configError(createCache({ backend: '../evil' }));
+    await configError(createCache({} as never));
     expect(() => registerBackend('Bad Name', () => () => new MapCache())).toThrow(CacheConfigError);
+    expect(() => registerBackend('ok', 'not a function' as never)).toThrow(CacheConfigError);
     registerBackend('broken', () => ({}) as never);
-    await expect(createCache({ backend: 'broken' })).rejects.toBeInstanceOf(CacheConfigError);
+    const error = await configError(createCache({ backend: 'broken' }));
+    expect(error.message).toContain('must resolve to a cache class, a factory, or a module');
+  });
+
+  it('resolves serializers by name, registered ones and json, with compression', async () => {
+    registerBackend('sertest', () => Recording);
+    const custom = {
+      id: 'upper',
+      serialize: (v: unknown) => new TextEncoder().encode(String(v)),
+      deserialize: (b: Uint8Array) => new TextDecoder().decode(b),
+    };
+    registerSerializer('upper', custom);
+    registerSerializer('lazy', async () => ({ default: custom }));
+    const of = async (config: Parameters<typeof createCache>[0]) =>
+      ((await createCache(config)) as Recording).options.serializer;
+    expect(await of('sertest://?serializer=json')).toBe(jsonSerializer);
+    expect(await of({ backend: 'sertest', serializer: 'upper' })).toBe(custom);
+    expect(await of('sertest://?serializer=lazy')).toBe(custom);
+    expect(await of({ backend: 'sertest', serializer: custom })).toBe(custom);
+    expect(await of('sertest://')).toBeUndefined();
+    const unknown = await configError(createCache('sertest://?serializer=yaml'));
+    expect(unknown.message).toContain(
+      'unknown serializer "yaml": the known serializers are json, msgpack, v8, upper, lazy',
+    );
+    await configError(createCache('sertest://?compress=zip'));
+    await configError(createCache({ backend: 'sertest', serializer: { id: 'x' } as never }));
+    expect(() => registerSerializer('bad', { id: '' } as never)).toThrow(CacheConfigError);
+    expect(() => registerSerializer('Bad!', custom)).toThrow(CacheConfigError);
+    expect('compress' in (Recording.seen.at(-1) ?? {})).toBe(false);
   });
 });
 
@@ -82,7 +183,7 @@ describe('CacheManager', () => {
     expect(sessions.name).toBe('sessions');
     await (await caches.get('pages')).set('a', 1);
     expect(created).toBe(2);
-    await expect(caches.get('nope')).rejects.toBeInstanceOf(CacheConfigError);
+    await expect(caches.get('nope' as never)).rejects.toBeInstanceOf(CacheConfigError);
     await caches.close();
     await expect(sessions.get('a')).rejects.toMatchObject({ code: 'CACHE_CONFIG' });
     await expect(caches.get('sessions')).rejects.toBeInstanceOf(CacheConfigError);
