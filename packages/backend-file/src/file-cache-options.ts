@@ -3,6 +3,7 @@ import {
   type BaseCacheOptions,
   type ByteSize,
   CacheConfigError,
+  checkOptionNames,
   checkWellFormed,
   type Duration,
   jsonSerializer,
@@ -88,10 +89,6 @@ const DEFAULT_MAX_ENTRY_BYTES = 2 ** 30;
 
 /** Every option name a file cache takes (BaseCache's and its own). */
 const KNOWN: ReadonlySet<string> = new Set([
-  'name',
-  'defaultTtl',
-  'maxKeyBytes',
-  'clock',
   'dir',
   'maxEntries',
   'maxBytes',
@@ -141,9 +138,7 @@ function sweep(value: Duration | undefined): number | undefined {
 export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptions {
   if (options === null || typeof options !== 'object')
     throw new CacheConfigError('options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new CacheConfigError(`FileCache has no option ${JSON.stringify(name)}`);
-  }
+  checkOptionNames(options, KNOWN, 'FileCache');
   const { dir, serializer = jsonSerializer, fsync = false, sharedDir = false } = options;
   if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
     throw new CacheConfigError('dir must be a non-empty path');

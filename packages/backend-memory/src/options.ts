@@ -6,6 +6,7 @@ import {
   type BaseCacheOptions,
   type ByteSize,
   CacheConfigError,
+  checkOptionNames,
   type Duration,
   parseByteSize,
   parsePositiveInteger,
@@ -88,10 +89,6 @@ export interface ResolvedOptions<V> {
 }
 
 const KNOWN = new Set([
-  'name',
-  'defaultTtl',
-  'maxKeyBytes',
-  'clock',
   'maxEntries',
   'maxBytes',
   'maxEntrySize',
@@ -114,9 +111,7 @@ function interval(value: Duration | false | undefined, fallback: number, what: s
 
 /** Validates the options of `MemoryCache` (what `BaseCache` does not check). */
 export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptions<V> {
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new CacheConfigError(`MemoryCache has no option ${JSON.stringify(name)}`);
-  }
+  checkOptionNames(options, KNOWN, 'MemoryCache');
   const maxEntries = parsePositiveInteger(options.maxEntries, 'maxEntries') ?? Number.POSITIVE_INFINITY;
   const maxBytes =
     options.maxBytes === undefined ? Number.POSITIVE_INFINITY : parseByteSize(options.maxBytes, 'maxBytes');

@@ -6,6 +6,7 @@
 import {
   type BaseCacheOptions,
   CacheConfigError,
+  checkOptionNames,
   type Duration,
   MAX_TIMER_MS,
   parseTimerDuration,
@@ -87,9 +88,6 @@ export const DEFAULT_CONNECT_TIMEOUT = 5_000;
 export const DEFAULT_PREFIX = 'cache:';
 
 const KNOWN = new Set([
-  'name',
-  'defaultTtl',
-  'maxKeyBytes',
   'url',
   'client',
   'cluster',
@@ -155,11 +153,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Validates the options that are not the base cache's. @throws CacheConfigError */
 export function checkOptions(options: RedisCacheOptions): void {
   if (!isObject(options)) throw new CacheConfigError('RedisCache options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name) && (options as Record<string, unknown>)[name] !== undefined) {
-      throw new CacheConfigError(`unknown RedisCache option ${JSON.stringify(name)}`);
-    }
-  }
+  checkOptionNames(options, KNOWN, 'RedisCache');
   const given = (['url', 'client', 'cluster', 'sentinel'] as const).filter(
     (name) => options[name] !== undefined,
   );

@@ -20,7 +20,14 @@ import {
   toCacheError,
 } from './errors.js';
 import { CacheEmitter } from './events.js';
-import { type Flight, FlightTable, type GetOrSetPlan, planGetOrSet, runFactory } from './get-or-set.js';
+import {
+  backendErrorPolicy,
+  type Flight,
+  FlightTable,
+  type GetOrSetPlan,
+  planGetOrSet,
+  runFactory,
+} from './get-or-set.js';
 import {
   checkWellFormed,
   DEFAULT_MAX_KEY_BYTES,
@@ -33,6 +40,7 @@ import {
 import { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 import { CacheStats } from './stats.js';
 import type {
+  BackendErrorPolicy,
   Cache,
   CacheEntryInfo,
   CacheEventName,
@@ -53,6 +61,8 @@ export interface BaseCacheOptions {
   maxKeyBytes?: number;
   /** Source of time, for tests and simulations. @default the system clock */
   clock?: Clock;
+  /** The default of `getOrSet`'s {@link GetOrSetOptions.onBackendError}. @default 'throw' */
+  onBackendError?: BackendErrorPolicy | undefined;
 }
 
 /** A held lock; call it to release. */
@@ -86,6 +96,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected readonly maxKeyBytes: number;
   readonly #flights = new FlightTable<V>();
   #closed = false;
+  readonly #onBackendError: BackendErrorPolicy;
   /** The latest tag invalidation stamp and tagged `createdAt` of this instance: they order same-millisecond events. */
   #lastInvalidationAt = Number.NEGATIVE_INFINITY;
   #lastTaggedWriteAt = Number.NEGATIVE_INFINITY;
@@ -102,6 +113,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       throw new CacheConfigError(`maxKeyBytes must be a positive integer, got ${String(maxKeyBytes)}`);
     }
     this.maxKeyBytes = maxKeyBytes;
+    this.#onBackendError = backendErrorPolicy(options.onBackendError, 'throw');
     this.stats = new CacheStats(() => this.statsExtra());
   }
 
@@ -547,21 +559,26 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   ): Promise<V> {
     validateKey(key, this.maxKeyBytes);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
-    const plan = planGetOrSet(options);
+    const plan = planGetOrSet(options, this.#onBackendError);
     this.#checkOpen();
     const now = this.now();
     let found: Lookup<V>;
+    let readFailed = false;
     try {
       found = await this.#classify(key, await this.readEntry(key), now);
     } catch (error) {
-      this.#fail(error, key);
+      if (!plan.bypass) this.#fail(error, key);
+      // The backend is down: compute without touching it again (no lock, no write).
+      this.reportError(toCacheError(error, 'backend read failed; bypassing the cache', key), key);
+      readFailed = true;
     }
     if (found?.state === 'fresh') {
       this.#count(key, true);
       return found.entry.value;
     }
     const stale = found?.entry;
-    const compute = (flight: Flight<V>) => this.#compute(key, factory, options, plan, stale, flight);
+    const compute = (flight: Flight<V>) =>
+      this.#compute(key, factory, options, plan, stale, flight, readFailed);
     if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
       this.#count(key, true);
       // The refresh runs in the background, bounded by this caller's timeout.
@@ -574,8 +591,9 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.#count(key, false);
     // Join the computation in flight, or start one; this caller's own limits apply to its wait.
     const flight = this.#flights.join(key, compute);
+    let value: V;
     try {
-      return await flight.wait(key, plan.timeout);
+      value = await flight.wait(key, plan.timeout);
     } catch (error) {
       if (
         stale &&
@@ -593,9 +611,16 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       }
       throw error;
     }
+    if (flight.backendError !== undefined && !plan.bypass) throw flight.backendError;
+    return value;
   }
 
-  /** One computation of a key: the lock, the factory, the write. Ends early when `flight` is abandoned. */
+  /**
+   * One computation of a key: the lock, the factory, the write. Ends early when `flight` is
+   * abandoned. When it bypasses backend failures (`plan.bypass`), a failed lock computes without
+   * it and a failed write is reported and leaves `flight.backendError`; `offline` (the read
+   * failed) skips both.
+   */
   async #compute(
     key: string,
     factory: (ctx: FactoryContext<V>) => V | Promise<V>,
@@ -603,37 +628,35 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     plan: GetOrSetPlan,
     stale: StoredEntry<V> | undefined,
     flight: Flight<V>,
+    offline: boolean,
   ): Promise<V> {
-    let release: LockRelease | undefined;
-    if (plan.lock) {
-      release = await this.acquireLock(key, plan.lock.lease, plan.lock.wait);
-      if (release && flight.signal.aborted) {
-        await release().catch(() => undefined);
-        throw flight.signal.reason;
+    const release = plan.lock && !offline ? await this.#lock(key, plan, flight) : undefined;
+    if (release) {
+      // Another process may have computed the value while this one waited.
+      let found: Lookup<V>;
+      try {
+        found = await this.#classify(key, await this.readEntry(key), this.now());
+      } catch (error) {
+        // The read after the wait is an optimisation: compute when it fails.
+        this.reportError(toCacheError(error, 'read after lock failed', key), key);
+        found = undefined;
       }
-      if (release) {
-        // Another process may have computed the value while this one waited.
-        let found: Lookup<V>;
-        try {
-          found = await this.#classify(key, await this.readEntry(key), this.now());
-        } catch (error) {
-          // The read after the wait is an optimisation: compute when it fails.
-          this.reportError(toCacheError(error, 'read after lock failed', key), key);
-          found = undefined;
-        }
-        if (found?.state === 'fresh') {
-          await release().catch(() => undefined);
-          return found.entry.value;
-        }
+      if (found?.state === 'fresh') {
+        await release().catch(() => undefined);
+        return found.entry.value;
       }
     }
     try {
       const value = await runFactory(key, factory, stale?.value, flight);
+      if (offline) return value;
       const entry = this.buildEntry(value, options, Math.max(plan.swr, plan.sie));
       try {
         await this.writeEntry(key, entry);
       } catch (error) {
-        this.#fail(error, key);
+        if (!plan.bypass) this.#fail(error, key);
+        flight.backendError = toCacheError(error, 'backend write failed; bypassing the cache', key);
+        this.reportError(flight.backendError as CacheError, key);
+        return value;
       }
       this.stats.sets++;
       this.emit('set', { key });
@@ -644,6 +667,24 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
           this.reportError(toCacheError(error, 'lock release failed', key), key),
         );
     }
+  }
+
+  /** Takes the lock of `getOrSet({ lock })`; a bypassing computation goes on without it when the backend fails. */
+  async #lock(key: string, plan: GetOrSetPlan, flight: Flight<V>): Promise<LockRelease | undefined> {
+    const lock = plan.lock as { lease: number; wait: number };
+    let release: LockRelease | undefined;
+    try {
+      release = await this.acquireLock(key, lock.lease, lock.wait);
+    } catch (error) {
+      if (!plan.bypass) throw error;
+      this.reportError(toCacheError(error, 'lock failed; computing without it', key), key);
+      return undefined;
+    }
+    if (release && flight.signal.aborted) {
+      await release().catch(() => undefined);
+      throw flight.signal.reason;
+    }
+    return release;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -14,7 +14,7 @@ import type { Duration } from './duration.js';
 import { parseLifetime, parseTimerDuration } from './duration.js';
 import { CacheConfigError, CacheTimeoutError } from './errors.js';
 import { validateSetOptions } from './options.js';
-import type { FactoryContext, GetOrSetOptions } from './types.js';
+import type { BackendErrorPolicy, FactoryContext, GetOrSetOptions } from './types.js';
 
 const DEFAULT_LOCK_LEASE = 30_000;
 const DEFAULT_LOCK_WAIT = 10_000;
@@ -29,6 +29,8 @@ export interface GetOrSetPlan {
   sie: number;
   /** The lock to take on shared backends, in ms. */
   lock: { lease: number; wait: number } | undefined;
+  /** Whether a backend failure runs the factory instead of failing (`onBackendError: 'bypass'`). */
+  bypass: boolean;
 }
 
 /**
@@ -36,9 +38,10 @@ export interface GetOrSetPlan {
  * @throws CacheConfigError for options that are not an object, bad durations (a `timeout`,
  *   `lock.lease` or `lock.wait` beyond what a timer takes included), a bad `ttl` or bad tags.
  */
-export function planGetOrSet(options: GetOrSetOptions | undefined): GetOrSetPlan {
+export function planGetOrSet(options: GetOrSetOptions | undefined, policy: BackendErrorPolicy): GetOrSetPlan {
   validateSetOptions(options, 'getOrSet');
-  if (options === undefined) return { timeout: undefined, swr: 0, sie: 0, lock: undefined };
+  if (options === undefined)
+    return { timeout: undefined, swr: 0, sie: 0, lock: undefined, bypass: policy === 'bypass' };
   const { lock } = options;
   if (lock !== undefined && typeof lock !== 'boolean' && (lock === null || typeof lock !== 'object'))
     throw new CacheConfigError('lock must be a boolean or an object');
@@ -55,7 +58,19 @@ export function planGetOrSet(options: GetOrSetOptions | undefined): GetOrSetPlan
             lease: timer(lock === true ? undefined : lock.lease, 'lock.lease', DEFAULT_LOCK_LEASE),
             wait: timer(lock === true ? undefined : lock.wait, 'lock.wait', DEFAULT_LOCK_WAIT),
           },
+    bypass: backendErrorPolicy(options.onBackendError, policy) === 'bypass',
   };
+}
+
+/**
+ * Checks an `onBackendError` option; `undefined` gives `fallback`.
+ * @throws CacheConfigError for anything but `'throw'` and `'bypass'`.
+ */
+export function backendErrorPolicy(value: unknown, fallback: BackendErrorPolicy): BackendErrorPolicy {
+  if (value === undefined) return fallback;
+  if (value !== 'throw' && value !== 'bypass')
+    throw new CacheConfigError(`onBackendError must be 'throw' or 'bypass', got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function lifetime(value: Duration | undefined, what: string): number {
@@ -84,6 +99,11 @@ export class Flight<V> {
   factoryFailed = false;
   /** Whether a caller served a stale value for this computation's failure and reported it. */
   staleReported = false;
+  /**
+   * The backend's error when a bypassing computation could not write its value (it reported it):
+   * callers that do not bypass fail with it.
+   */
+  backendError: unknown;
 
   /**
    * Starts `compute` at once. `onEnd` is called once, when the computation settles or is

@@ -72,6 +72,7 @@ export {
 } from './keys.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
 export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
+export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export {
@@ -85,6 +86,7 @@ export {
 export { sharedState } from './shared-state.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';
 export type {
+  BackendErrorPolicy,
   Cache,
   CacheEntryInfo,
   CacheEventMap,

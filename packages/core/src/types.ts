@@ -54,7 +54,17 @@ export interface GetOrSetOptions extends SetOptions {
   staleIfError?: Duration;
   /** On shared backends, let one process compute while others wait. Memory needs none. */
   lock?: boolean | LockOptions;
+  /**
+   * What to do when the backend fails (cannot be reached, times out): `'throw'` the typed error,
+   * or `'bypass'`: run the factory, return its value and emit `error`, so that a cache outage
+   * slows a service down without taking it down. The computation in flight for a key follows
+   * the call that started it. @default the cache's `onBackendError`, else `'throw'`
+   */
+  onBackendError?: BackendErrorPolicy | undefined;
 }
+
+/** What `getOrSet` does when the backend fails: see {@link GetOrSetOptions.onBackendError}. */
+export type BackendErrorPolicy = 'throw' | 'bypass';
 
 /** Why an entry was evicted. */
 export type EvictReason = 'capacity' | 'size' | 'expired';

@@ -10,6 +10,7 @@ import {
   type Cache,
   type CacheEntryInfo,
   CacheConfigError,
+  checkOptionNames,
   CacheEmitter,
   CacheError,
   type CacheEventMap,
@@ -98,9 +99,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
       throw new CacheConfigError('namespaced takes a Cache');
     }
     checkOptionsObject(options, 'namespaced');
-    for (const option of Object.keys(options)) {
-      if (!OPTIONS.has(option)) throw new CacheConfigError(`unknown option ${option}`);
-    }
+    checkOptionNames(options, OPTIONS, 'namespaced', false);
     if (options.name !== undefined && typeof options.name !== 'string')
       throw new CacheConfigError('name must be a string');
     if (options.closeInner !== undefined && typeof options.closeInner !== 'boolean')
