@@ -89,6 +89,7 @@ const DEFAULT_MAX_ENTRY_BYTES = 2 ** 30;
 
 /** Every option name a file cache takes (BaseCache's and its own). */
 const KNOWN: ReadonlySet<string> = new Set([
+  'clock',
   'dir',
   'maxEntries',
   'maxBytes',

@@ -89,6 +89,7 @@ export interface ResolvedOptions<V> {
 }
 
 const KNOWN = new Set([
+  'clock',
   'maxEntries',
   'maxBytes',
   'maxEntrySize',

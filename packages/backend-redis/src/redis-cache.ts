@@ -117,6 +117,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     if (options.name !== undefined) base.name = options.name;
     if (options.defaultTtl !== undefined) base.defaultTtl = options.defaultTtl;
     if (options.maxKeyBytes !== undefined) base.maxKeyBytes = options.maxKeyBytes;
+    if (options.onBackendError !== undefined) base.onBackendError = options.onBackendError;
     super(base, 'redis');
     this.prefix = resolvePrefix(options.prefix);
     this.#entryPrefix = `${this.prefix}e:`;

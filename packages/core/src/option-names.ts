@@ -1,7 +1,10 @@
 import { CacheConfigError } from './errors.js';
 
-/** The options every `BaseCache` takes (`BaseCacheOptions`). */
-export const BASE_CACHE_OPTIONS: readonly string[] = ['name', 'defaultTtl', 'maxKeyBytes', 'clock', 'onBackendError'];
+/**
+ * The options of `BaseCacheOptions` that every backend takes. `clock` is not one: only backends
+ * whose time is their own (memory, file) take it.
+ */
+export const BASE_CACHE_OPTIONS: readonly string[] = ['name', 'defaultTtl', 'maxKeyBytes', 'onBackendError'];
 
 /**
  * Refuses an option that `what` does not take: one that is neither in `known` nor (unless
