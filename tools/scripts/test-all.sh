@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ENSURE_REDIS=1 source tools/scripts/ensure.sh
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-rm -f packages/*/.vitest-report.json
+rm -f packages/*/.vitest-report.json tools/.vitest-report.json tools/*/.vitest-report.json
 status=0
 pnpm exec nx run-many -t test --parallel=2 --outputStyle=stream "$@" || status=$?
 node tools/scripts/test-summary.mjs || status=1

@@ -2,11 +2,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const root = new URL('../../packages/', import.meta.url).pathname;
+const root = new URL('../../', import.meta.url).pathname;
+// Every project with a test script: the packages and the tools projects.
+const projects = [
+  ...readdirSync(join(root, 'packages')).map((name) => join('packages', name)),
+  'tools',
+  ...readdirSync(join(root, 'tools')).map((name) => join('tools', name)),
+].filter((dir) => existsSync(join(root, dir, 'package.json')));
 let passed = 0;
 let failed = 0;
 const missing = [];
-for (const name of readdirSync(root)) {
+for (const name of projects) {
   const pkg = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8'));
   if (!pkg.scripts?.test) continue;
   const file = join(root, name, '.vitest-report.json');

@@ -1,0 +1,6 @@
+// What the README examples leave to the reader: the application's own functions and data.
+declare const db: { users: { find(id: string): Promise<{ name: string }> } };
+declare const id: string;
+declare function render(path: string): Promise<string>;
+declare function fetchUser(id: number): Promise<{ name: string }>;
+declare function lookUpPrice(sku: string): Promise<number>;
