@@ -25,11 +25,17 @@ let app: string;
 
 async function sh(command: string, args: string[], cwd = app): Promise<string> {
   try {
-    const { stdout } = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REDIS_URL } });
+    const { stdout } = await run(command, args, {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, REDIS_URL },
+    });
     return stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`,
+    );
   }
 }
 
@@ -52,11 +58,17 @@ beforeAll(async () => {
   }
   expect(Object.keys(dependencies).sort()).toEqual(PACKAGES.map((name) => `@cache/${name}`).sort());
   cpSync(join(here, '../app'), app, { recursive: true });
-  const readmes = [join(root, 'README.md'), ...PACKAGES.map((name) => join(root, 'packages', name, 'README.md'))];
+  const readmes = [
+    join(root, 'README.md'),
+    ...PACKAGES.map((name) => join(root, 'packages', name, 'README.md')),
+  ];
   mkdirSync(join(app, 'src/readme'));
   readmes.forEach((readme, i) => {
     examples(readme).forEach((code, j) => {
-      writeFileSync(join(app, `src/readme/example-${i}-${j}.ts`), `// ${readme.slice(root.length)}\n${code}\nexport {};\n`);
+      writeFileSync(
+        join(app, `src/readme/example-${i}-${j}.ts`),
+        `// ${readme.slice(root.length)}\n${code}\nexport {};\n`,
+      );
     });
   });
   writeFileSync(
@@ -124,7 +136,15 @@ describe('an application built from the packed packages', () => {
   });
 
   it('runs an esbuild bundle that registers its backends, without node_modules', async () => {
-    await sh('npx', ['esbuild', 'src/bundle.ts', '--bundle', '--platform=node', '--format=esm', '--outfile=out/bundle.mjs', '--log-level=error']);
+    await sh('npx', [
+      'esbuild',
+      'src/bundle.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--outfile=out/bundle.mjs',
+      '--log-level=error',
+    ]);
     const elsewhere = mkdtempSync(join(tmpdir(), 'cache-bundle-'));
     try {
       cpSync(join(app, 'out/bundle.mjs'), join(elsewhere, 'bundle.mjs'));
@@ -140,6 +160,10 @@ describe('an application built from the packed packages', () => {
   });
 
   it('loads the packages with require() from CommonJS', async () => {
-    expect(JSON.parse(await sh('node', ['dist/require.cjs']))).toEqual({ value: { n: 1 }, direct: 2, code: 'CACHE_KEY_INVALID' });
+    expect(JSON.parse(await sh('node', ['dist/require.cjs']))).toEqual({
+      value: { n: 1 },
+      direct: 2,
+      code: 'CACHE_KEY_INVALID',
+    });
   });
 });
