@@ -1,4 +1,13 @@
 export { BaseCache, type BaseCacheOptions, type LockRelease } from './base-cache.js';
+export {
+  BUS_FORMAT_VERSION,
+  type BusMessage,
+  type BusOperation,
+  type CacheBus,
+  type CacheBusEvents,
+  decodeBusMessage,
+  encodeBusMessage,
+} from './bus.js';
 export { CacheManager } from './cache-manager.js';
 export { type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
