@@ -21,42 +21,42 @@ export interface FileCacheOptions extends BaseCacheOptions {
    * Most entries held, across every process sharing `dir`, within the tolerance the README
    * states; the least recently used are evicted. @default unlimited
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /**
    * Most bytes of entry files held (a whole number of bytes, or `'500MB'`), like `maxEntries`.
    * @default unlimited
    */
-  maxBytes?: ByteSize;
+  maxBytes?: ByteSize | undefined;
   /**
    * The largest entry file written or read (a whole number of bytes, or `'64MB'`), at most
    * 2 GiB - 1. A larger value is refused by `set` with `CacheFullError`; a larger file found at
    * an entry path is not read (a miss with an `error` event), so an odd file cannot exhaust
    * memory. @default 1 GiB
    */
-  maxEntryBytes?: ByteSize;
+  maxEntryBytes?: ByteSize | undefined;
   /** The serializer of values. @default jsonSerializer (from `@cache/core`) */
-  serializer?: Serializer;
+  serializer?: Serializer | undefined;
   /** Sync each written file and its folder, so that a completed `set` survives power loss. @default false */
-  fsync?: boolean;
+  fsync?: boolean | undefined;
   /** Mode of created files. @default 0o600 */
-  fileMode?: number;
+  fileMode?: number | undefined;
   /** Mode of created folders. @default 0o700 */
-  dirMode?: number;
+  dirMode?: number | undefined;
   /**
    * Run {@link FileCache.cleanup} this often (an `unref()`ed timer), at most 2^31-1 ms (about
    * 24.8 days); `Infinity` means off. @default off
    */
-  sweepInterval?: Duration;
+  sweepInterval?: Duration | undefined;
   /**
    * A read refreshes an entry's LRU stamp (its file mtime) when the stamp is older than this,
    * in ms. `0` stamps every read. @default 1000
    */
-  touchInterval?: number;
+  touchInterval?: number | undefined;
   /**
    * How often a `getOrSet({ lock })` waiting for another process's lock polls it, at most
    * 2^31-1 ms. @default '20ms'
    */
-  lockPollInterval?: Duration;
+  lockPollInterval?: Duration | undefined;
   /**
    * Accept a directory that another user owns or that group or others may write to. By default
    * the directory must be owned by the current user or root, and not writable by group or others
@@ -64,7 +64,7 @@ export interface FileCacheOptions extends BaseCacheOptions {
    * directory can make the cache read or write where they choose (see the README). Links inside
    * the directory are refused either way. @default false
    */
-  sharedDir?: boolean;
+  sharedDir?: boolean | undefined;
 }
 
 /** Options after checks. */

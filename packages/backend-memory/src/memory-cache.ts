@@ -186,7 +186,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * updates recency, `hits` and `lastAccessAt`, and removes an entry found expired.
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
    */
-  getSync(key: string): V | undefined {
+  getSync<T extends V = V>(key: string): T | undefined {
     // Kept small, under V8's 460-byte bytecode limit for inlining (into callers and into `get`):
     // the bookkeeping of a hit and of a miss lives in #hit and #miss. The key is checked on the
     // miss path only: every key in the map was checked when stored, and a closed cache is empty.
@@ -196,7 +196,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
         if (value !== MISSING) {
           this.#hit(slot, key);
-          return value as V;
+          return value as T;
         }
       }
     }
@@ -209,16 +209,16 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * and an expired entry is left for the sweep. `undefined` on a miss.
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
    */
-  peek(key: string): V | undefined {
+  peek<T extends V = V>(key: string): T | undefined {
     const slot = this.#map.get(key);
     if (slot === undefined) {
       this.#checkKey(key);
       return undefined;
     }
     if (!this.#isLive(slot, this.#flags[slot]!)) return undefined;
-    if (this.#serializer === undefined) return this.#values[slot] as V;
+    if (this.#serializer === undefined) return this.#values[slot] as T;
     try {
-      return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as V;
+      return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as T;
     } catch {
       return undefined;
     }
@@ -326,8 +326,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   // ---- the async contract, on the fast path --------------------------------------------------
 
-  override async get(key: string): Promise<V | undefined> {
-    return this.getSync(key);
+  override async get<T extends V = V>(key: string): Promise<T | undefined> {
+    return this.getSync<T>(key);
   }
 
   override async set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -346,11 +346,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return this.deleteSync(key);
   }
 
-  override async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
-    const value = this.getSync(key);
+  override async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
+    const value = this.getSync<T>(key);
     if (value === undefined) return undefined;
     const slot = this.#map.get(key)!;
-    const info: CacheEntryInfo<V> = {
+    const info: CacheEntryInfo<T> = {
       key,
       value,
       createdAt: this.#time(slot, CREATED),
@@ -364,10 +364,10 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return info;
   }
 
-  override async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  override async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
     validateKeys(keys, this.#maxKey);
     if (!this.#open) throw this.#closedError();
-    return keys.map((key) => this.getSync(key));
+    return keys.map((key) => this.getSync<T>(key));
   }
 
   override async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
@@ -408,15 +408,15 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return removed;
   }
 
-  override async getOrSet(
+  override async getOrSet<T extends V = V>(
     key: string,
-    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
-  ): Promise<V> {
+  ): Promise<T> {
     // A plain hit needs none of the single-flight machinery: answer it here.
     if (options === undefined && typeof factory === 'function' && this.#open && typeof key === 'string') {
       if (key.length !== 0 && key.length * 3 <= this.#maxKey && this.#live(key) !== -1) {
-        const value = this.getSync(key);
+        const value = this.getSync<T>(key);
         if (value !== undefined) return value;
       }
     }

@@ -31,49 +31,49 @@ export interface PersistOptions {
    * How often the snapshot is written; `false` (or `Infinity`) writes it only on `close()`. At
    * most 2^31-1 ms (about 24.8 days), the longest delay a timer takes. @default '1m'
    */
-  interval?: Duration | false;
+  interval?: Duration | false | undefined;
   /** Whether `close()` writes a last snapshot. @default true */
-  onClose?: boolean;
+  onClose?: boolean | undefined;
   /**
    * The largest snapshot file loaded, and written (`'64MB'` or a number of bytes): a larger file
    * is not read (the cache starts empty with an `error` event), and a snapshot that would be
    * larger is not written (`CacheFullError`). At most the longest string the engine holds
    * (about 512 MiB). @default '256MB'
    */
-  maxBytes?: ByteSize;
+  maxBytes?: ByteSize | undefined;
 }
 
 /** Options of `MemoryCache`. */
 export interface MemoryCacheOptions<V = unknown> extends BaseCacheOptions {
   /** The most entries held; past it the policy evicts (or, with `policy: 'none'`, new keys are refused). @default unbounded */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** The most bytes held (by `sizeOf`, else the serialized size); `'64MB'` or a number of bytes. @default unbounded */
-  maxBytes?: ByteSize;
+  maxBytes?: ByteSize | undefined;
   /** The largest single entry in bytes; a larger one is refused with `CacheFullError`. @default `maxBytes` */
-  maxEntrySize?: ByteSize;
+  maxEntrySize?: ByteSize | undefined;
   /**
    * The size of a value in bytes (a non-negative integer). Without it, the size is the length
    * of the serialized value (the `serializer`'s bytes, else the value's JSON in UTF-8).
    * Sizes are computed only when a byte limit, `sizeOf` or a serializer is given.
    * @default serialized length
    */
-  sizeOf?: (value: V, key: string) => number;
+  sizeOf?: ((value: V, key: string) => number) | undefined;
   /** The eviction policy (see the README for how they compare). @default 'tinylfu' */
-  policy?: PolicyName;
+  policy?: PolicyName | undefined;
   /**
    * Store values as bytes through this serializer (each read returns a fresh copy). Without
    * it, values are stored by reference: a read returns the very object that was written.
    * @default none (by reference)
    */
-  serializer?: Serializer;
+  serializer?: Serializer | undefined;
   /**
    * How often expired entries are swept on an `unref()`ed timer; `false` (or `Infinity`) leaves
    * expiry to reads alone. The sweep only runs while entries with a TTL exist. At most 2^31-1 ms
    * (about 24.8 days), the longest delay a timer takes. @default '1m'
    */
-  sweepInterval?: Duration | false;
+  sweepInterval?: Duration | false | undefined;
   /** Write a snapshot to disk and load it at start; a string is the snapshot path. @default none */
-  persist?: PersistOptions | string;
+  persist?: PersistOptions | string | undefined;
 }
 
 /** Options after validation. */

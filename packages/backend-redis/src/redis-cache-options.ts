@@ -36,48 +36,48 @@ export interface RedisClusterOptions {
   /** Startup nodes, e.g. `[{ host: '127.0.0.1', port: 7000 }]`. */
   nodes: ClusterNode[];
   /** ioredis cluster options, applied over the cache's own. */
-  options?: ClusterOptions;
+  options?: ClusterOptions | undefined;
 }
 
 /** Options of {@link RedisCache}. Give at most one of `url`, `client`, `cluster` and `sentinel`. */
 export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   /** A `redis://` or `rediss://` URL (user, password, host, port, db). @default 'redis://127.0.0.1:6379' */
-  url?: string;
+  url?: string | undefined;
   /**
    * A ready ioredis client (`Redis` or `Cluster`). It is borrowed: `close()` leaves it open, and
    * its own timeout and retry settings apply (`connectTimeout`, `commandTimeout`, `autoPipelining`
    * and `redisOptions` may not be given with it).
    */
-  client?: Redis | Cluster;
+  client?: Redis | Cluster | undefined;
   /** A Redis Cluster to connect to. */
-  cluster?: RedisClusterOptions;
+  cluster?: RedisClusterOptions | undefined;
   /** A Sentinel-managed master to connect to. */
-  sentinel?: RedisSentinelOptions;
+  sentinel?: RedisSentinelOptions | undefined;
   /** More ioredis options for the client the cache creates from `url` (TLS, credentials, ...), applied over the cache's own. */
-  redisOptions?: RedisOptions;
+  redisOptions?: RedisOptions | undefined;
   /**
    * Every key of this cache starts with it; `clear()` removes only keys under it. A non-empty,
    * well-formed UTF-16 string (a lone surrogate is refused with `CacheKeyError`, since Redis would
    * store it as U+FFFD and merge the prefix with others). @default 'cache:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Turns values into bytes. @default jsonSerializer */
-  serializer?: Serializer;
+  serializer?: Serializer | undefined;
   /**
    * Longest wait for one command's reply; past it the command fails with `CacheTimeoutError`. On
    * a Cluster it bounds the whole command, redirections and retries included. At most 2^31-1 ms
    * (about 24.8 days), or `Infinity` for none. @default '2s'
    */
-  commandTimeout?: Duration;
+  commandTimeout?: Duration | undefined;
   /** Longest wait for a TCP connection (and TLS handshake) to be made. At most 2^31-1 ms, or `Infinity` for none. @default '5s' */
-  connectTimeout?: Duration;
+  connectTimeout?: Duration | undefined;
   /**
    * Send commands issued together (in one synchronous run) in as few socket writes as possible.
    * On a single node or Sentinel the first command is written at once and the socket is corked
    * for the rest of the run (until the next tick); on a Cluster it turns on ioredis'
    * `enableAutoPipelining`. @default true
    */
-  autoPipelining?: boolean;
+  autoPipelining?: boolean | undefined;
 }
 
 /** The default `commandTimeout` in ms. */

@@ -5,6 +5,7 @@
  */
 import { CacheConfigError } from './errors.js';
 import { importPackage } from './import-package.js';
+import type { PlatformURL } from './platform.js';
 import { sharedState } from './shared-state.js';
 import type { Cache } from './types.js';
 
@@ -22,7 +23,7 @@ export type BackendClass = new (options: any) => Cache;
  * Turns a cache URL of the backend's scheme into its options. A backend without one is reached
  * by URL only with query options (`mybackend://?size=10`): core never hands it a `url`.
  */
-export type OptionsFromUrl = (url: URL) => BackendOptions;
+export type OptionsFromUrl = (url: PlatformURL) => BackendOptions;
 
 /** A module that provides a backend: `createBackend`, or a default export that is the class. */
 export interface BackendModule {

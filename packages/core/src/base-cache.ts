@@ -54,13 +54,13 @@ import type {
 /** Options every backend accepts. */
 export interface BaseCacheOptions {
   /** A name for logs and `CacheManager`. @default the backend's name */
-  name?: string;
+  name?: string | undefined;
   /** TTL of writes that give none. @default never */
-  defaultTtl?: Duration;
+  defaultTtl?: Duration | undefined;
   /** Longest key in UTF-8 bytes. @default 1024 */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /** Source of time, for tests and simulations. @default the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** The default of `getOrSet`'s {@link GetOrSetOptions.onBackendError}. @default 'throw' */
   onBackendError?: BackendErrorPolicy | undefined;
 }
@@ -329,7 +329,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
 
   // ---- the contract ----------------------------------------------------------------------------
 
-  async get(key: string): Promise<V | undefined> {
+  async get<T extends V = V>(key: string): Promise<T | undefined> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V> | Promise<Lookup<V>>;
@@ -341,10 +341,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
     const hit = found?.state === 'fresh';
     this.#count(key, hit);
-    return hit ? found?.entry.value : undefined;
+    return hit ? (found?.entry.value as T) : undefined;
   }
 
-  async getOrThrow(key: string): Promise<V> {
+  async getOrThrow<T extends V = V>(key: string): Promise<T> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V>;
@@ -354,12 +354,12 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       this.#fail(error, key);
     }
     this.#count(key, found?.state === 'fresh');
-    if (found?.state === 'fresh') return found.entry.value;
+    if (found?.state === 'fresh') return found.entry.value as T;
     if (found?.state === 'stale') throw new CacheExpiredError(`key has expired`, { key });
     throw new CacheKeyError(`key not found`, { key }, CacheErrorCode.keyMissing);
   }
 
-  async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
+  async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V>;
@@ -370,7 +370,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
     const hit = found?.state === 'fresh';
     this.#count(key, hit);
-    return hit && found ? toInfo(key, found.entry) : undefined;
+    return hit && found ? toInfo(key, found.entry as StoredEntry<T>) : undefined;
   }
 
   async set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -434,21 +434,21 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return removed;
   }
 
-  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
     validateKeys(keys, this.maxKeyBytes);
     this.#checkOpen();
     if (keys.length === 0) return [];
     try {
       const entries = await this.readEntries(keys);
       const now = this.now();
-      const values: (V | undefined)[] = new Array(keys.length);
+      const values: (T | undefined)[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         let found = this.#classify(key, entries[i], now);
         if (found instanceof Promise) found = await found;
         const hit = found?.state === 'fresh';
         this.#count(key, hit);
-        values[i] = hit && found ? found.entry.value : undefined;
+        values[i] = hit && found ? (found.entry.value as T) : undefined;
       }
       return values;
     } catch (error) {
@@ -552,10 +552,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
   }
 
-  async getOrSet(
+  getOrSet<T extends V = V>(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => T | Promise<T>,
+    options?: GetOrSetOptions,
+  ): Promise<T> {
+    return this.#getOrSet(key, factory, options) as Promise<T>;
+  }
+
+  async #getOrSet(
     key: string,
     factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-    options?: GetOrSetOptions,
+    options: GetOrSetOptions | undefined,
   ): Promise<V> {
     validateKey(key, this.maxKeyBytes);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');

@@ -1,11 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CacheConfigError } from './errors.js';
+import type { PlatformURLSearchParams } from './platform.js';
 
 /** A cache URL taken apart: its scheme, what follows `//` up to the query, and the query. */
 export interface CacheUrlParts {
   scheme: string;
   rest: string;
-  query: URLSearchParams;
+  query: PlatformURLSearchParams;
 }
 
 /** @throws CacheConfigError for a string that is not `scheme://...`. */
@@ -25,7 +26,7 @@ export function splitCacheUrl(url: string): CacheUrlParts {
  * The query of a cache URL as options: `true`/`false` become booleans and decimal numbers
  * numbers; anything else stays a string, which the backend reads (`500MB`, `5m`, `0o640`).
  */
-export function queryOptions(query: URLSearchParams): Record<string, unknown> {
+export function queryOptions(query: PlatformURLSearchParams): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [name, value] of query) {
     options[name] =

@@ -15,6 +15,7 @@
  */
 import type { StoredEntry } from './entry.js';
 import { CacheSerializationError } from './errors.js';
+import type { PlatformBuffer } from './platform.js';
 import type { Serializer } from './serializer.js';
 
 const MAGIC = 0xca;
@@ -38,7 +39,7 @@ export interface EnvelopeHeader {
 export interface PreparedEnvelope {
   readonly entry: StoredEntry;
   /** The serializer's id in UTF-8. */
-  readonly id: Buffer;
+  readonly id: Uint8Array;
   readonly key: string;
   readonly payload: Uint8Array;
   /** The envelope's length in bytes. */
@@ -76,8 +77,11 @@ export function prepareEnvelope(entry: StoredEntry, serializer: Serializer, key 
   return { entry, id, key, payload, size };
 }
 
-/** Writes a prepared envelope into `target` at `at`; returns the offset after it. */
-export function writeEnvelope(target: Buffer, at: number, prepared: PreparedEnvelope): number {
+/** Writes a prepared envelope into `bytes` at `at`; returns the offset after it. */
+export function writeEnvelope(bytes: Uint8Array, at: number, prepared: PreparedEnvelope): number {
+  const target = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { entry, id, key, payload } = prepared;
   target[at++] = MAGIC;
   target[at++] = VERSION;
@@ -105,7 +109,7 @@ export function writeEnvelope(target: Buffer, at: number, prepared: PreparedEnve
  * uses it to tell hash collisions apart).
  * @throws CacheSerializationError when the serializer refuses the value.
  */
-export function encodeEnvelope(entry: StoredEntry, serializer: Serializer, key = ''): Buffer {
+export function encodeEnvelope(entry: StoredEntry, serializer: Serializer, key = ''): PlatformBuffer {
   const prepared = prepareEnvelope(entry, serializer, key);
   const out = Buffer.allocUnsafe(prepared.size);
   writeEnvelope(out, 0, prepared);

@@ -25,7 +25,7 @@ export interface CacheErrorOptions {
   /** The error this one wraps. */
   cause?: unknown;
   /** The key the failed operation was about, when there is one. */
-  key?: string;
+  key?: string | undefined;
 }
 
 /** Base class of every error the toolkit throws. Code `CACHE_ERROR`. */

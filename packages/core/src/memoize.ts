@@ -4,33 +4,39 @@ import { checkWellFormed } from './keys.js';
 import { encodeArguments } from './memoize-key.js';
 import type { Cache } from './types.js';
 
-/** Options of {@link memoize}. */
-export interface MemoizeOptions<A extends unknown[], R> {
-  /** Where results are kept. */
-  cache: Cache<R>;
+/**
+ * Options of {@link memoize}: `A` is the function's parameter list, `V` the value type of the
+ * cache (the function's results must fit it).
+ */
+export interface MemoizeOptions<A extends unknown[], V = unknown> {
+  /** Where results are kept: any cache whose values the results fit (a `Cache` of `unknown` takes all). */
+  cache: Cache<V>;
   /**
    * The first part of the default key, `<name>:<arguments>`. Give a name to share results
    * between processes (or between restarts) on a shared backend, one name per function: two
    * functions memoized under one name share their results. Names may hold any character.
    * @default a random id, unique to this `memoize` call (results live in this process only)
    */
-  name?: string;
+  name?: string | undefined;
   /**
    * The cache key of a call, instead of the default `<name>:<arguments>` (whose arguments are
    * encoded without ambiguity; see the README). It must give distinct keys to calls whose
    * results differ, across every function memoized into the same cache.
    */
-  key?: (...args: A) => string;
+  key?: ((...args: A) => string) | undefined;
   /** Time to live of each result. @default the cache's `defaultTtl` */
-  ttl?: Duration;
+  ttl?: Duration | undefined;
   /** Tags of each result, fixed or computed from the arguments. */
-  tags?: readonly string[] | ((...args: A) => readonly string[]);
+  tags?: readonly string[] | ((...args: A) => readonly string[]) | undefined;
 }
 
 /**
  * Wraps a function (sync or async) so that its results are cached by arguments. Built on
  * `getOrSet`: concurrent calls with the same arguments run the function once, and a thrown
  * error is passed through and not cached.
+ *
+ * The result type is the function's (awaited); `cache` may be any cache whose value type the
+ * results fit, a `Cache` (of `unknown`) included.
  *
  * The default key is `<name>:<arguments>`: the name is unique to this call of `memoize` unless
  * `options.name` is given, and the arguments are encoded so that distinct argument lists get
@@ -39,9 +45,9 @@ export interface MemoizeOptions<A extends unknown[], R> {
  * instances, cycles) rejects with `CacheConfigError`; pass `key` for such functions.
  * @throws CacheConfigError for a missing function or cache, or a bad `name` or `key`.
  */
-export function memoize<A extends unknown[], R>(
+export function memoize<A extends unknown[], R extends V, V = unknown>(
   fn: (...args: A) => R | Promise<R>,
-  options: MemoizeOptions<A, Awaited<R>>,
+  options: MemoizeOptions<A, V>,
 ): (...args: A) => Promise<Awaited<R>> {
   if (typeof fn !== 'function') throw new CacheConfigError('memoize takes a function');
   if (options === null || typeof options !== 'object') throw new CacheConfigError('memoize needs options');
@@ -66,6 +72,7 @@ export function memoize<A extends unknown[], R>(
     } catch (error) {
       return Promise.reject(error);
     }
-    return cache.getOrSet(key, async (): Promise<Awaited<R>> => await fn(...args), setOptions);
+    // `R extends V`; TypeScript does not carry that over to `Awaited<R>`.
+    return cache.getOrSet<Awaited<R> & V>(key, async () => (await fn(...args)) as Awaited<R> & V, setOptions);
   };
 }

@@ -39,11 +39,11 @@ export interface NamespacedOptions {
    * Goes between the namespace and each key: one ASCII character other than a letter, a digit,
    * `%`, `-`, `.`, `_` and `~` (see {@link namespacePrefix}). @default ':'
    */
-  separator?: string;
+  separator?: string | undefined;
   /** A name for logs and `CacheManager`. @default `${inner.name}/${namespace}` */
-  name?: string;
+  name?: string | undefined;
   /** Whether `close()` also closes the inner cache. @default false */
-  closeInner?: boolean;
+  closeInner?: boolean | undefined;
 }
 
 const OPTIONS = new Set(['separator', 'name', 'closeInner']);
@@ -207,26 +207,26 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
 
   // ---- the contract ---------------------------------------------------------------------------
 
-  async get(key: string): Promise<V | undefined> {
+  async get<T extends V = V>(key: string): Promise<T | undefined> {
     const inner = this.#key(key);
     this.#checkOpen();
-    return this.#call(() => this.#inner.get(inner));
+    return this.#call(() => this.#inner.get<T>(inner));
   }
 
-  async getOrThrow(key: string): Promise<V> {
+  async getOrThrow<T extends V = V>(key: string): Promise<T> {
     const inner = this.#key(key);
     this.#checkOpen();
     try {
-      return await this.#call(() => this.#inner.getOrThrow(inner));
+      return await this.#call(() => this.#inner.getOrThrow<T>(inner));
     } catch (error) {
       throw rekey(error, inner, key);
     }
   }
 
-  async getEntry(key: string): Promise<CacheEntryInfo<V> | undefined> {
+  async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
     const inner = this.#key(key);
     this.#checkOpen();
-    const info = await this.#call(() => this.#inner.getEntry(inner));
+    const info = await this.#call(() => this.#inner.getEntry<T>(inner));
     return info === undefined ? undefined : { ...info, key, tags: info.tags.map((tag) => this.#strip(tag)) };
   }
 
@@ -258,10 +258,10 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     return removed;
   }
 
-  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
     const inner = this.#keys(keys);
     this.#checkOpen();
-    return this.#call(() => this.#inner.getMany(inner));
+    return this.#call(() => this.#inner.getMany<T>(inner));
   }
 
   async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
@@ -333,11 +333,11 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     await this.#call(() => this.#inner.invalidateTags(inner));
   }
 
-  async getOrSet(
+  async getOrSet<T extends V = V>(
     key: string,
-    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
+    factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
-  ): Promise<V> {
+  ): Promise<T> {
     const inner = this.#key(key);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
     const mapped = this.#options(options, 'getOrSet');

@@ -31,24 +31,24 @@ export interface CompressedOptions {
    * The algorithm used to write. Reading accepts all of them.
    * @default 'gzip'
    */
-  algorithm?: CompressionAlgorithm;
+  algorithm?: CompressionAlgorithm | undefined;
   /**
    * Payloads (the inner serializer's output) of at least this many bytes are compressed;
    * smaller ones are stored as they are.
    * @default 1024
    */
-  threshold?: number;
+  threshold?: number | undefined;
   /**
    * Compression level: 0-9 for gzip and deflate, 0-11 for brotli.
    * @default 6 for gzip and deflate, 4 for brotli
    */
-  level?: number;
+  level?: number | undefined;
   /**
    * The most bytes one entry may decompress to; more is a CacheSerializationError (this bounds
    * the memory a corrupt or hostile entry can take).
    * @default 268435456 (256 MiB)
    */
-  maxDecodedBytes?: number;
+  maxDecodedBytes?: number | undefined;
 }
 
 const RAW = 0x00;

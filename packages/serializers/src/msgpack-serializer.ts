@@ -33,7 +33,7 @@ export interface MsgpackSerializerOptions {
    * if the caller reuses those bytes).
    * @default true
    */
-  copyBuffers?: boolean;
+  copyBuffers?: boolean | undefined;
 }
 
 function toBytes(packed: Uint8Array): Uint8Array {
