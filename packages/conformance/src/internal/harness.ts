@@ -66,7 +66,11 @@ export function recordEvents(
   const events: [CacheEventName, unknown][] = [];
   const offs = names.map((name) =>
     cache.on(name, (payload: CacheEventMap[typeof name]) => {
-      events.push([name, payload]);
+      // A composition's `hit` may name its tier (`tier: 'l1'`): the contract is the key.
+      if (name === 'hit' && 'tier' in payload) {
+        const { tier: _tier, ...rest } = payload as { tier: unknown };
+        events.push([name, rest]);
+      } else events.push([name, payload]);
     }),
   );
   return {

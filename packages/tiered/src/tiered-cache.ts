@@ -1,0 +1,763 @@
+/**
+ * `TieredCache`: an L1 (in-process) in front of an L2 (shared, the source of truth), kept
+ * coherent across a fleet by a bus.
+ *
+ * - Reads: L1, then L2; an L2 hit is copied into L1 with its remaining TTL (capped by
+ *   `l1MaxTtl`, and by `busDownL1Ttl` while the bus is down) and its tags, unless the key was
+ *   invalidated after the read began ({@link PromoteGuard}).
+ * - Writes and removals: L2 first, then L1, then one keys-only message on the bus.
+ * - L2 failures go through a circuit breaker. While L2 fails (`onL2Error: 'degrade'`), reads are
+ *   served from L1, `getOrSet` computes into L1, and writes go to L1 and to a recovery queue that
+ *   is replayed to L2, and announced, once L2 answers again.
+ * - Everything else of the contract (key checks, stale windows, locks, single-flight) is the
+ *   tiers' own: a tiered cache passes each call on to them.
+ */
+import {
+  type BusOperation,
+  type Cache,
+  CacheConfigError,
+  CacheConnectionError,
+  CacheEmitter,
+  type CacheEntryInfo,
+  type CacheError,
+  type CacheEventName,
+  CacheFullError,
+  CacheKeyError,
+  type CacheListener,
+  CacheSerializationError,
+  CacheStats,
+  CacheTimeoutError,
+  type FactoryContext,
+  type GetOrSetOptions,
+  type PrefixOptions,
+  parseTtl,
+  type SetOptions,
+  toCacheError,
+  validateKey,
+  validateKeys,
+  validatePrefixOptions,
+  validateSetOptions,
+} from '@cache/core';
+import { CircuitBreaker } from './breaker.js';
+import { BusLink } from './bus-link.js';
+import type { ResolvedTieredOptions, TieredOptions } from './options.js';
+import { resolveTieredOptions } from './options.js';
+import { PromoteGuard } from './promote-guard.js';
+import { type RecoveryOperation, RecoveryQueue, replayOptions } from './recovery-queue.js';
+
+/** Errors that come from the call, not from an L2 outage: they pass unchanged and never open the breaker. */
+function isCallerError(error: unknown): boolean {
+  return (
+    error instanceof CacheKeyError ||
+    error instanceof CacheConfigError ||
+    error instanceof CacheSerializationError ||
+    error instanceof CacheFullError
+  );
+}
+
+/** Marks an error thrown by a `getOrSet` factory, so that it is not taken for an L2 failure. */
+const factoryErrors = new WeakSet<object>();
+
+const FORWARDED = ['delete', 'expire', 'evict'] as const;
+
+/** The tiered counters, added to `stats.snapshot()` with each tier's own snapshot. */
+export interface TieredCounters {
+  l1Hits: number;
+  l2Hits: number;
+  promotions: number;
+  busPublished: number;
+  busReceived: number;
+  l1Flushes: number;
+  breakerOpen: number;
+  recoveryQueued: number;
+  recoveryReplayed: number;
+}
+
+export class TieredCache<V = unknown> implements Cache<V> {
+  readonly name: string;
+  readonly stats: CacheStats;
+  /** The tiered counters (also in `stats.snapshot()`). */
+  readonly counters: TieredCounters = {
+    l1Hits: 0,
+    l2Hits: 0,
+    promotions: 0,
+    busPublished: 0,
+    busReceived: 0,
+    l1Flushes: 0,
+    breakerOpen: 0,
+    recoveryQueued: 0,
+    recoveryReplayed: 0,
+  };
+  readonly l1: Cache<V>;
+  readonly l2: Cache<V>;
+  readonly #options: ResolvedTieredOptions<V>;
+  readonly #emitter = new CacheEmitter();
+  readonly #guard = new PromoteGuard();
+  readonly #breaker: CircuitBreaker;
+  readonly #queue: RecoveryQueue<V>;
+  readonly #link: BusLink | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
+  #busDownTimer: NodeJS.Timeout | undefined;
+  #recoveryTimer: NodeJS.Timeout | undefined;
+  #replaying: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: TieredOptions<V>) {
+    const resolved = resolveTieredOptions(options);
+    this.#options = resolved;
+    this.name = resolved.name;
+    this.l1 = resolved.l1;
+    this.l2 = resolved.l2;
+    this.#breaker = new CircuitBreaker(resolved.breaker, resolved.clock);
+    this.#queue = new RecoveryQueue(resolved.recoveryQueueSize);
+    this.stats = new CacheStats(() => ({
+      ...this.counters,
+      busPublished: this.#link?.published ?? 0,
+      busReceived: this.#link?.received ?? 0,
+      breakerOpen: this.#breaker.opened,
+      breakerState: this.#breaker.state,
+      recoveryPending: this.#queue.size,
+      l1: this.l1.stats.snapshot(),
+      l2: this.l2.stats.snapshot(),
+    }));
+    for (const event of FORWARDED) {
+      this.#unsubscribe.push(this.l2.on(event, (payload) => this.#forward(event, payload)));
+    }
+    for (const tier of [this.l1, this.l2]) {
+      this.#unsubscribe.push(tier.on('error', ({ error, key }) => this.#report(error, key)));
+    }
+    if (resolved.bus) {
+      this.#link = new BusLink(resolved.bus, {
+        apply: (operation) => void this.#applyRemote(operation),
+        lost: () => void this.#flushL1(),
+        connection: (up) => this.#busConnection(up),
+        error: (error) => this.#report(toCacheError(error, 'bus failure')),
+      });
+      if (!this.#link.up) this.#busConnection(false);
+    }
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  async get<T extends V = V>(key: string): Promise<T | undefined> {
+    validateKey(key, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    const local = await this.l1.get(key);
+    if (local !== undefined) return this.#hitL1(key, local) as T;
+    const entry = await this.#readL2(key);
+    if (entry === undefined) return this.#miss(key);
+    this.#hitL2(key);
+    return entry.value as T;
+  }
+
+  async getOrThrow<T extends V = V>(key: string): Promise<T> {
+    validateKey(key, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    const local = await this.l1.get(key);
+    if (local !== undefined) return this.#hitL1(key, local) as T;
+    const entry = await this.#readL2(key);
+    if (entry !== undefined) {
+      this.#hitL2(key);
+      return entry.value as T;
+    }
+    this.#miss(key);
+    // The L2 tells a missing key from an expired one.
+    return (await this.#l2(() => this.l2.getOrThrow<T>(key))) as T;
+  }
+
+  async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
+    validateKey(key, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    // L2 holds the entry's own metadata (createdAt, tags, size); L1 answers when L2 cannot.
+    let entry: CacheEntryInfo<V> | undefined;
+    try {
+      entry = await this.#readL2(key, true);
+    } catch (error) {
+      if (!(error instanceof CacheConnectionError)) throw error;
+      entry = await this.l1.getEntry(key);
+    }
+    if (entry === undefined) return this.#miss(key);
+    this.#hitL2(key);
+    return entry as CacheEntryInfo<T>;
+  }
+
+  async has(key: string): Promise<boolean> {
+    validateKey(key, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    if (await this.l1.has(key)) return true;
+    try {
+      return await this.#l2(() => this.l2.has(key));
+    } catch (error) {
+      if (this.#options.throwOnL2Error || isCallerError(error)) throw error;
+      return false;
+    }
+  }
+
+  async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    validateKeys(keys, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    const values = (await this.l1.getMany(keys)) as (T | undefined)[];
+    const fromL2 = await Promise.all(
+      keys.map((key, i) => (values[i] === undefined ? this.#readL2(key) : undefined)),
+    );
+    // Events in the order of the keys.
+    keys.forEach((key, i) => {
+      if (values[i] !== undefined) this.#hitL1(key, values[i]);
+      else if (fromL2[i] === undefined) this.#miss(key);
+      else {
+        this.#hitL2(key);
+        values[i] = fromL2[i].value as T;
+      }
+    });
+    return values;
+  }
+
+  async *keys(options?: PrefixOptions): AsyncIterable<string> {
+    validatePrefixOptions(options, 'keys');
+    this.#checkOpen();
+    yield* this.l2.keys(options);
+  }
+
+  /**
+   * Reads `key` from L2 and copies a hit into L1 (unless it was invalidated meanwhile). An L2
+   * failure is a miss when degrading (L2's own `error` event reports it), else it rejects; with
+   * `strict`, a failure always rejects.
+   */
+  async #readL2(key: string, strict = false): Promise<CacheEntryInfo<V> | undefined> {
+    const token = this.#guard.begin(key);
+    let entry: CacheEntryInfo<V> | undefined;
+    try {
+      entry = await this.#l2(() => this.l2.getEntry(key));
+    } catch (error) {
+      this.#guard.end(key, token);
+      if (strict || this.#options.throwOnL2Error || isCallerError(error)) throw error;
+      return undefined;
+    }
+    if (this.#guard.end(key, token) && entry !== undefined)
+      await this.#install(key, entry.value, entry.expiresAt, entry.tags, true);
+    return entry;
+  }
+
+  // ---- writes -----------------------------------------------------------------------------------
+
+  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    validateKey(key, this.#options.maxKeyBytes);
+    validateSetOptions(options, 'set');
+    this.#checkOpen();
+    const write = this.#writeOptions(options);
+    this.#guard.invalidate(key);
+    if (
+      await this.#toL2(() => this.l2.set(key, value, write), {
+        op: 'set',
+        key,
+        value,
+        ...this.#queued(write),
+      })
+    ) {
+      await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+      await this.#publish({ op: 'keys', keys: [key] });
+    }
+    this.#set(key);
+  }
+
+  async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (entries === null || typeof (entries as Iterable<unknown>)?.[Symbol.iterator] !== 'function')
+      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+    const list = [...entries];
+    for (const pair of list) {
+      if (!Array.isArray(pair) || pair.length < 2)
+        throw new CacheConfigError('setMany takes [key, value] pairs');
+      validateKey(pair[0], this.#options.maxKeyBytes);
+      if (pair[1] === undefined)
+        throw new CacheSerializationError('undefined cannot be cached; use null or delete()', {
+          key: pair[0],
+        });
+    }
+    validateSetOptions(options, 'setMany');
+    this.#checkOpen();
+    if (list.length === 0) return;
+    const write = this.#writeOptions(options);
+    for (const [key] of list) this.#guard.invalidate(key);
+    const stored = await this.#toL2(
+      () => this.l2.setMany(list, write),
+      list.map(([key, value]) => ({ op: 'set', key, value, ...this.#queued(write) })),
+    );
+    if (stored) {
+      const expiresAt = this.#expiresAt(write);
+      await Promise.all(list.map(([key, value]) => this.#install(key, value, expiresAt, write.tags, false)));
+      await this.#publish({ op: 'keys', keys: [...new Set(list.map(([key]) => key))] });
+    }
+    for (const key of new Set(list.map(([key]) => key))) this.#set(key);
+  }
+
+  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    validateKey(key, this.#options.maxKeyBytes);
+    validateSetOptions(options, 'add');
+    this.#checkOpen();
+    const write = this.#writeOptions(options);
+    // Only L2 can tell who wins: an add is never degraded.
+    const added = await this.#l2(() => this.l2.add(key, value, write));
+    if (!added) return false;
+    this.#guard.invalidate(key);
+    await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+    await this.#publish({ op: 'keys', keys: [key] });
+    this.#set(key);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    validateKey(key, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    this.#guard.invalidate(key);
+    let existed = false;
+    await this.#toL2(
+      async () => {
+        existed = await this.l2.delete(key);
+      },
+      { op: 'delete', key },
+    );
+    const local = await this.l1.delete(key);
+    await this.#publish({ op: 'keys', keys: [key] });
+    return existed || (this.#breaker.state !== 'closed' && local);
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    validateKeys(keys, this.#options.maxKeyBytes);
+    this.#checkOpen();
+    if (keys.length === 0) return 0;
+    for (const key of keys) this.#guard.invalidate(key);
+    let removed = 0;
+    await this.#toL2(
+      async () => {
+        removed = await this.l2.deleteMany(keys);
+      },
+      keys.map((key) => ({ op: 'delete', key })),
+    );
+    await this.l1.deleteMany(keys);
+    await this.#publish({ op: 'keys', keys: [...new Set(keys)] });
+    return removed;
+  }
+
+  async deleteMatching(pattern: string): Promise<number> {
+    if (typeof pattern !== 'string') throw new CacheConfigError('deleteMatching takes a glob pattern string');
+    this.#checkOpen();
+    this.#guard.invalidateAll();
+    let removed = 0;
+    await this.#toL2(
+      async () => {
+        removed = await this.l2.deleteMatching(pattern);
+      },
+      { op: 'match', pattern },
+    );
+    await this.l1.deleteMatching(pattern);
+    await this.#publish({ op: 'match', pattern });
+    return removed;
+  }
+
+  async clear(options?: PrefixOptions): Promise<void> {
+    const prefix = validatePrefixOptions(options, 'clear');
+    this.#checkOpen();
+    this.#guard.invalidateAll();
+    await this.#toL2(() => this.l2.clear(options), { op: 'clear', prefix });
+    await this.l1.clear(options);
+    await this.#publish(prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix });
+    if (this.#emitter.listening) this.#emitter.emit('clear', { prefix });
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    validateSetOptions({ tags }, 'invalidateTags');
+    this.#checkOpen();
+    if (tags.length === 0) return;
+    this.#guard.invalidateAll();
+    await this.#toL2(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
+    await this.l1.invalidateTags(tags);
+    await this.#publish({ op: 'tags', tags: [...tags] });
+  }
+
+  // ---- getOrSet ---------------------------------------------------------------------------------
+
+  async getOrSet<T extends V = V>(
+    key: string,
+    factory: (ctx: FactoryContext<V>) => T | Promise<T>,
+    options?: GetOrSetOptions,
+  ): Promise<T> {
+    validateKey(key, this.#options.maxKeyBytes);
+    if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
+    validateSetOptions(options, 'getOrSet');
+    this.#checkOpen();
+    const local = await this.l1.get(key);
+    if (local !== undefined) return this.#hitL1(key, local) as T;
+    const found = await this.#readL2(key);
+    if (found !== undefined) {
+      this.#hitL2(key);
+      return found.value as T;
+    }
+    this.#miss(key);
+    const write = this.#writeOptions(options);
+    const merged: GetOrSetOptions = { ...options, ...write };
+    let computed: { value: T } | undefined;
+    const run = async (ctx: FactoryContext<V>): Promise<T> => {
+      try {
+        const value = await factory(ctx);
+        computed = { value };
+        return value;
+      } catch (error) {
+        if (error !== null && typeof error === 'object') factoryErrors.add(error);
+        throw error;
+      }
+    };
+    const token = this.#guard.begin(key);
+    let value: T;
+    // A timeout is the caller's own limit when it set one (L2's command timeouts look the same).
+    const own = (error: unknown) =>
+      factoryErrors.has(error as object) ||
+      (options?.timeout !== undefined && error instanceof CacheTimeoutError);
+    try {
+      value = await this.#l2(() => this.l2.getOrSet(key, run, merged), own);
+    } catch (error) {
+      this.#guard.end(key, token);
+      if (own(error) || this.#options.throwOnL2Error || isCallerError(error)) throw error;
+      // L2 failed: the value computed before the failure, or one computed into L1.
+      const result = computed ?? { value: await this.l1.getOrSet(key, run, this.#l1Options(merged)) };
+      if (computed) {
+        this.#queue.push({ op: 'set', key, value: computed.value, ...this.#queued(write) });
+        this.counters.recoveryQueued++;
+        this.#scheduleRecovery();
+        if (result === computed)
+          await this.#install(key, computed.value, this.#expiresAt(write), write.tags, false);
+      }
+      return result.value;
+    }
+    // Only what this call computed is copied (not a stale value L2 served while it refreshes).
+    if (this.#guard.end(key, token) && computed !== undefined && Object.is(computed.value, value)) {
+      await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+      await this.#publish({ op: 'keys', keys: [key] });
+      this.#set(key);
+    }
+    return value;
+  }
+
+  // ---- events, stats, close ---------------------------------------------------------------------
+
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#busDownTimer);
+    clearTimeout(this.#recoveryTimer);
+    await this.#replaying?.catch(() => undefined);
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#link?.close();
+    if (!this.#options.closeTiers) return;
+    const results = await Promise.allSettled([
+      this.l1.close(),
+      this.l2.close(),
+      ...(this.#options.bus ? [this.#options.bus.close()] : []),
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+  }
+
+  #hitL1(key: string, value: unknown): unknown {
+    this.stats.hits++;
+    this.counters.l1Hits++;
+    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l1' } as { key: string });
+    return value;
+  }
+
+  #hitL2(key: string): void {
+    this.stats.hits++;
+    this.counters.l2Hits++;
+    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l2' } as { key: string });
+  }
+
+  #miss(key: string): undefined {
+    this.stats.misses++;
+    if (this.#emitter.listening) this.#emitter.emit('miss', { key });
+    return undefined;
+  }
+
+  #set(key: string): void {
+    this.stats.sets++;
+    if (this.#emitter.listening) this.#emitter.emit('set', { key });
+  }
+
+  #forward(event: (typeof FORWARDED)[number], payload: { key: string }): void {
+    if (event === 'delete') this.stats.deletes++;
+    else if (event === 'expire') this.stats.expirations++;
+    else this.stats.evictions++;
+    if (this.#emitter.listening) this.#emitter.emit(event, payload as never);
+  }
+
+  #report(error: CacheError, key?: string): void {
+    this.stats.errors++;
+    if (this.#emitter.listening) this.#emitter.emit('error', key === undefined ? { error } : { error, key });
+  }
+
+  // ---- tiers ------------------------------------------------------------------------------------
+
+  /** The write options for the tiers: the TTL made explicit, so that both tiers agree on it. */
+  #writeOptions(options: SetOptions | undefined): SetOptions {
+    const write: SetOptions = {};
+    const ttl = options?.ttl ?? this.#options.defaultTtl;
+    if (ttl !== undefined) write.ttl = ttl;
+    if (options?.tags !== undefined) write.tags = options.tags;
+    return write;
+  }
+
+  #expiresAt(write: SetOptions): number | undefined {
+    const ttl = parseTtl(write.ttl);
+    return ttl === undefined ? undefined : this.#options.clock.now() + ttl;
+  }
+
+  #queued(write: SetOptions): { expiresAt: number | undefined; tags: readonly string[] | undefined } {
+    return { expiresAt: this.#expiresAt(write), tags: write.tags };
+  }
+
+  /** The TTL of an L1 copy of an entry that expires at `expiresAt`: capped by l1MaxTtl and, while the bus is down, busDownL1Ttl. */
+  #l1Ttl(expiresAt: number | undefined): number | undefined {
+    let ttl = expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - this.#options.clock.now();
+    if (this.#options.l1MaxTtl !== undefined) ttl = Math.min(ttl, this.#options.l1MaxTtl);
+    if (this.#link && !this.#link.up) ttl = Math.min(ttl, this.#options.busDownL1Ttl);
+    return ttl === Number.POSITIVE_INFINITY ? undefined : ttl;
+  }
+
+  #l1Options(options: GetOrSetOptions): GetOrSetOptions {
+    const ttl = this.#l1Ttl(this.#expiresAt(options));
+    const { ttl: _ttl, ...rest } = options;
+    return ttl === undefined ? rest : { ...rest, ttl };
+  }
+
+  /** Copies a value into L1 (an L1 failure is reported by L1's own `error` event, never thrown). */
+  async #install(
+    key: string,
+    value: V,
+    expiresAt: number | undefined,
+    tags: readonly string[] | undefined,
+    promotion: boolean,
+  ): Promise<void> {
+    const ttl = this.#l1Ttl(expiresAt);
+    if (ttl !== undefined && ttl <= 0) return;
+    const options: SetOptions = {};
+    if (ttl !== undefined) options.ttl = ttl;
+    if (tags !== undefined && tags.length > 0) options.tags = tags;
+    try {
+      await this.l1.set(key, value, options);
+      if (promotion) this.counters.promotions++;
+    } catch {
+      // L1 refused the copy (too large for it, for example): reads go to L2.
+      await this.l1.delete(key).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs an L2 call through the breaker. An open breaker fails at once with
+   * `CacheConnectionError`; an outage failure counts towards opening it.
+   */
+  async #l2<R>(call: () => Promise<R>, ownError?: (error: unknown) => boolean): Promise<R> {
+    if (!this.#breaker.allow())
+      throw new CacheConnectionError(`L2 of ${this.name} is failing (circuit open)`);
+    try {
+      const result = await call();
+      this.#l2Answered();
+      return result;
+    } catch (error) {
+      if (isCallerError(error) || ownError?.(error)) this.#l2Answered();
+      else if (this.#breaker.failure()) {
+        this.#report(
+          new CacheConnectionError(`L2 of ${this.name} failed repeatedly: circuit open`, { cause: error }),
+        );
+        this.#scheduleRecovery();
+      }
+      throw error;
+    }
+  }
+
+  #l2Answered(): void {
+    if (this.#breaker.success() || this.#queue.size > 0 || this.#queue.overflowed) this.#scheduleRecovery(0);
+  }
+
+  /**
+   * A write to L2; when L2 fails and the cache degrades, the operations are queued for replay
+   * instead and the write goes on in L1. Returns whether L2 took it. While queued writes wait,
+   * new ones queue behind them, so that a replay never overwrites a newer value.
+   */
+  async #toL2(
+    call: () => Promise<unknown>,
+    queued: RecoveryOperation<V> | RecoveryOperation<V>[],
+  ): Promise<boolean> {
+    const operations = Array.isArray(queued) ? queued : [queued];
+    if (
+      !this.#options.throwOnL2Error &&
+      (this.#queue.size > 0 || this.#queue.overflowed || this.#replaying)
+    ) {
+      this.#enqueue(operations);
+      return false;
+    }
+    try {
+      await this.#l2(call);
+      return true;
+    } catch (error) {
+      if (this.#options.throwOnL2Error || isCallerError(error)) throw error;
+      this.#enqueue(operations);
+      return false;
+    }
+  }
+
+  #enqueue(operations: RecoveryOperation<V>[]): void {
+    for (const operation of operations) {
+      this.#queue.push(operation);
+      this.counters.recoveryQueued++;
+      // The L1 copy stands for the queued value meanwhile.
+      if (operation.op === 'set')
+        void this.#install(operation.key, operation.value, operation.expiresAt, operation.tags, false);
+    }
+    this.#scheduleRecovery();
+  }
+
+  #scheduleRecovery(delay = this.#breaker.retryIn): void {
+    if (this.#closed || this.#recoveryTimer || this.#replaying) return;
+    if (this.#queue.size === 0 && !this.#queue.overflowed) return;
+    this.#recoveryTimer = setTimeout(() => {
+      this.#recoveryTimer = undefined;
+      this.#replaying = this.#replay().finally(() => {
+        this.#replaying = undefined;
+        this.#scheduleRecovery();
+      });
+    }, delay);
+    this.#recoveryTimer.unref?.();
+  }
+
+  /** Writes the recovery queue to L2, in order, and announces it; stops at the first failure. */
+  async #replay(): Promise<void> {
+    const { operations, overflowed } = this.#queue.take();
+    const announce: BusOperation[] = [];
+    const keys: string[] = [];
+    for (let i = 0; i < operations.length; i++) {
+      const operation = operations[i] as RecoveryOperation<V>;
+      try {
+        await this.#l2(() => this.#replayOne(operation));
+      } catch {
+        this.#queue.restore(operations.slice(i));
+        if (overflowed) this.#queue.overflowed = true;
+        break;
+      }
+      this.counters.recoveryReplayed++;
+      if (operation.op === 'set' || operation.op === 'delete') keys.push(operation.key);
+      else if (operation.op === 'clear')
+        announce.push(
+          operation.prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix: operation.prefix },
+        );
+      else if (operation.op === 'match') announce.push({ op: 'match', pattern: operation.pattern });
+      else announce.push({ op: 'tags', tags: operation.tags });
+    }
+    if (keys.length > 0) announce.unshift({ op: 'keys', keys: [...new Set(keys)] });
+    if (overflowed && !this.#queue.overflowed) {
+      // Writes were lost to L2: every instance (this one included) reads L2 again.
+      await this.#flushL1();
+      announce.splice(0, announce.length, { op: 'flush' });
+    }
+    for (const operation of announce) await this.#publish(operation);
+  }
+
+  async #replayOne(operation: RecoveryOperation<V>): Promise<unknown> {
+    switch (operation.op) {
+      case 'set': {
+        const options = replayOptions(operation, this.#options.clock.now());
+        return options === undefined ? undefined : this.l2.set(operation.key, operation.value, options);
+      }
+      case 'delete':
+        return this.l2.delete(operation.key);
+      case 'clear':
+        return this.l2.clear(operation.prefix === undefined ? undefined : { prefix: operation.prefix });
+      case 'match':
+        return this.l2.deleteMatching(operation.pattern);
+      case 'tags':
+        return this.l2.invalidateTags(operation.tags);
+    }
+  }
+
+  // ---- bus --------------------------------------------------------------------------------------
+
+  async #publish(operation: BusOperation): Promise<void> {
+    await this.#link?.publish(operation);
+  }
+
+  async #applyRemote(operation: BusOperation): Promise<void> {
+    try {
+      switch (operation.op) {
+        case 'keys':
+          for (const key of operation.keys) this.#guard.invalidate(key);
+          await this.l1.deleteMany(operation.keys);
+          return;
+        case 'clear':
+          this.#guard.invalidateAll();
+          await this.l1.clear(operation.prefix === undefined ? undefined : { prefix: operation.prefix });
+          return;
+        case 'match':
+          this.#guard.invalidateAll();
+          await this.l1.deleteMatching(operation.pattern);
+          return;
+        case 'tags':
+          this.#guard.invalidateAll();
+          await this.l1.invalidateTags(operation.tags);
+          return;
+        case 'flush':
+          await this.#flushL1();
+          return;
+      }
+    } catch (error) {
+      this.#report(toCacheError(error, 'applying a bus message to L1 failed'));
+    }
+  }
+
+  /** Empties L1 (messages were lost, or L2 lost writes). */
+  async #flushL1(): Promise<void> {
+    this.#guard.invalidateAll();
+    this.counters.l1Flushes++;
+    try {
+      await this.l1.clear();
+    } catch (error) {
+      this.#report(toCacheError(error, 'emptying L1 failed'));
+    }
+  }
+
+  #busConnection(up: boolean): void {
+    clearTimeout(this.#busDownTimer);
+    this.#busDownTimer = undefined;
+    if (up || this.#closed) return;
+    // Copies made before the outage live at most busDownL1Ttl from now; new ones are capped.
+    this.#busDownTimer = setTimeout(() => {
+      this.#busDownTimer = undefined;
+      if (this.#link && !this.#link.up) void this.#flushL1();
+    }, this.#options.busDownL1Ttl);
+    this.#busDownTimer.unref?.();
+  }
+}
+
+/**
+ * An L1 in front of an L2, kept coherent across instances by an optional bus.
+ *
+ * @example
+ * const cache = tiered({
+ *   l1: new MemoryCache({ maxEntries: 10_000 }),
+ *   l2: new RedisCache({ url, prefix: 'app:' }),
+ *   bus: new RedisBus({ url, channel: 'app' }),
+ *   l1MaxTtl: '1m',
+ * });
+ * @throws CacheConfigError for missing tiers or bad options.
+ */
+export function tiered<V = unknown>(options: TieredOptions<V>): TieredCache<V> {
+  return new TieredCache(options);
+}
