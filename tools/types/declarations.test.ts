@@ -1,0 +1,141 @@
+/**
+ * The published declarations, as consumers compile them (see `compile.ts`): every public package's
+ * `dist/*.d.ts` with `skipLibCheck: false`, in a bare environment (`lib: ES2022`, no DOM, no
+ * `@types/node` at all), with the DOM library, and with Node's types. The fixtures in `fixtures/`
+ * are type tests: `expectType<Equals<...>>` asserts what is inferred, `@ts-expect-error` marks
+ * what must not compile (an unused one is an error, so a type that stops refusing fails here).
+ * The root README's first example is compiled too, and a file that imports every public package
+ * (with `skipLibCheck: false`, every declaration file they reach is checked). Needs the packages built (`nx` builds them
+ * before this target).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Compilation, compile, ENVIRONMENTS, format, publicPackages, root } from './compile.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const fixtureFiles = readdirSync(fixtures)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => join(fixtures, name));
+
+/**
+ * Third-party packages whose own declarations fail without `@types/node`: ioredis 6 references the
+ * Node types without declaring them (a consumer of `@cache/backend-redis` needs `@types/node` or
+ * `skipLibCheck`). Any other package showing up here is a new leak and fails the test.
+ */
+const NODE_ONLY_DEPENDENCIES = new Set(['ioredis']);
+
+let dir: string;
+let readme: string;
+let consumer: string;
+
+/** Imports every public package (found in packages/, so a new one is checked without a change here). */
+function consumerFixture(): string {
+  const names = publicPackages().map((pkg) => pkg.name);
+  return `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}
+export const modules = [${names.map((_, i) => `p${i}`).join(', ')}];
+`;
+}
+
+/** The README's first TypeScript example, with declarations of what it leaves to the reader. */
+function readmeFixture(): string {
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(text)?.[1];
+  if (block === undefined) throw new Error('README.md has no ```ts example');
+  const imports = block
+    .split('\n')
+    .filter((line) => line.startsWith('import '))
+    .join('\n');
+  const body = block
+    .split('\n')
+    .filter((line) => !line.startsWith('import '))
+    .join('\n');
+  return `${imports}
+interface User { id: number; name: string }
+declare const id: number;
+declare const db: { users: { find(id: number): Promise<User> } };
+declare const process: { env: Record<string, string | undefined> };
+declare const console: { log(...values: unknown[]): void };
+${body}
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const userIsTyped: Equals<typeof user, User> = true;
+export { userIsTyped };
+`;
+}
+
+beforeAll(() => {
+  for (const pkg of publicPackages()) {
+    try {
+      readFileSync(pkg.types);
+    } catch {
+      throw new Error(`${pkg.types} is missing: build the packages first (pnpm build)`);
+    }
+  }
+  dir = mkdtempSync(join(tmpdir(), 'cache-types-'));
+  readme = join(dir, 'readme.mts');
+  writeFileSync(readme, readmeFixture());
+  consumer = join(dir, 'consumer.mts');
+  writeFileSync(consumer, consumerFixture());
+});
+
+afterAll(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(ENVIRONMENTS)('a consumer with the %s environment', (environment) => {
+  let result: Compilation;
+  beforeAll(() => {
+    result = compile([...fixtureFiles, readme, consumer], environment);
+  }, 120_000);
+
+  it('reads every public package', () => {
+    const read = new Set(result.files);
+    const missing = publicPackages().filter((pkg) => !read.has(pkg.types));
+    expect(missing.map((pkg) => pkg.name)).toEqual([]);
+    expect(read.has(readme)).toBe(true);
+  });
+
+  it('finds no error in our declarations, the type tests and the README example', () => {
+    expect(result.ours, format(result.ours)).toEqual([]);
+  });
+
+  it('finds errors only in the dependencies known to need @types/node', () => {
+    const leaking = [...result.thirdParty.keys()].filter((name) => !NODE_ONLY_DEPENDENCIES.has(name));
+    expect(leaking).toEqual([]);
+    if (environment === 'node') expect([...result.thirdParty.keys()]).toEqual([]);
+  });
+});
+
+describe('the check itself', () => {
+  it('fails on a Node global, a node: import, a wrong inferred type and an unused @ts-expect-error', () => {
+    const bad = join(dir, 'bad.mts');
+    writeFileSync(
+      bad,
+      `import type { Stats } from 'node:fs';
+import type { Cache } from '@cache/core';
+export declare const bytes: Buffer;
+export declare const stats: Stats;
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export async function f(cache: Cache): Promise<void> {
+  const n = await cache.getOrSet('k', () => 1);
+  const wrong: Equals<typeof n, string> = true;
+  // @ts-expect-error this compiles, so the directive is unused
+  await cache.set('k', 1);
+  void wrong;
+}
+`,
+    );
+    // With ioredis (which references @types/node) in the same program: the Node types stay hidden.
+    const { ours } = compile([bad, consumer], 'bare');
+    const messages = ours.map(
+      (problem) => `${problem.where.replace(/^.*bad\.mts/, 'bad.mts')}: ${problem.message}`,
+    );
+    expect(messages).toEqual([
+      expect.stringMatching(/^bad\.mts:1:\d+: Cannot find (module|name) 'node:fs'/),
+      expect.stringMatching(/^bad\.mts:3:\d+: Cannot find name 'Buffer'/),
+      expect.stringMatching(/^bad\.mts:8:\d+: Type 'true' is not assignable to type 'false'/),
+      expect.stringMatching(/^bad\.mts:9:\d+: Unused '@ts-expect-error' directive/),
+    ]);
+  }, 120_000);
+});

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/** The tests of tools/: the declaration and type checks of `types/` (the packages must be built). */
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('..', import.meta.url)),
+    include: ['types/**/*.test.ts'],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
