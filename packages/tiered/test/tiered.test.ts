@@ -1,0 +1,298 @@
+import { MemoryCache } from '@cache/backend-memory';
+import {
+  type CacheError,
+  CacheConnectionError,
+  CacheKeyError,
+  ManualClock,
+  type StoredEntry,
+} from '@cache/core';
+import { MapCache } from '@cache/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryBus, type TieredCache, tiered } from '../src/index.js';
+
+const open: TieredCache[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((cache) => cache.close()));
+});
+
+let channels = 0;
+
+/** A fleet of `n` tiered instances over one shared L2, each with its own L1 and bus. */
+function fleet(n: number, options: { clock?: ManualClock; l1MaxTtl?: number; busDownL1Ttl?: number } = {}) {
+  const clock = options.clock ?? new ManualClock();
+  const l2 = new MapCache({ clock });
+  const channel = `fleet-${channels++}`;
+  const members = Array.from({ length: n }, () => {
+    const l1 = new MemoryCache({ clock });
+    const bus = new MemoryBus({ channel });
+    const cache = tiered({ l1, l2, bus, closeTiers: false, ...options, clock });
+    open.push(cache as TieredCache);
+    return { cache, l1, bus };
+  });
+  return { clock, l2, members };
+}
+
+/** Waits until every bus message in flight has been delivered (MemoryBus delivers on a microtask). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+function errorsOf(cache: TieredCache): CacheError[] {
+  const errors: CacheError[] = [];
+  cache.on('error', ({ error }) => errors.push(error));
+  return errors;
+}
+
+describe('reads and promotion', () => {
+  it('copies an L2 hit into L1 with its remaining TTL and tags, capped by l1MaxTtl', async () => {
+    const { clock, l2, members } = fleet(1, { l1MaxTtl: 60_000 });
+    const [{ cache, l1 }] = members as [(typeof members)[0]];
+    await l2.set('a', 'A', { ttl: 10_000, tags: ['t'] });
+    await l2.set('b', 'B', { ttl: 3_600_000 });
+    clock.advance(4_000);
+    const hits: unknown[] = [];
+    cache.on('hit', (payload) => hits.push(payload));
+    expect(await cache.get('a')).toBe('A');
+    expect(await cache.get('b')).toBe('B');
+    expect(await l1.getEntry('a')).toMatchObject({ value: 'A', expiresAt: clock.now() + 6_000, tags: ['t'] });
+    expect(await l1.getEntry('b')).toMatchObject({ value: 'B', expiresAt: clock.now() + 60_000 });
+    expect(await cache.get('a')).toBe('A');
+    expect(hits).toEqual([
+      { key: 'a', tier: 'l2' },
+      { key: 'b', tier: 'l2' },
+      { key: 'a', tier: 'l1' },
+    ]);
+    expect(cache.stats.snapshot()).toMatchObject({ hits: 3, l1Hits: 1, l2Hits: 2, promotions: 2 });
+    await l2.invalidateTags(['t']);
+    await cache.invalidateTags(['t']);
+    expect(await cache.get('a')).toBeUndefined();
+  });
+
+  it('does not install a value read from L2 when the key is invalidated while the read is in flight', async () => {
+    let release: () => void = () => undefined;
+    class SlowL2 extends MapCache {
+      gate: Promise<void> | undefined;
+      protected override async readEntry(key: string): Promise<StoredEntry | undefined> {
+        const entry = this.entries.get(key);
+        await this.gate;
+        return entry;
+      }
+    }
+    const l2 = new SlowL2();
+    const l1 = new MemoryCache();
+    const bus = new MemoryBus({ channel: `race-${channels++}` });
+    const peerBus = new MemoryBus({ channel: bus.channel });
+    const cache = tiered({ l1, l2, bus });
+    const peer = tiered({ l1: new MemoryCache(), l2, bus: peerBus });
+    open.push(cache, peer);
+    await l2.set('k', 'old');
+    l2.gate = new Promise((resolve) => (release = resolve));
+    const reading = cache.get('k');
+    await settle();
+    // Another instance writes a new value and announces it while the read of 'old' is in flight.
+    l2.gate = undefined;
+    await peer.set('k', 'new');
+    await settle();
+    release();
+    expect(await reading).toBe('old');
+    expect(await l1.get('k')).toBeUndefined();
+    expect(await cache.get('k')).toBe('new');
+  });
+});
+
+describe('the bus', () => {
+  it("drops other instances' L1 copies on writes, removals, clear, patterns and tags, never the sender's", async () => {
+    const { members } = fleet(3);
+    const [a, b, c] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
+    await a.cache.set('k', 1, { tags: ['t'] });
+    await a.cache.set('p:1', 1);
+    await a.cache.set('q', 1);
+    for (const m of [b, c]) {
+      expect(await m.cache.get('k')).toBe(1);
+      expect(await m.cache.get('p:1')).toBe(1);
+      expect(await m.cache.get('q')).toBe(1);
+    }
+    await b.cache.set('k', 2, { tags: ['t'] });
+    await settle();
+    expect(await a.l1.get('k')).toBeUndefined();
+    expect(await c.l1.get('k')).toBeUndefined();
+    expect(await b.l1.get('k')).toBe(2);
+    expect(await a.cache.get('k')).toBe(2);
+    await c.cache.deleteMatching('p:*');
+    await settle();
+    expect(await a.l1.get('p:1')).toBeUndefined();
+    await c.cache.invalidateTags(['t']);
+    await settle();
+    expect(await a.l1.get('k')).toBeUndefined();
+    expect(await b.l1.get('k')).toBeUndefined();
+    await a.cache.clear();
+    await settle();
+    expect(await b.l1.get('q')).toBeUndefined();
+    expect(a.cache.stats.snapshot()).toMatchObject({ busPublished: 4 });
+    expect(b.cache.stats.snapshot().busReceived).toBe(6);
+  });
+
+  it('empties L1 when a message is lost (a gap in the sequence) and when the bus reconnects', async () => {
+    const { members } = fleet(2);
+    const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
+    await a.cache.set('x', 1);
+    await a.cache.set('y', 1);
+    await settle();
+    expect(await b.cache.get('x')).toBe(1);
+    expect(await b.cache.get('y')).toBe(1);
+    // The next message from a is lost; the one after shows the gap.
+    let drop = true;
+    b.bus.dropIncoming = () => {
+      const dropped = drop;
+      drop = false;
+      return dropped;
+    };
+    await a.cache.set('x', 2);
+    await settle();
+    expect(await b.l1.get('x')).toBe(1);
+    await a.cache.set('z', 1);
+    await settle();
+    expect(await b.l1.get('x')).toBeUndefined();
+    expect(await b.l1.get('y')).toBeUndefined();
+    expect(b.cache.stats.snapshot().l1Flushes).toBe(1);
+    expect(await b.cache.get('y')).toBe(1);
+    b.bus.disconnect();
+    b.bus.reconnect();
+    expect(await b.l1.get('y')).toBeUndefined();
+    expect(b.cache.stats.snapshot().l1Flushes).toBe(2);
+  });
+
+  it('keeps L1 copies at most busDownL1Ttl while the bus is down', async () => {
+    const { clock, members } = fleet(1, { busDownL1Ttl: 2_000 });
+    const [{ cache, l1, bus }] = members as [(typeof members)[0]];
+    await cache.set('k', 'v', { ttl: '1h' });
+    bus.disconnect();
+    await cache.set('new', 'v', { ttl: '1h' });
+    expect((await l1.getEntry('new'))?.expiresAt).toBe(clock.now() + 2_000);
+    // The copy made before the outage is dropped when busDownL1Ttl has passed (a real timer).
+    await vi.waitFor(async () => expect(await l1.get('k')).toBeUndefined(), { timeout: 5_000 });
+    expect(await cache.get('k')).toBe('v');
+  });
+});
+
+describe('L2 outages', () => {
+  function outage(options: { onL2Error?: 'throw'; recoveryQueueSize?: number } = {}) {
+    const clock = new ManualClock();
+    const l2 = new MapCache({ clock });
+    const l1 = new MemoryCache({ clock });
+    const bus = new MemoryBus({ channel: `outage-${channels++}` });
+    const peerBus = new MemoryBus({ channel: bus.channel });
+    const cache = tiered({
+      l1,
+      l2,
+      bus,
+      clock,
+      breaker: { threshold: 2, window: 10_000, openFor: 5_000 },
+      ...options,
+    });
+    const peer = tiered({ l1: new MemoryCache({ clock }), l2, bus: peerBus, clock, closeTiers: false });
+    open.push(cache, peer);
+    return { clock, l1, l2, cache, peer };
+  }
+
+  it('opens the breaker after the threshold, stops calling L2, and probes once when half-open', async () => {
+    const { clock, l2, cache } = outage();
+    const errors = errorsOf(cache);
+    let calls = 0;
+    l2.failWith(() => {
+      calls++;
+      return new CacheConnectionError('down');
+    });
+    expect(await cache.get('a')).toBeUndefined();
+    expect(await cache.get('b')).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(cache.stats.snapshot()).toMatchObject({ breakerOpen: 1, breakerState: 'open' });
+    expect(errors.map((e) => e.message)).toContain('L2 of tiered failed repeatedly: circuit open');
+    expect(await cache.get('c')).toBeUndefined();
+    expect(calls).toBe(2);
+    clock.advance(5_000);
+    expect(cache.stats.snapshot().breakerState).toBe('half-open');
+    // The probe fails: open again for another period.
+    expect(await cache.get('d')).toBeUndefined();
+    expect(calls).toBe(3);
+    expect(cache.stats.snapshot().breakerState).toBe('open');
+    clock.advance(5_000);
+    l2.failWith(undefined);
+    await l2.set('e', 'E');
+    expect(await cache.get('e')).toBe('E');
+    expect(cache.stats.snapshot().breakerState).toBe('closed');
+  });
+
+  it('serves L1, computes into L1, queues writes, and replays and announces them when L2 is back', async () => {
+    const { clock, l1, l2, cache, peer } = outage();
+    await cache.set('kept', 'old');
+    expect(await peer.get('kept')).toBe('old');
+    l2.failWith(() => new CacheConnectionError('down'));
+    await cache.set('kept', 'new');
+    await cache.set('fresh', 'F', { ttl: '1h', tags: ['t'] });
+    await cache.delete('gone');
+    expect(await cache.get('kept')).toBe('new');
+    let runs = 0;
+    expect(await cache.getOrSet('computed', () => ++runs)).toBe(1);
+    expect(await cache.getOrSet('computed', () => ++runs)).toBe(1);
+    expect(await l1.get('computed')).toBe(1);
+    expect(cache.stats.snapshot()).toMatchObject({ recoveryPending: 4 });
+    l2.failWith(undefined);
+    clock.advance(5_000);
+    // The next L2 call closes the breaker and starts the replay.
+    expect(await cache.has('anything')).toBe(false);
+    await vi.waitFor(() => expect(cache.stats.snapshot().recoveryPending).toBe(0));
+    await vi.waitFor(async () => expect(await peer.l1.get('kept')).toBeUndefined());
+    expect(await l2.get('kept')).toBe('new');
+    // The replayed entry keeps its own expiry, written 5 s before the replay.
+    expect(await l2.getEntry('fresh')).toMatchObject({
+      value: 'F',
+      tags: ['t'],
+      expiresAt: clock.now() - 5_000 + 3_600_000,
+    });
+    expect(await l2.get('computed')).toBe(1);
+    expect(await peer.get('kept')).toBe('new');
+    expect(cache.stats.snapshot()).toMatchObject({ recoveryReplayed: 4 });
+  });
+
+  it('announces a flush instead when the recovery queue overflowed', async () => {
+    const { clock, l2, cache, peer } = outage({ recoveryQueueSize: 2 });
+    await cache.set('a', 0);
+    expect(await peer.get('a')).toBe(0);
+    l2.failWith(() => new CacheConnectionError('down'));
+    for (const key of ['a', 'b', 'c']) await cache.set(key, 1);
+    l2.failWith(undefined);
+    clock.advance(5_000);
+    await cache.has('x');
+    await vi.waitFor(() => expect(peer.stats.snapshot().l1Flushes).toBe(1));
+    expect(cache.stats.snapshot().l1Flushes).toBe(1);
+    expect(await peer.get('a')).toBe(0);
+  });
+
+  it("rejects with L2's error and leaves L1 unchanged with onL2Error: 'throw'", async () => {
+    const { l1, l2, cache } = outage({ onL2Error: 'throw' });
+    await cache.set('k', 'v1');
+    l2.failWith(() => new CacheConnectionError('down'));
+    await expect(cache.set('k', 'v2')).rejects.toMatchObject({ code: 'CACHE_CONNECTION' });
+    expect(await l1.get('k')).toBe('v1');
+    await l1.delete('k');
+    await expect(cache.get('k')).rejects.toMatchObject({ code: 'CACHE_CONNECTION' });
+    await expect(cache.getOrSet('n', () => 1)).rejects.toMatchObject({ code: 'CACHE_CONNECTION' });
+    expect(cache.stats.snapshot().recoveryPending).toBe(0);
+  });
+
+  it('passes errors of the call itself through without opening the breaker', async () => {
+    const { cache } = outage();
+    for (let i = 0; i < 3; i++) await expect(cache.set('', 1)).rejects.toBeInstanceOf(CacheKeyError);
+    const failure = new Error('factory failed');
+    for (let i = 0; i < 3; i++)
+      await expect(
+        cache.getOrSet('k', () => {
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+    expect(cache.stats.snapshot()).toMatchObject({
+      breakerOpen: 0,
+      breakerState: 'closed',
+      recoveryPending: 0,
+    });
+  });
+});
