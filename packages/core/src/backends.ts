@@ -45,7 +45,13 @@ export interface LoadedBackend {
 }
 
 /** The backends that ship with the toolkit, each in its own package. */
-export const BUILT_IN_BACKENDS: readonly string[] = ['memory', 'file', 'redis'];
+const BUILT_IN_PACKAGES: ReadonlyMap<string, string> = new Map([
+  ['memory', '@cache/backend-memory'],
+  ['file', '@cache/backend-file'],
+  ['redis', '@cache/backend-redis'],
+  ['tiered', '@cache/tiered'],
+]);
+export const BUILT_IN_BACKENDS: readonly string[] = [...BUILT_IN_PACKAGES.keys()];
 const NAME_RE = /^[a-z][a-z0-9+.-]*$/;
 
 const loaders = sharedState('backends', () => new Map<string, BackendLoader>());
@@ -129,7 +135,7 @@ async function load(name: string, loader: BackendLoader | undefined): Promise<Lo
   }
   const source = loader
     ? await loader()
-    : await importPackage(`@cache/backend-${name}`, `the ${JSON.stringify(name)} backend`);
+    : await importPackage(BUILT_IN_PACKAGES.get(name) as string, `the ${JSON.stringify(name)} backend`);
   const backend = fromSource(source);
   if (!backend) {
     throw new CacheConfigError(

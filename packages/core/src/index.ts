@@ -23,6 +23,7 @@ export {
   registerBackend,
 } from './backends.js';
 export { parseCacheUrl, queryOptions } from './cache-url.js';
+export { importPackage } from './import-package.js';
 export type { CacheManagerEntry } from './cache-manager.js';
 export {
   type CacheBackends,

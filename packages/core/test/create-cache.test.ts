@@ -119,7 +119,7 @@ describe('createCache', () => {
   it('lists the known backends for an unknown name, and names no package', async () => {
     const unknown = await configError(createCache('mongodb://x'));
     expect(unknown.message).toMatch(
-      /unknown backend "mongodb": the known backends are memory, file, redis, /,
+      /unknown backend "mongodb": the known backends are memory, file, redis, tiered, /,
     );
     expect(unknown.message).not.toContain('@cache/backend-mongodb');
   });
