@@ -1,6 +1,6 @@
 export { createBackend } from './create-backend.js';
 export { type ExportedEntry, MemoryCache } from './memory-cache.js';
-export type { MemoryCacheOptions, PersistOptions } from './options.js';
+export type { EvictedEntry, MemoryCacheOptions, PersistOptions } from './options.js';
 export { DEFAULT_POLICY, type EvictionPolicy, PolicyName } from './policies/index.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 

@@ -42,7 +42,12 @@ import {
 } from '@cache/core';
 import { encodeValue, entrySize, jsonSize, resized, undefinedValue } from './internal/values.js';
 import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
-import { type MemoryCacheOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  type EvictedEntry,
+  type MemoryCacheOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
 import { createPolicy } from './policies/index.js';
 import type { EvictionPolicy } from './policies/policy.js';
 import { decodeSnapshot, encodeSnapshotHeader, encodeSnapshotLine, writeFileAtomic } from './snapshot.js';
@@ -120,6 +125,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   readonly #sizing: boolean;
   readonly #sizeOf: ((value: V, key: string) => number) | undefined;
   readonly #serializer: Serializer | undefined;
+  readonly #onEvict: ((entry: EvictedEntry<V>) => void) | undefined;
   readonly #persist: ResolvedOptions<V>['persist'];
   #sweepTimer: NodeJS.Timeout | undefined;
   #persistTimer: NodeJS.Timeout | undefined;
@@ -152,6 +158,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#maxEntrySize = resolved.maxEntrySize;
     this.#sizeOf = resolved.sizeOf;
     this.#serializer = resolved.serializer;
+    this.#onEvict = resolved.onEvict;
     this.#sizing =
       resolved.maxBytes !== Number.POSITIVE_INFINITY ||
       resolved.maxEntrySize !== Number.POSITIVE_INFINITY ||
@@ -921,7 +928,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     let old = 0;
     let victim: string | undefined;
     let victimExpired = false;
-    let sizeVictims: [string, boolean][] | undefined;
+    let sizeVictims: [string, boolean, EvictedEntry<V> | undefined][] | undefined;
+    let spilled: EvictedEntry<V> | undefined;
     if (slot === undefined) {
       slot = -1;
       if (this.#evictsFirst && this.#map.size >= this.#maxEntries) {
@@ -930,6 +938,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         if (victim !== undefined) {
           const flags = this.#flags[candidate]!;
           victimExpired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![candidate]!;
+          if (this.#onEvict && !victimExpired) spilled = this.#evicted(candidate, victim, 'capacity');
           this.#clearSlot(candidate, victim, flags);
           slot = candidate;
         }
@@ -987,23 +996,57 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (isNew) this.#policy.insert(slot, key, expiresAt ?? Number.POSITIVE_INFINITY);
     else this.#policy.update(slot, expiresAt ?? Number.POSITIVE_INFINITY);
     if (victim !== undefined) this.reportEviction(victim, victimExpired ? 'expired' : 'capacity');
+    if (spilled) this.#spill(spilled);
     if (sizeVictims !== undefined)
-      for (const [name, expired] of sizeVictims) this.reportEviction(name, expired ? 'expired' : 'size');
+      for (const [name, expired, entry] of sizeVictims) {
+        this.reportEviction(name, expired ? 'expired' : 'size');
+        if (entry) this.#spill(entry);
+      }
     if (this.#map.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evict();
+  }
+
+  /** The entry in `slot` as `onEvict` receives it, or `undefined` when its bytes cannot be decoded. */
+  #evicted(slot: number, key: string, reason: 'capacity' | 'size'): EvictedEntry<V> | undefined {
+    let value = this.#values[slot] as V;
+    if (this.#serializer !== undefined) {
+      try {
+        value = this.#serializer.deserialize(value as Uint8Array) as V;
+      } catch {
+        return undefined;
+      }
+    }
+    const flags = this.#flags[slot] as number;
+    return {
+      key,
+      value,
+      createdAt: this.#time(slot, CREATED),
+      expiresAt: flags & TTL ? this.#expires![slot] : undefined,
+      tags: this.#tagsOf.get(slot) ?? NO_TAGS,
+      reason,
+    };
+  }
+
+  #spill(entry: EvictedEntry<V>): void {
+    try {
+      this.#onEvict?.(entry);
+    } catch {
+      // The listener's failure is its own.
+    }
   }
 
   /**
    * Before a write that adds `growth` bytes: evicts the policy's victims (the entry being written
    * is not in the policy) until it fits. @returns the victims' keys and whether each had expired.
    */
-  #evictForBytes(growth: number): [string, boolean][] {
-    const evicted: [string, boolean][] = [];
+  #evictForBytes(growth: number): [string, boolean, EvictedEntry<V> | undefined][] {
+    const evicted: [string, boolean, EvictedEntry<V> | undefined][] = [];
     while (this.#bytes + growth > this.#maxBytes) {
       const slot = this.#policy.victim();
       const key = slot >= 0 ? this.#keys[slot] : undefined;
       if (key === undefined) break;
       const flags = this.#flags[slot]!;
-      evicted.push([key, (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!]);
+      const expired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!;
+      evicted.push([key, expired, this.#onEvict && !expired ? this.#evicted(slot, key, 'size') : undefined]);
       this.#removeSlot(slot, key);
     }
     return evicted;
@@ -1038,8 +1081,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       if (key === undefined) return;
       const flags = this.#flags[slot]!;
       const expired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!;
+      const reason = overCount ? 'capacity' : 'size';
+      const spilled = this.#onEvict && !expired ? this.#evicted(slot, key, reason) : undefined;
       this.#removeSlot(slot, key);
-      this.reportEviction(key, expired ? 'expired' : overCount ? 'capacity' : 'size');
+      this.reportEviction(key, expired ? 'expired' : reason);
+      if (spilled) this.#spill(spilled);
     }
   }
 

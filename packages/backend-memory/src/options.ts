@@ -74,6 +74,23 @@ export interface MemoryCacheOptions<V = unknown> extends BaseCacheOptions {
   sweepInterval?: Duration | false | undefined;
   /** Write a snapshot to disk and load it at start; a string is the snapshot path. @default none */
   persist?: PersistOptions | string | undefined;
+  /**
+   * Called with each live entry evicted for room (`capacity` or `size`, never an expired one),
+   * synchronously, after the write that evicted it: what `@cache/tiered`'s spill mode sends down
+   * to the next tier. A listener that throws is ignored. @default none
+   */
+  onEvict?: ((entry: EvictedEntry<V>) => void) | undefined;
+}
+
+/** An entry evicted for room, as {@link MemoryCacheOptions.onEvict} receives it. */
+export interface EvictedEntry<V = unknown> {
+  key: string;
+  value: V;
+  createdAt: number;
+  /** Epoch ms; `undefined` = never. */
+  expiresAt: number | undefined;
+  tags: readonly string[];
+  reason: 'capacity' | 'size';
 }
 
 /** Options after validation. */
@@ -86,6 +103,7 @@ export interface ResolvedOptions<V> {
   serializer: Serializer | undefined;
   sweepInterval: number | undefined;
   persist: { path: string; interval: number | undefined; onClose: boolean; maxBytes: number } | undefined;
+  onEvict: ((entry: EvictedEntry<V>) => void) | undefined;
 }
 
 const KNOWN = new Set([
@@ -98,6 +116,7 @@ const KNOWN = new Set([
   'serializer',
   'sweepInterval',
   'persist',
+  'onEvict',
 ]);
 const PERSIST_KNOWN = new Set(['path', 'interval', 'onClose', 'maxBytes']);
 const POLICIES: ReadonlySet<string> = new Set(Object.values(PolicyName));
@@ -175,5 +194,12 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
     serializer,
     sweepInterval,
     persist,
+    onEvict: onEvict(options.onEvict),
   };
+}
+
+function onEvict<V>(value: unknown): ((entry: EvictedEntry<V>) => void) | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw new CacheConfigError('onEvict must be a function');
+  return value as ((entry: EvictedEntry<V>) => void) | undefined;
 }
