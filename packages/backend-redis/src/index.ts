@@ -1,4 +1,11 @@
 export { createBackend } from './create-backend.js';
+export { RedisBus, TRACKING_SENDER } from './redis-bus.js';
+export {
+  DEFAULT_BUS_CHANNEL,
+  DEFAULT_PUBLISH_TIMEOUT,
+  type RedisBusMode,
+  type RedisBusOptions,
+} from './redis-bus-options.js';
 export { RedisCache } from './redis-cache.js';
 export {
   DEFAULT_COMMAND_TIMEOUT,

@@ -1,0 +1,527 @@
+/**
+ * `RedisBus`: the Redis transport of core's `CacheBus`, which `@cache/tiered` uses to keep the L1
+ * of every instance coherent.
+ *
+ * Wire format: one Redis channel, `${channel}:v${BUS_FORMAT_VERSION}`, whose messages are the
+ * opaque bytes given to `publish` (tiered encodes them with core's `encodeBusMessage`). No key is
+ * written. In `'tracking'` mode the subscriber also listens on `__redis__:invalidate`, where Redis
+ * reports the keys under `${prefix}e:` (the entry sub-space of `RedisCache`, see redis-cache.ts)
+ * that anyone but the tracked connection wrote; each report becomes a `keys` (or `flush`) message.
+ *
+ * Connections: a publisher with the offline queue off (a publish never waits for a reconnect) and
+ * a subscriber that the bus subscribes itself on each `ready`, so that it knows when messages flow
+ * again. On a Cluster the subscriber is a plain connection to one node, chosen again when it ends.
+ */
+import {
+  type BusOperation,
+  type CacheBus,
+  type CacheBusEvents,
+  CacheConnectionError,
+  CacheError,
+  CacheSerializationError,
+  CacheTimeoutError,
+  type Clock,
+  encodeBusMessage,
+  systemClock,
+} from '@cache/core';
+import { type Cluster, Redis } from 'ioredis';
+import { withDeadline } from './internal/deadline.js';
+import { mapRedisError } from './internal/errors.js';
+import { keySlot } from './internal/key-slot.js';
+import {
+  type ClusterConnections,
+  createBusConnections,
+  type RedisBusMode,
+  type RedisBusOptions,
+  type ResolvedBusOptions,
+  resolveBusOptions,
+  retryDelay,
+} from './redis-bus-options.js';
+
+/** The channel on which Redis reports invalidations to a RESP2 redirect target. */
+const INVALIDATE_CHANNEL = '__redis__:invalidate';
+/** The `from` of the messages made from Redis' invalidation reports. */
+export const TRACKING_SENDER = 'redis-tracking';
+/** Longest wait for QUIT, and for `CLIENT TRACKING` on the tracked client. */
+const COMMAND_WAIT = 2_000;
+
+type Listener<E extends keyof CacheBusEvents> = (payload: CacheBusEvents[E]) => void;
+
+/**
+ * A {@link CacheBus} on Redis pub/sub, for one server, a Sentinel-managed master or a Cluster.
+ *
+ * - Every instance publishes to and subscribes to `${channel}:v${BUS_FORMAT_VERSION}`; a message
+ *   reaches every subscriber, its sender included, as the exact bytes published.
+ * - `publish` rejects with `CacheConnectionError` at once while the publisher is not connected
+ *   (it waits for a first connection only, within `publishTimeout`), and with
+ *   `CacheTimeoutError` when a connected server does not answer within `publishTimeout`.
+ * - `disconnect` is emitted when the subscription drops (messages sent from then on are lost),
+ *   `connect` when it is up again (and the first time); `connected` says which holds.
+ * - On a Cluster, with `sharded` (the default) the bus uses sharded pub/sub: `SPUBLISH` through
+ *   the cluster client, and `SSUBSCRIBE` on a connection of its own to the master that owns the
+ *   channel's slot (chosen again on a failover or slot move). This needs Redis 7; with
+ *   `sharded: false` it uses `PUBLISH`, which the cluster forwards to every node, and `SUBSCRIBE`
+ *   on any master.
+ * - `mode: 'tracking'` adds Redis client-side caching: the bus sends `CLIENT TRACKING ON REDIRECT
+ *   <subscriber id> BCAST PREFIX ${prefix}e: NOLOOP` on the cache's `client`, so that a write made
+ *   by anyone but that connection (redis-cli, another service, another instance) is reported as a
+ *   `keys` message (cache keys, without the prefix) and a `FLUSHDB` / `FLUSHALL` as a `flush`
+ *   message, both from `'redis-tracking'` with `seq` 0. Tracking is armed again after a reconnect
+ *   of either connection; `connected` is true only while it is armed.
+ *
+ * @example
+ * const l2 = new RedisCache({ url, prefix: 'app:' });
+ * const bus = new RedisBus({ url, channel: 'app' });
+ * // or, to also see writes made outside the toolkit:
+ * const bus = new RedisBus({ client: l2.client, prefix: 'app:', channel: 'app', mode: 'tracking' });
+ */
+export class RedisBus implements CacheBus {
+  /** The Redis channel of the bus: `${channel}:v${BUS_FORMAT_VERSION}`. */
+  readonly channel: string;
+  /** `'pubsub'` or `'tracking'`. */
+  readonly mode: RedisBusMode;
+  /** Longest wait for a publish, in ms. */
+  readonly publishTimeout: number;
+  readonly #options: ResolvedBusOptions;
+  readonly #clock: Clock;
+  readonly #channelBytes: Buffer;
+  readonly #invalidateBytes = Buffer.from(INVALIDATE_CHANNEL);
+  readonly #publisher: Redis | Cluster;
+  /** On a Cluster: what the bus needs to make subscriber connections to its nodes. */
+  readonly #cluster: ClusterConnections | undefined;
+  /** The current subscriber connection (none on a Cluster between two nodes). */
+  #subscriber: Redis | undefined;
+  /** `'tracking'` mode: the cache's client, on which tracking is turned on. */
+  readonly #tracked: Redis | undefined;
+  readonly #messageListeners = new Set<(message: Uint8Array) => void>();
+  readonly #eventListeners: { [E in keyof CacheBusEvents]: Set<Listener<E>> } = {
+    connect: new Set(),
+    disconnect: new Set(),
+    error: new Set(),
+  };
+  /** The subscriber connection's subscribe completed (since its last `ready`). */
+  #subscribed = false;
+  /** `'tracking'` mode: tracking is on, redirected to the current subscriber connection. */
+  #tracking = false;
+  #connected = false;
+  #closed = false;
+  /** The server's id of the subscriber connection (tracking redirects to it). */
+  #subscriberId: number | undefined;
+  /** Bumped on each subscriber `ready` and `close`: late replies of an older connection are ignored. */
+  #generation = 0;
+  /** Bumped on each tracking attempt and tracked-client `close`. */
+  #armGeneration = 0;
+  #armAttempts = 0;
+  #armTimer: NodeJS.Timeout | undefined;
+  /** On a Cluster: connection attempts since the last subscribe, and the timer of the next one. */
+  #pickAttempts = 0;
+  #pickTimer: NodeJS.Timeout | undefined;
+  #pickWaitsForReady = false;
+  /** The error that ended the last subscriber connection, for the `disconnect` event. */
+  #lastError: unknown;
+  /** The wait for the publisher's first `ready`, shared by the publishes made meanwhile. */
+  #readyWait: Promise<void> | undefined;
+  readonly #onTrackedReady = (): void => this.#arm();
+  readonly #onTrackedClose = (): void => {
+    this.#armGeneration++;
+    if (!this.#tracking) return;
+    this.#tracking = false;
+    this.#update(undefined);
+  };
+
+  /** @throws CacheConfigError for invalid options. */
+  constructor(options: RedisBusOptions = {}) {
+    this.#options = resolveBusOptions(options);
+    this.channel = this.#options.channel;
+    this.mode = this.#options.mode;
+    this.publishTimeout = this.#options.publishTimeout;
+    this.#clock = options.clock ?? systemClock;
+    this.#channelBytes = Buffer.from(this.channel);
+    const tracking = this.mode === 'tracking';
+    const connections = createBusConnections(options, tracking);
+    this.#publisher = connections.publisher;
+    this.#publisher.on('error', (error: unknown) => this.#emitError(error, this.#publisher));
+    if (connections.kind === 'node') {
+      this.#cluster = undefined;
+      this.#watch(connections.subscriber);
+    } else {
+      this.#cluster = connections;
+      this.#pick();
+    }
+    if (tracking) {
+      this.#tracked = options.client as Redis;
+      this.#tracked.on('ready', this.#onTrackedReady);
+      this.#tracked.on('close', this.#onTrackedClose);
+    } else {
+      this.#tracked = undefined;
+    }
+  }
+
+  /** Whether the subscription is up (and, in `'tracking'` mode, tracking is armed). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /**
+   * Sends the bytes to every subscriber of the channel, this bus included.
+   * @throws CacheConnectionError when the publisher is not connected (at once), or its first
+   *   connection is not made within `publishTimeout`, or the bus is closed.
+   * @throws CacheTimeoutError when the connected server does not answer within `publishTimeout`.
+   */
+  publish(message: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new CacheConnectionError('the bus is closed'));
+    if (!(message instanceof Uint8Array))
+      return Promise.reject(new CacheSerializationError('a bus message must be a Uint8Array'));
+    const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    const publisher = this.#publisher;
+    const status = publisher.status;
+    let sent: Promise<unknown>;
+    if (status === 'ready') sent = this.#send(bytes);
+    else if (status === 'wait' || status === 'connecting' || status === 'connect')
+      sent = this.#whenReady().then(() => this.#send(bytes));
+    else
+      return Promise.reject(
+        new CacheConnectionError(`redis is not reachable (bus publisher status ${status})`),
+      );
+    return withDeadline(sent, this.publishTimeout, () =>
+      this.#publisher.status === 'ready'
+        ? new CacheTimeoutError('redis publish ran past publishTimeout')
+        : new CacheConnectionError(`redis is not reachable (bus publisher status ${this.#publisher.status})`),
+    ).then(noop, (error: unknown) => {
+      throw this.#mapPublishError(error);
+    });
+  }
+
+  /** Calls `listener` with the bytes of each message received; returns the unsubscribe. */
+  subscribe(listener: (message: Uint8Array) => void): () => void {
+    // A wrapper per call, so that the same function subscribed twice is called twice.
+    const entry = (message: Uint8Array): void => listener(message);
+    this.#messageListeners.add(entry);
+    return () => {
+      this.#messageListeners.delete(entry);
+    };
+  }
+
+  /** Listens to `connect`, `disconnect` or `error`; returns the unsubscribe. */
+  on<E extends keyof CacheBusEvents>(event: E, listener: Listener<E>): () => void {
+    const set = this.#eventListeners[event] as Set<Listener<E>> | undefined;
+    if (set === undefined) throw new CacheError(`RedisBus has no event ${JSON.stringify(event)}`);
+    const entry: Listener<E> = (payload) => listener(payload);
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+    };
+  }
+
+  /**
+   * Turns tracking off on the cache's client (`'tracking'` mode), closes the bus's own connections
+   * (a given `client` stays open) and drops every listener. Later publishes reject.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connected = false;
+    clearTimeout(this.#armTimer);
+    clearTimeout(this.#pickTimer);
+    const tracked = this.#tracked;
+    const closing: Promise<void>[] = [quit(this.#publisher)];
+    if (this.#subscriber !== undefined) closing.push(quit(this.#subscriber));
+    if (tracked !== undefined) {
+      tracked.off('ready', this.#onTrackedReady);
+      tracked.off('close', this.#onTrackedClose);
+      if (tracked.status === 'ready')
+        closing.push(
+          withDeadline(
+            tracked.call('CLIENT', 'TRACKING', 'OFF'),
+            COMMAND_WAIT,
+            () => new Error('timeout'),
+          ).then(noop, noop),
+        );
+    }
+    await Promise.all(closing);
+    this.#messageListeners.clear();
+    for (const set of Object.values(this.#eventListeners)) set.clear();
+  }
+
+  #send(bytes: Buffer): Promise<unknown> {
+    const publisher = this.#publisher;
+    return this.#cluster !== undefined && this.#options.sharded
+      ? (publisher as Cluster).spublish(this.channel, bytes)
+      : publisher.publish(this.channel, bytes);
+  }
+
+  /** Resolves on the publisher's next `ready`, rejects when its connection attempt fails. */
+  #whenReady(): Promise<void> {
+    if (this.#readyWait !== undefined) return this.#readyWait;
+    const publisher = this.#publisher;
+    const wait = new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        publisher.off('ready', onReady);
+        publisher.off('close', onClose);
+        publisher.off('end', onClose);
+        this.#readyWait = undefined;
+      };
+      const onReady = (): void => {
+        done();
+        resolve();
+      };
+      const onClose = (): void => {
+        done();
+        reject(new CacheConnectionError(`redis is not reachable (bus publisher status ${publisher.status})`));
+      };
+      publisher.on('ready', onReady);
+      publisher.on('close', onClose);
+      publisher.on('end', onClose);
+    });
+    this.#readyWait = wait;
+    return wait;
+  }
+
+  #mapPublishError(error: unknown): CacheError {
+    const mapped = mapRedisError(error, this.#publisher);
+    if (mapped.code === 'CACHE_ERROR' && this.#publisher.status !== 'ready')
+      return new CacheConnectionError(
+        `redis is not reachable (bus publisher status ${this.#publisher.status})`,
+        {
+          cause: error,
+        },
+      );
+    return mapped;
+  }
+
+  /** Listens to a subscriber connection. */
+  #watch(subscriber: Redis): void {
+    this.#subscriber = subscriber;
+    subscriber.on('error', (error: unknown) => {
+      this.#lastError = error;
+      this.#emitError(error, subscriber);
+    });
+    subscriber.on('ready', () => void this.#subscribe(subscriber));
+    subscriber.on('close', () => this.#onSubscriberClose(subscriber));
+    subscriber.on('messageBuffer', (channel: Buffer, message: unknown) => this.#onMessage(channel, message));
+    subscriber.on('smessageBuffer', (channel: Buffer, message: unknown) => this.#onMessage(channel, message));
+  }
+
+  /** On each `ready` of the subscriber: its id (for tracking), then the subscription. */
+  async #subscribe(subscriber: Redis): Promise<void> {
+    const generation = ++this.#generation;
+    const tracking = this.mode === 'tracking';
+    try {
+      const id = tracking ? Number(await subscriber.client('ID')) : undefined;
+      if (this.#cluster !== undefined && this.#options.sharded) await subscriber.ssubscribe(this.channel);
+      else if (tracking) await subscriber.subscribe(this.channel, INVALIDATE_CHANNEL);
+      else await subscriber.subscribe(this.channel);
+      if (generation !== this.#generation || this.#closed) return;
+      this.#subscriberId = id;
+      this.#subscribed = true;
+      this.#pickAttempts = 0;
+      this.#lastError = undefined;
+      if (tracking) this.#arm();
+      else this.#update(undefined);
+    } catch (error) {
+      if (generation !== this.#generation || this.#closed) return;
+      this.#emitError(error, subscriber);
+      // A connection that cannot subscribe is dropped: it reconnects (or, on a Cluster, another
+      // node is chosen) and tries again.
+      subscriber.disconnect(this.#cluster === undefined);
+    }
+  }
+
+  #onSubscriberClose(subscriber: Redis): void {
+    if (subscriber !== this.#subscriber) return;
+    this.#generation++;
+    this.#subscribed = false;
+    this.#subscriberId = undefined;
+    // The redirect target is gone: tracking must be armed again for the next connection.
+    this.#tracking = false;
+    this.#armGeneration++;
+    this.#update(this.#lastError);
+  }
+
+  #onMessage(channel: Buffer, message: unknown): void {
+    if (channel.equals(this.#channelBytes)) {
+      if (!Buffer.isBuffer(message)) return;
+      this.#deliver(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+    } else if (this.#tracked !== undefined && channel.equals(this.#invalidateBytes)) {
+      this.#onInvalidate(message);
+    }
+  }
+
+  /** A report of `__redis__:invalidate`: an array of Redis keys, or null when the server was flushed. */
+  #onInvalidate(report: unknown): void {
+    let operation: BusOperation;
+    if (report === null || report === undefined) {
+      operation = { op: 'flush' };
+    } else if (Array.isArray(report)) {
+      const prefix = this.#options.trackedPrefix;
+      const keys: string[] = [];
+      for (const item of report) {
+        const key = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
+        if (key.startsWith(prefix)) keys.push(key.slice(prefix.length));
+      }
+      if (keys.length === 0) return;
+      operation = { op: 'keys', keys };
+    } else {
+      return;
+    }
+    this.#deliver(encodeBusMessage({ ...operation, from: TRACKING_SENDER, seq: 0, at: this.#clock.now() }));
+  }
+
+  #deliver(message: Uint8Array): void {
+    for (const listener of [...this.#messageListeners]) {
+      try {
+        listener(message);
+      } catch (error) {
+        this.#emit('error', { error });
+      }
+    }
+  }
+
+  /**
+   * `'tracking'` mode: turns tracking on for the cache's client, redirected to the subscriber
+   * connection. `OFF` then `ON` in one MULTI, so that no write slips between them and a prefix
+   * already tracked (by the previous subscriber connection) is replaced rather than refused.
+   */
+  #arm(): void {
+    const tracked = this.#tracked;
+    const id = this.#subscriberId;
+    if (tracked === undefined || this.#closed || !this.#subscribed || id === undefined) return;
+    if (tracked.status !== 'ready') return;
+    clearTimeout(this.#armTimer);
+    this.#armTimer = undefined;
+    const armGeneration = ++this.#armGeneration;
+    const arming = tracked
+      .multi([
+        ['client', 'tracking', 'off'],
+        [
+          'client',
+          'tracking',
+          'on',
+          'redirect',
+          String(id),
+          'bcast',
+          'prefix',
+          this.#options.trackedPrefix,
+          'noloop',
+        ],
+      ])
+      .exec();
+    withDeadline(arming, COMMAND_WAIT, () => new CacheTimeoutError('CLIENT TRACKING ran past its deadline'))
+      .then(
+        (replies) => {
+          const failed = replies?.find(([error]) => error !== null)?.[0];
+          if (replies === null || failed !== undefined)
+            throw failed ?? new Error('CLIENT TRACKING was discarded');
+          if (armGeneration !== this.#armGeneration || this.#closed) return;
+          this.#armAttempts = 0;
+          this.#tracking = true;
+          this.#update(undefined);
+        },
+        (error: unknown) => this.#armFailed(armGeneration, error, tracked),
+      )
+      .catch((error: unknown) => this.#armFailed(armGeneration, error, tracked));
+  }
+
+  #armFailed(armGeneration: number, error: unknown, tracked: Redis): void {
+    if (armGeneration !== this.#armGeneration || this.#closed) return;
+    this.#emitError(error, tracked);
+    this.#armTimer = setTimeout(() => this.#arm(), retryDelay(++this.#armAttempts));
+    this.#armTimer.unref();
+  }
+
+  /**
+   * On a Cluster: connects a subscriber to the master that owns the channel's slot (sharded) or
+   * to any master, once the cluster client knows the slot map.
+   */
+  #pick(): void {
+    const cluster = this.#cluster;
+    if (cluster === undefined || this.#closed) return;
+    this.#pickTimer = undefined;
+    const publisher = cluster.publisher;
+    if (publisher.status !== 'ready') {
+      if (!this.#pickWaitsForReady) {
+        this.#pickWaitsForReady = true;
+        publisher.once('ready', () => {
+          this.#pickWaitsForReady = false;
+          this.#pick();
+        });
+      }
+      return;
+    }
+    let address: { host: string; port: number } | undefined;
+    if (this.#options.sharded) {
+      address = parseNodeKey(publisher.slots[keySlot(this.channel)]?.[0]);
+    } else {
+      const masters = publisher.nodes('master');
+      const node = masters[Math.floor(Math.random() * masters.length)];
+      if (node?.options.host !== undefined && node.options.port !== undefined)
+        address = { host: node.options.host, port: node.options.port };
+    }
+    if (address === undefined) {
+      this.#schedulePick();
+      return;
+    }
+    const subscriber = new Redis({ ...cluster.nodeOptions, ...address });
+    this.#watch(subscriber);
+    // The slot moved (an unsolicited SUNSUBSCRIBE): learn the new owner and connect to it.
+    subscriber.on('moved', () => {
+      publisher.refreshSlotsCache();
+      subscriber.disconnect();
+    });
+    subscriber.once('end', () => {
+      if (subscriber !== this.#subscriber) return;
+      this.#onSubscriberClose(subscriber);
+      this.#subscriber = undefined;
+      this.#schedulePick();
+    });
+  }
+
+  #schedulePick(): void {
+    if (this.#closed || this.#pickTimer !== undefined) return;
+    this.#pickTimer = setTimeout(() => this.#pick(), retryDelay(++this.#pickAttempts));
+    this.#pickTimer.unref();
+  }
+
+  /** Emits `connect` or `disconnect` when `connected` changes. */
+  #update(error: unknown): void {
+    const connected = this.#subscribed && (this.#tracked === undefined || this.#tracking);
+    if (connected === this.#connected || this.#closed) return;
+    this.#connected = connected;
+    if (connected) this.#emit('connect', {});
+    else this.#emit('disconnect', error === undefined ? {} : { error });
+  }
+
+  #emitError(error: unknown, client: { readonly status: string }): void {
+    if (this.#closed || this.#eventListeners.error.size === 0) return;
+    this.#emit('error', { error: mapRedisError(error, client) });
+  }
+
+  #emit<E extends keyof CacheBusEvents>(event: E, payload: CacheBusEvents[E]): void {
+    for (const listener of [...this.#eventListeners[event]] as Listener<E>[]) {
+      try {
+        listener(payload);
+      } catch {
+        // A listener that throws must not stop the others nor the bus.
+      }
+    }
+  }
+}
+
+/** `host:port` (the host may be an IPv6 address) as ioredis names cluster nodes. */
+function parseNodeKey(key: string | undefined): { host: string; port: number } | undefined {
+  if (key === undefined) return undefined;
+  const colon = key.lastIndexOf(':');
+  const port = Number(key.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port)) return undefined;
+  return { host: key.slice(0, colon), port };
+}
+
+/** QUIT, then a hard disconnect if the server does not answer in time. */
+async function quit(connection: Redis | Cluster): Promise<void> {
+  if (connection.status === 'end') return;
+  if (connection.status === 'ready')
+    await withDeadline(connection.quit(), COMMAND_WAIT, () => new Error('timeout')).catch(noop);
+  connection.disconnect();
+}
+
+function noop(): void {}

@@ -1,0 +1,444 @@
+// RedisBus against real servers: the shared one on REDIS_URL for message exchange (a unique
+// channel per test), a server this file starts for faults (CLIENT KILL, kill and restart,
+// FLUSHDB) and for tracking mode, and a 3-master Cluster started by this file. No sleeps: every
+// wait is for an event or a message, bounded by withTimeout so that a missing event fails the test.
+import {
+  BUS_FORMAT_VERSION,
+  type BusMessage,
+  CacheConfigError,
+  CacheErrorCode,
+  decodeBusMessage,
+  encodeBusMessage,
+} from '@cache/core';
+import { uniquePrefix } from '@cache/test-utils';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RedisClusterHandle,
+  type RedisServerHandle,
+  startRedisCluster,
+  startRedisServer,
+} from '../../../tools/redis/launcher.js';
+import { RedisBus, type RedisBusOptions, RedisCache, TRACKING_SENDER } from '../src/index.js';
+import { REDIS_URL, rawRedis, track } from './helpers/redis.js';
+import { withTimeout } from './support/servers.js';
+
+const WAIT = 15_000;
+const buses: RedisBus[] = [];
+
+afterEach(async () => {
+  await Promise.all(buses.splice(0).map((bus) => bus.close()));
+});
+
+/** What a bus received and emitted, with a wait for a condition on it. */
+interface Recorded {
+  bus: RedisBus;
+  events: string[];
+  messages: Uint8Array[];
+  errors: unknown[];
+  /** Resolves once `check()` holds (checked now and after each event or message). */
+  until(check: () => boolean): Promise<void>;
+}
+
+function open(options: RedisBusOptions): Recorded {
+  const bus = new RedisBus(options);
+  buses.push(bus);
+  const events: string[] = [];
+  const messages: Uint8Array[] = [];
+  const errors: unknown[] = [];
+  const waiters: (() => void)[] = [];
+  const poke = (): void => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  bus.on('connect', () => {
+    events.push('connect');
+    poke();
+  });
+  bus.on('disconnect', () => {
+    events.push('disconnect');
+    poke();
+  });
+  bus.on('error', ({ error }) => errors.push(error));
+  bus.subscribe((message) => {
+    messages.push(message);
+    poke();
+  });
+  const until = (check: () => boolean): Promise<void> =>
+    withTimeout(
+      new Promise<void>((resolve) => {
+        const test = (): void => {
+          if (check()) resolve();
+          else waiters.push(test);
+        };
+        test();
+      }),
+      WAIT,
+    );
+  return { bus, events, messages, errors, until };
+}
+
+function connected(...recorded: Recorded[]): Promise<unknown> {
+  return Promise.all(recorded.map((r) => r.until(() => r.bus.connected)));
+}
+
+function bytes(...values: number[]): Uint8Array {
+  return Uint8Array.from(values);
+}
+
+function decoded(r: Recorded): BusMessage[] {
+  return r.messages.map((message) => decodeBusMessage(message));
+}
+
+/** A message id for tests on one channel: the bytes a test expects back. */
+function keysMessage(keys: string[], seq = 1): Uint8Array {
+  return encodeBusMessage({ op: 'keys', keys, from: 'test', seq, at: 0 });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('RedisBus options', () => {
+  it('refuses invalid options with CacheConfigError', () => {
+    const bad: unknown[] = [
+      { url: 'http://x' },
+      { url: REDIS_URL, cluster: { nodes: [{ host: '127.0.0.1', port: 1 }] } },
+      { channel: '' },
+      { publishTimeout: -1 },
+      { publishTimeout: 'soon' },
+      { mode: 'other' },
+      { mode: 'tracking' },
+      { mode: 'tracking', url: REDIS_URL },
+      { prefix: 'app:' },
+      { sharded: 'yes' },
+      { client: {} },
+      { unknownOption: 1 },
+    ];
+    for (const options of bad) {
+      let error: unknown;
+      try {
+        buses.push(new RedisBus(options as RedisBusOptions));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, JSON.stringify(options)).toBeInstanceOf(CacheConfigError);
+      expect((error as CacheConfigError).code).toBe(CacheErrorCode.config);
+    }
+    expect(buses).toHaveLength(0);
+  });
+
+  it('names its channel after the format version and applies the defaults', async () => {
+    const r = open({ url: REDIS_URL });
+    expect(r.bus.channel).toBe(`cache:v${BUS_FORMAT_VERSION}`);
+    expect(r.bus.publishTimeout).toBe(1000);
+    expect(r.bus.mode).toBe('pubsub');
+    const named = open({ url: REDIS_URL, channel: 'app', publishTimeout: '250ms' });
+    expect(named.bus.channel).toBe(`app:v${BUS_FORMAT_VERSION}`);
+    expect(named.bus.publishTimeout).toBe(250);
+    await connected(r, named);
+  });
+});
+
+describe('RedisBus pub/sub on one server', () => {
+  it('delivers the exact bytes to every bus on the channel, the sender included', async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    const b = open({ url: REDIS_URL, channel });
+    await connected(a, b);
+    expect(a.events).toEqual(['connect']);
+    const first = bytes(1, 0, 255, 0xc3, 0x28, 0xf0, 0x9f, 0x98);
+    const second = keysMessage(['user:1', 'ü'], 7);
+    await a.bus.publish(first);
+    await b.bus.publish(second);
+    await a.until(() => a.messages.length === 2);
+    await b.until(() => b.messages.length === 2);
+    for (const r of [a, b]) {
+      expect(r.messages.map((m) => [...m])).toEqual([[...first], [...second]]);
+      expect(r.messages[0]).toBeInstanceOf(Uint8Array);
+    }
+    expect(decodeBusMessage(a.messages[1] as Uint8Array)).toEqual({
+      op: 'keys',
+      keys: ['user:1', 'ü'],
+      from: 'test',
+      seq: 7,
+      at: 0,
+    });
+  });
+
+  it('publishes on the versioned channel, where other channels and versions do not listen', async () => {
+    const channel = uniquePrefix('bus');
+    const other = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    const b = open({ url: REDIS_URL, channel: other });
+    const raw = rawRedis();
+    const rawSub = rawRedis();
+    const rawReceived: [string, string][] = [];
+    let rawGotTwo: () => void = () => {};
+    const rawDone = new Promise<void>((resolve) => {
+      rawGotTwo = resolve;
+    });
+    rawSub.on('message', (name: string, text: string) => {
+      if (rawReceived.push([name, text]) === 2) rawGotTwo();
+    });
+    // Same name, other versions and no version: nothing published by the bus arrives there.
+    await rawSub.subscribe(channel, `${channel}:v${BUS_FORMAT_VERSION + 1}`, `${channel}:v0`, `${other}:v1`);
+    await connected(a, b);
+    expect(await raw.pubsub('NUMSUB', `${channel}:v${BUS_FORMAT_VERSION}`)).toEqual([
+      `${channel}:v${BUS_FORMAT_VERSION}`,
+      1,
+    ]);
+    // A message of the next version on the same name, published raw, does not reach `a` either.
+    await raw.publish(`${channel}:v${BUS_FORMAT_VERSION + 1}`, 'from v2');
+    await a.bus.publish(bytes(1, 2, 3));
+    // PUBLISH reaches every subscriber before it answers: a later marker on `other` arrives after
+    // anything the first publish delivered.
+    await b.bus.publish(bytes(9));
+    await b.until(() => b.messages.length === 1);
+    await a.until(() => a.messages.length === 1);
+    expect(b.messages.map((m) => [...m])).toEqual([[9]]);
+    expect(a.messages.map((m) => [...m])).toEqual([[1, 2, 3]]);
+    await withTimeout(rawDone, WAIT);
+    expect(rawReceived).toEqual([
+      [`${channel}:v${BUS_FORMAT_VERSION + 1}`, 'from v2'],
+      [`${other}:v1`, '\u0009'],
+    ]);
+  });
+
+  it('a raw PUBLISH on the versioned channel reaches the bus', async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    await connected(a);
+    await rawRedis().publish(`${channel}:v${BUS_FORMAT_VERSION}`, Buffer.from([0, 1, 2]));
+    await a.until(() => a.messages.length === 1);
+    expect([...(a.messages[0] as Uint8Array)]).toEqual([0, 1, 2]);
+  });
+
+  it('works from a given client, which it leaves open, and rejects publishes once closed', async () => {
+    const client = rawRedis();
+    const channel = uniquePrefix('bus');
+    const a = open({ client, channel });
+    await connected(a);
+    await a.bus.publish(bytes(5));
+    await a.until(() => a.messages.length === 1);
+    await a.bus.close();
+    expect(a.bus.connected).toBe(false);
+    const error = await rejection(a.bus.publish(bytes(6)));
+    expect((error as { code: unknown }).code).toBe(CacheErrorCode.connection);
+    expect(await client.ping()).toBe('PONG');
+    // Closing drops the listeners: no event after close.
+    expect(a.events).toEqual(['connect']);
+  });
+
+  it('an unsubscribed listener receives nothing more; a throwing listener does not stop the others', async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    const seen: number[] = [];
+    const stop = a.bus.subscribe((m) => seen.push(m[0] as number));
+    a.bus.subscribe(() => {
+      throw new Error('listener failure');
+    });
+    await connected(a);
+    await a.bus.publish(bytes(1));
+    await a.until(() => a.messages.length === 1);
+    stop();
+    await a.bus.publish(bytes(2));
+    await a.until(() => a.messages.length === 2);
+    expect(seen).toEqual([1]);
+    expect(a.messages.map((m) => m[0])).toEqual([1, 2]);
+    expect(a.errors.map((e) => (e as Error).message)).toEqual(['listener failure', 'listener failure']);
+  });
+});
+
+describe('RedisBus faults on a server this file starts', () => {
+  let server: RedisServerHandle;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  function raw(): Redis {
+    return rawRedis(server.url);
+  }
+
+  it('CLIENT KILL TYPE pubsub: disconnect, then connect, and messages flow again', async () => {
+    const a = open({ url: server.url, channel: 'kill' });
+    const b = open({ url: server.url, channel: 'kill' });
+    await connected(a, b);
+    const killed = await raw().call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    expect(killed).toBe(2);
+    await a.until(() => a.events.length === 3);
+    await b.until(() => b.events.length === 3);
+    expect(a.events).toEqual(['connect', 'disconnect', 'connect']);
+    expect(b.events).toEqual(['connect', 'disconnect', 'connect']);
+    await a.bus.publish(bytes(42));
+    await b.until(() => b.messages.length === 1);
+    expect([...(b.messages[0] as Uint8Array)]).toEqual([42]);
+  });
+
+  it('server killed: publish rejects with CACHE_CONNECTION; restarted: connect, and messages flow', async () => {
+    const a = open({ url: server.url, channel: 'restart' });
+    const b = open({ url: server.url, channel: 'restart' });
+    await connected(a, b);
+    await server.kill();
+    await a.until(() => a.events.includes('disconnect'));
+    await b.until(() => b.events.includes('disconnect'));
+    expect(a.bus.connected).toBe(false);
+    const error = await rejection(a.bus.publish(bytes(1)));
+    expect((error as { code: unknown }).code).toBe(CacheErrorCode.connection);
+    await server.restart();
+    await connected(a, b);
+    expect(a.events).toEqual(['connect', 'disconnect', 'connect']);
+    expect(b.events).toEqual(['connect', 'disconnect', 'connect']);
+    // The publisher reconnects on its own schedule: publish once it is back.
+    for (;;) {
+      try {
+        await a.bus.publish(bytes(2));
+        break;
+      } catch (caught) {
+        expect((caught as { code: unknown }).code).toBe(CacheErrorCode.connection);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    await b.until(() => b.messages.length === 1);
+    expect([...(b.messages[0] as Uint8Array)]).toEqual([2]);
+  });
+
+  it('a publish to a server that does not answer rejects with CACHE_TIMEOUT', async () => {
+    const a = open({ url: server.url, channel: 'paused', publishTimeout: 200 });
+    await connected(a);
+    await raw().client('PAUSE', 1_500, 'ALL');
+    const error = await rejection(a.bus.publish(bytes(1)));
+    expect((error as { code: unknown }).code).toBe(CacheErrorCode.timeout);
+  });
+
+  describe("mode: 'tracking'", () => {
+    function tracked(): { cache: RedisCache; r: Recorded; prefix: string } {
+      const prefix = uniquePrefix('tracked');
+      const cache = track(new RedisCache({ url: server.url, prefix }));
+      const r = open({ client: cache.client, prefix, mode: 'tracking', channel: 'tracking' });
+      return { cache, r, prefix };
+    }
+
+    it('reports a write made outside the toolkit as a keys message without the prefix', async () => {
+      const { r, prefix } = tracked();
+      await connected(r);
+      await raw().set(`${prefix}e:k1`, 'x');
+      await r.until(() => r.messages.length === 1);
+      const message = decodeBusMessage(r.messages[0] as Uint8Array);
+      expect(message).toMatchObject({ op: 'keys', keys: ['k1'], from: TRACKING_SENDER, seq: 0 });
+      // Other sub-spaces of the prefix and other prefixes are not tracked.
+      await raw().set(`${prefix}t:tag`, '1');
+      await raw().set(`other:${prefix}e:k`, '1');
+      await raw().set(`${prefix}e:k2`, 'x');
+      await r.until(() => r.messages.length === 2);
+      expect(decoded(r).map((m) => (m.op === 'keys' ? m.keys : m.op))).toEqual([['k1'], ['k2']]);
+    });
+
+    // Commands only: Redis 7.0 reports the keys that a script of the tracked client writes (the
+    // cache's delete, add, setMany and tagged writes), see redis/redis#11052 and the README.
+    it('does not report the writes of the tracked client itself (NOLOOP)', async () => {
+      const { cache, r, prefix } = tracked();
+      await connected(r);
+      await cache.set('own', 1);
+      await cache.set('own-ttl', 1, { ttl: '1m' });
+      await cache.client.set(`${prefix}e:own-raw`, 'x');
+      await cache.client.del(`${prefix}e:own-raw`);
+      await raw().set(`${prefix}e:outside`, 'x');
+      await r.until(() => r.messages.length >= 1);
+      expect(decoded(r).map((m) => (m.op === 'keys' ? m.keys : m.op))).toEqual([['outside']]);
+    });
+
+    it('publishes on the pub/sub channel as in pubsub mode', async () => {
+      const { r } = tracked();
+      const peer = open({ url: server.url, channel: 'tracking' });
+      await connected(r, peer);
+      await r.bus.publish(bytes(7, 7));
+      await peer.until(() => peer.messages.length === 1);
+      await r.until(() => r.messages.length === 1);
+      expect([...(peer.messages[0] as Uint8Array)]).toEqual([7, 7]);
+      expect([...(r.messages[0] as Uint8Array)]).toEqual([7, 7]);
+    });
+
+    it('arms tracking again after CLIENT KILL of the subscriber', async () => {
+      const { r, prefix } = tracked();
+      await connected(r);
+      expect(await raw().call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+      await r.until(() => r.events.length === 3);
+      expect(r.events).toEqual(['connect', 'disconnect', 'connect']);
+      await raw().set(`${prefix}e:after-kill`, 'x');
+      await r.until(() => r.messages.length === 1);
+      expect(decoded(r)[0]).toMatchObject({ op: 'keys', keys: ['after-kill'] });
+    });
+
+    it('arms tracking again after the tracked client reconnects', async () => {
+      const { cache, r, prefix } = tracked();
+      await connected(r);
+      const id = await cache.client.client('ID');
+      expect(await raw().call('CLIENT', 'KILL', 'ID', String(id))).toBe(1);
+      await r.until(() => r.events.length === 3);
+      expect(r.events).toEqual(['connect', 'disconnect', 'connect']);
+      await raw().set(`${prefix}e:after-reconnect`, 'x');
+      await r.until(() => r.messages.length === 1);
+      expect(decoded(r)[0]).toMatchObject({ op: 'keys', keys: ['after-reconnect'] });
+    });
+
+    it('reports FLUSHDB as a flush message', async () => {
+      const { r } = tracked();
+      await connected(r);
+      await raw().flushdb();
+      await r.until(() => r.messages.length === 1);
+      expect(decoded(r)[0]).toMatchObject({ op: 'flush', from: TRACKING_SENDER, seq: 0 });
+    });
+
+    it('turns tracking off on the cache client when closed', async () => {
+      const { cache, r } = tracked();
+      await connected(r);
+      expect(String(await cache.client.call('CLIENT', 'TRACKINGINFO'))).toContain('bcast');
+      await r.bus.close();
+      const info = (await cache.client.call('CLIENT', 'TRACKINGINFO')) as unknown[];
+      expect(info[1]).toEqual(['off']);
+    });
+  });
+});
+
+describe('RedisBus on a 3-master Cluster', () => {
+  let cluster: RedisClusterHandle | undefined;
+  let startError: unknown;
+  beforeAll(async () => {
+    try {
+      cluster = await startRedisCluster({ masters: 3 });
+    } catch (error) {
+      startError = error;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  function nodes(): { host: string; port: number }[] {
+    if (!cluster) throw new Error('the Redis Cluster did not start', { cause: startError });
+    return cluster.nodes;
+  }
+
+  for (const sharded of [true, false]) {
+    it(`two buses exchange messages (sharded: ${sharded})`, async () => {
+      const channel = uniquePrefix('cluster-bus');
+      const a = open({ cluster: { nodes: nodes() }, channel, sharded });
+      const b = open({ cluster: { nodes: [...nodes()].reverse() }, channel, sharded });
+      await connected(a, b);
+      await a.bus.publish(bytes(1, 2));
+      await b.bus.publish(bytes(3));
+      await a.until(() => a.messages.length === 2);
+      await b.until(() => b.messages.length === 2);
+      expect(a.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
+      expect(b.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
+    });
+  }
+});
