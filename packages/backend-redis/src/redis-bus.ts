@@ -11,6 +11,10 @@
  * Connections: a publisher with the offline queue off (a publish never waits for a reconnect) and
  * a subscriber that the bus subscribes itself on each `ready`, so that it knows when messages flow
  * again. On a Cluster the subscriber is a plain connection to one node, chosen again when it ends.
+ *
+ * This file is over 400 lines because one state machine (`connected`) follows three life cycles
+ * that feed it: the subscriber's, the Cluster node choice and, in tracking mode, the tracked
+ * client's; the options and the connections they make are in redis-bus-options.ts.
  */
 import {
   type BusOperation,
