@@ -209,6 +209,18 @@ describe('RedisBus pub/sub on one server', () => {
     ]);
   });
 
+  it('a publish made before the first connection waits for it', async () => {
+    const channel = uniquePrefix('bus');
+    const b = open({ url: REDIS_URL, channel });
+    await connected(b);
+    const a = open({ url: REDIS_URL, channel });
+    const published = a.bus.publish(bytes(4));
+    expect(a.bus.connected).toBe(false);
+    await published;
+    await b.until(() => b.messages.length === 1);
+    expect([...(b.messages[0] as Uint8Array)]).toEqual([4]);
+  });
+
   it('a raw PUBLISH on the versioned channel reaches the bus', async () => {
     const channel = uniquePrefix('bus');
     const a = open({ url: REDIS_URL, channel });
@@ -439,6 +451,26 @@ describe('RedisBus on a 3-master Cluster', () => {
       await b.until(() => b.messages.length === 2);
       expect(a.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
       expect(b.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
+    });
+
+    it(`a killed subscriber connection: disconnect, connect, and messages flow (sharded: ${sharded})`, async () => {
+      const channel = uniquePrefix('cluster-bus');
+      const a = open({ cluster: { nodes: nodes() }, channel, sharded });
+      const b = open({ cluster: { nodes: nodes() }, channel, sharded });
+      await connected(a, b);
+      let killed = 0;
+      for (const node of nodes()) {
+        const raw = rawRedis(`redis://${node.host}:${node.port}`);
+        killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+      }
+      expect(killed).toBe(2);
+      await a.until(() => a.events.length === 3);
+      await b.until(() => b.events.length === 3);
+      expect(a.events).toEqual(['connect', 'disconnect', 'connect']);
+      expect(b.events).toEqual(['connect', 'disconnect', 'connect']);
+      await a.bus.publish(bytes(8));
+      await b.until(() => b.messages.length === 1);
+      expect([...(b.messages[0] as Uint8Array)]).toEqual([8]);
     });
   }
 });
