@@ -95,6 +95,14 @@ export function packageOf(file: string): string {
   return first.startsWith('@') ? `${first}/${parts[at + 2] ?? ''}` : first;
 }
 
+/** An optional property of an options type that does not accept an explicit `undefined`. */
+export interface OptionalProperty {
+  /** `file:line`, relative to the repository. */
+  where: string;
+  /** `Declaration.property`. */
+  name: string;
+}
+
 /** The result of compiling fixtures. */
 export interface Compilation {
   /** Every diagnostic in our files (fixtures, our declarations) or with no file. */
@@ -103,6 +111,55 @@ export interface Compilation {
   thirdParty: Map<string, Problem[]>;
   /** Every file the program read, absolute. */
   files: string[];
+  /**
+   * Optional properties (`name?: T`) of our published options types (declarations named
+   * `...Options` or `...Config`) whose type does not include `undefined`: under
+   * `exactOptionalPropertyTypes` a consumer cannot pass `{ name: undefined }` to them.
+   */
+  optionalWithoutUndefined: OptionalProperty[];
+}
+
+const OPTIONS_NAME = /(Options|Config)$/;
+
+/** See {@link Compilation.optionalWithoutUndefined}. */
+function findOptionalWithoutUndefined(program: ts.Program): OptionalProperty[] {
+  const checker = program.getTypeChecker();
+  const out: OptionalProperty[] = [];
+  const acceptsUndefined = (node: ts.TypeNode): boolean => {
+    const type = checker.getTypeFromTypeNode(node);
+    const parts = type.isUnion() ? type.types : [type];
+    return parts.some(
+      (part) => (part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Unknown | ts.TypeFlags.Any)) !== 0,
+    );
+  };
+  for (const file of program.getSourceFiles()) {
+    if (!file.isDeclarationFile || !isOurs(file.fileName) || !file.fileName.startsWith(`${packagesDir}/`))
+      continue;
+    const visit = (node: ts.Node, owner: string | undefined): void => {
+      let name = owner;
+      if ((ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && owner === undefined)
+        name = OPTIONS_NAME.test(node.name.text) ? node.name.text : undefined;
+      if (name !== undefined && ts.isPropertySignature(node) && node.questionToken && node.type) {
+        if (!acceptsUndefined(node.type)) {
+          const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));
+          out.push({
+            where: `${relative(root, file.fileName)}:${line + 1}`,
+            name: `${name}.${node.name.getText(file)}`,
+          });
+        }
+      }
+      // Only the declarations named like options, and the type literals inside them.
+      if (
+        name !== undefined ||
+        ts.isSourceFile(node) ||
+        ts.isModuleDeclaration(node) ||
+        ts.isModuleBlock(node)
+      )
+        ts.forEachChild(node, (child) => visit(child, name));
+    };
+    visit(file, undefined);
+  }
+  return out;
 }
 
 function hidden(path: string): boolean {
@@ -144,7 +201,12 @@ export function compile(files: readonly string[], environment: Environment): Com
       thirdParty.set(name, [...(thirdParty.get(name) ?? []), problem]);
     }
   }
-  return { ours, thirdParty, files: program.getSourceFiles().map((file) => file.fileName) };
+  return {
+    ours,
+    thirdParty,
+    files: program.getSourceFiles().map((file) => file.fileName),
+    optionalWithoutUndefined: findOptionalWithoutUndefined(program),
+  };
 }
 
 /** `where: message` lines, for assertion messages. */
@@ -160,9 +222,12 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   for (const pkg of publicPackages()) files.push(pkg.types);
   let failed = false;
   for (const environment of ENVIRONMENTS) {
-    const { ours, thirdParty } = compile(files, environment);
+    const { ours, thirdParty, optionalWithoutUndefined } = compile(files, environment);
     console.log(`${environment}: ${ours.length} problems in our files`);
     if (ours.length > 0) console.log(format(ours));
+    for (const { where, name } of optionalWithoutUndefined)
+      console.log(`  ${where}: ${name}?: without | undefined`);
+    failed ||= optionalWithoutUndefined.length > 0;
     for (const [name, problems] of thirdParty) console.log(`  ${name}: ${problems.length} (third party)`);
     failed ||= ours.length > 0;
   }

@@ -100,6 +100,11 @@ describe.each(ENVIRONMENTS)('a consumer with the %s environment', (environment) 
     expect(result.ours, format(result.ours)).toEqual([]);
   });
 
+  it('finds no optional option that refuses an explicit undefined (exactOptionalPropertyTypes)', () => {
+    const found = result.optionalWithoutUndefined.map(({ where, name }) => `${where}: ${name}`);
+    expect(found).toEqual([]);
+  });
+
   it('finds errors only in the dependencies known to need @types/node', () => {
     const leaking = [...result.thirdParty.keys()].filter((name) => !NODE_ONLY_DEPENDENCIES.has(name));
     expect(leaking).toEqual([]);

@@ -3,21 +3,23 @@ import type { Cache, Clock, Duration } from '@cache/core';
 /** What a test may ask of {@link ContractOptions.create}. */
 export interface CreateCacheOptions {
   /** The clock to read time from; given when `capabilities.clock` is true. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** The cache's default TTL, when a test needs one. */
-  defaultTtl?: Duration;
+  defaultTtl?: Duration | undefined;
   /** The cache's key limit in UTF-8 bytes, when a test needs one. */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
 }
 
 /** What a cache under test can do beyond the contract's minimum. */
 export interface ContractCapabilities {
   /** The cache accepts an injected clock (memory, file). Without it, expiry tests use real short TTLs. @default false */
-  clock?: boolean;
+  clock?: boolean | undefined;
   /** Which optional fields of `getEntry` the cache fills. @default none */
-  entryInfo?: { size?: boolean; hits?: boolean; lastAccessAt?: boolean };
+  entryInfo?:
+    | { size?: boolean | undefined; hits?: boolean | undefined; lastAccessAt?: boolean | undefined }
+    | undefined;
   /** Sequences per property test; the env variable `CACHE_PROPERTY_RUNS` overrides it. @default 1000 */
-  propertyRuns?: number;
+  propertyRuns?: number | undefined;
 }
 
 /** How to run the contract suite against one cache implementation. */
@@ -30,5 +32,5 @@ export interface ContractOptions {
    */
   create(options: CreateCacheOptions): Cache | Promise<Cache>;
   /** What the cache can do; absent capabilities are not assumed. */
-  capabilities?: ContractCapabilities;
+  capabilities?: ContractCapabilities | undefined;
 }

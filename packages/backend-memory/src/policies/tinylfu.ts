@@ -99,9 +99,9 @@ const UNBOUNDED = 0x3fffffff;
 /** Options of {@link TinyLfuPolicy} beyond the capacity (for tests and simulations). */
 export interface TinyLfuOptions {
   /** Seed of the key hash and of the random admission; random per instance when absent. */
-  seed?: number;
+  seed?: number | undefined;
   /** Most entries of one miniature of the window tuner (default `MINI_ENTRIES`, 512). */
-  miniEntries?: number;
+  miniEntries?: number | undefined;
 }
 
 export class TinyLfuPolicy implements EvictionPolicy {
