@@ -257,6 +257,7 @@ export function createBusConnections(
   if (client !== undefined && isCluster(client)) {
     const publisher = client.duplicate([], {
       enableOfflineQueue: false,
+      lazyConnect: false,
       keyPrefix: '',
       redisOptions: { ...client.options.redisOptions, ...PUBLISHER },
     } as Parameters<Cluster['duplicate']>[1]);
@@ -281,6 +282,7 @@ export function createBusConnections(
       clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
       ...given,
       enableOfflineQueue: false,
+      lazyConnect: false,
       keyPrefix: '',
       redisOptions: { ...redisOptions, ...PUBLISHER },
     };

@@ -11,7 +11,7 @@ import {
   encodeBusMessage,
 } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
-import type { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type RedisClusterHandle,
@@ -231,10 +231,12 @@ describe('RedisBus pub/sub on one server', () => {
   });
 
   it('works from a given client, which it leaves open, and rejects publishes once closed', async () => {
-    const client = rawRedis();
+    const client = new Redis(REDIS_URL, { lazyConnect: true, keyPrefix: 'ignored:' });
     const channel = uniquePrefix('bus');
     const a = open({ client, channel });
     await connected(a);
+    // The bus connects on duplicates: the given client is never used (nor connected) by it.
+    expect(client.status).toBe('wait');
     await a.bus.publish(bytes(5));
     await a.until(() => a.messages.length === 1);
     await a.bus.close();
@@ -242,6 +244,7 @@ describe('RedisBus pub/sub on one server', () => {
     const error = await rejection(a.bus.publish(bytes(6)));
     expect((error as { code: unknown }).code).toBe(CacheErrorCode.connection);
     expect(await client.ping()).toBe('PONG');
+    client.disconnect();
     // Closing drops the listeners: no event after close.
     expect(a.events).toEqual(['connect']);
   });
@@ -451,6 +454,21 @@ describe('RedisBus on a 3-master Cluster', () => {
       await b.until(() => b.messages.length === 2);
       expect(a.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
       expect(b.messages.map((m) => [...m])).toEqual([[1, 2], [3]]);
+    });
+
+    it(`works from a given lazy Cluster client (sharded: ${sharded})`, async () => {
+      const client = new Cluster(nodes(), { lazyConnect: true });
+      try {
+        const channel = uniquePrefix('cluster-bus');
+        const a = open({ client, channel, sharded });
+        await connected(a);
+        await a.bus.publish(bytes(6));
+        await a.until(() => a.messages.length === 1);
+        expect([...(a.messages[0] as Uint8Array)]).toEqual([6]);
+        expect(client.status).toBe('wait');
+      } finally {
+        client.disconnect();
+      }
     });
 
     it(`a killed subscriber connection: disconnect, connect, and messages flow (sharded: ${sharded})`, async () => {
