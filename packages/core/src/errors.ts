@@ -1,6 +1,13 @@
 /**
  * The error hierarchy of the toolkit. Every error thrown by a cache is a {@link CacheError}
  * with a stable `code`; errors that wrap another carry it as `cause`.
+ *
+ * `instanceof` holds across copies of `@cache/core` in one process (its CommonJS and ES module
+ * builds, loaded by `require` in one place and `import` in another, or two versions in one
+ * dependency tree): every error of every copy carries a registered-symbol brand on its
+ * prototype, and each class of the hierarchy accepts a branded error whose `code` is one of its
+ * own (`CacheKeyError`: `CACHE_KEY_INVALID`, `CACHE_KEY_MISSING`, `CACHE_KEY_EXPIRED`; `CacheError`:
+ * any). Classes that extend these keep the plain prototype check.
  */
 
 /** The stable codes of {@link CacheError} and its subclasses. */
@@ -19,6 +26,25 @@ export const CacheErrorCode = {
 
 /** One of the codes in {@link CacheErrorCode}. */
 export type CacheErrorCode = (typeof CacheErrorCode)[keyof typeof CacheErrorCode];
+
+/** The brand of every {@link CacheError}, the same symbol in every copy of `@cache/core`. */
+const BRAND: unique symbol = Symbol.for('@cache/core:error');
+
+/** Whether `value` is an error made by some copy of `@cache/core` (its prototype chain has the brand). */
+function isBranded(value: unknown): value is CacheError {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as { [BRAND]?: unknown })[BRAND] === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/**
+ * The codes each class of the hierarchy accepts from a branded error of another copy; `null`:
+ * every code. A class that is not here (one that extends these) checks prototypes only.
+ */
+const FAMILIES = new Map<object, ReadonlySet<string> | null>();
 
 /** Options shared by every error constructor. */
 export interface CacheErrorOptions {
@@ -41,7 +67,22 @@ export class CacheError extends Error {
     this.code = code;
     this.key = options.key;
   }
+
+  /**
+   * `value instanceof` this class: by prototype, or, for an error of another copy of
+   * `@cache/core`, by its brand and its `code`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the class on the right of `instanceof`, maybe a subclass.
+    const target = this;
+    if (Function.prototype[Symbol.hasInstance].call(target, value)) return true;
+    const family = FAMILIES.get(target);
+    if (family === undefined || !isBranded(value)) return false;
+    return family === null || family.has(value.code);
+  }
 }
+
+Object.defineProperty(CacheError.prototype, BRAND, { value: true });
 
 /** A key is invalid (`CACHE_KEY_INVALID`), or `getOrThrow` found no entry (`CACHE_KEY_MISSING`). */
 export class CacheKeyError extends CacheError {
@@ -101,6 +142,38 @@ export class CacheConfigError extends CacheError {
   constructor(message: string, options: CacheErrorOptions = {}) {
     super(message, options, CacheErrorCode.config);
   }
+}
+
+FAMILIES.set(CacheError, null);
+FAMILIES.set(
+  CacheKeyError,
+  new Set([CacheErrorCode.keyInvalid, CacheErrorCode.keyMissing, CacheErrorCode.keyExpired]),
+);
+FAMILIES.set(CacheExpiredError, new Set([CacheErrorCode.keyExpired]));
+FAMILIES.set(CacheFullError, new Set([CacheErrorCode.full]));
+FAMILIES.set(CacheConnectionError, new Set([CacheErrorCode.connection]));
+FAMILIES.set(CacheTimeoutError, new Set([CacheErrorCode.timeout]));
+FAMILIES.set(CacheSerializationError, new Set([CacheErrorCode.serialization]));
+FAMILIES.set(CacheInvalidationError, new Set([CacheErrorCode.invalidation]));
+FAMILIES.set(CacheConfigError, new Set([CacheErrorCode.config]));
+
+/**
+ * Whether `value` is a {@link CacheError} (of any copy of `@cache/core` in the process), and,
+ * with `code`, one with that code. The same as `instanceof CacheError` plus a `code` check,
+ * without needing the class.
+ *
+ * @example
+ * try { await cache.getOrThrow('user:1'); }
+ * catch (error) { if (!isCacheError(error, CacheErrorCode.keyMissing)) throw error; }
+ */
+export function isCacheError<C extends CacheErrorCode = CacheErrorCode>(
+  value: unknown,
+  code?: C,
+): value is CacheError & { readonly code: C } {
+  return (
+    (value instanceof CacheError || isBranded(value)) &&
+    (code === undefined || (value as { code: unknown }).code === code)
+  );
 }
 
 /** Wraps any thrown value in a {@link CacheError} (returned as is when it already is one). */

@@ -13,6 +13,20 @@ function isModuleNotFound(error: unknown, specifier: string): boolean {
 }
 
 /**
+ * Imports a file by its absolute path. The path is what `require()` takes (the CommonJS build
+ * compiles `import()` to `require()`) and what `import()` takes on POSIX; `import()` of a Windows
+ * path (`C:\\...`) refuses it, and is given its file URL.
+ */
+async function importPath(path: string): Promise<unknown> {
+  try {
+    return await import(path);
+  } catch (error) {
+    if ((error as { code?: unknown } | undefined)?.code !== 'ERR_UNSUPPORTED_ESM_URL_SCHEME') throw error;
+    return await import(pathToFileURL(path).href);
+  }
+}
+
+/**
  * Imports one of the toolkit's optional packages (a backend, `@cache/serializers`) on first use.
  * The package may be installed by the application without being visible from core (pnpm's strict
  * layout), so the working directory's resolution is tried second.
@@ -26,7 +40,7 @@ export async function importPackage(specifier: string, what: string): Promise<un
   }
   try {
     const require = createRequire(join(process.cwd(), 'package.json'));
-    return await import(pathToFileURL(require.resolve(specifier)).href);
+    return await importPath(require.resolve(specifier));
   } catch (error) {
     if (!isModuleNotFound(error, specifier)) throw error;
     throw new CacheConfigError(

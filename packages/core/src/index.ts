@@ -66,6 +66,7 @@ export {
   CacheKeyError,
   CacheSerializationError,
   CacheTimeoutError,
+  isCacheError,
   toCacheError,
 } from './errors.js';
 export { CacheEmitter } from './events.js';
