@@ -20,6 +20,7 @@ import {
   type BusOperation,
   type CacheBus,
   type CacheBusEvents,
+  CacheConfigError,
   CacheConnectionError,
   CacheError,
   CacheSerializationError,
@@ -49,6 +50,9 @@ export const TRACKING_SENDER = 'redis-tracking';
 /** Longest wait for QUIT, and for `CLIENT TRACKING` on the tracked client. */
 const COMMAND_WAIT = 2_000;
 
+/** The clients that a tracking bus (not closed) uses: tracking on one connection has one redirect. */
+const trackedClients = new WeakSet<object>();
+
 type Listener<E extends keyof CacheBusEvents> = (payload: CacheBusEvents[E]) => void;
 
 /**
@@ -71,7 +75,8 @@ type Listener<E extends keyof CacheBusEvents> = (payload: CacheBusEvents[E]) => 
  *   by anyone but that connection (redis-cli, another service, another instance) is reported as a
  *   `keys` message (cache keys, without the prefix) and a `FLUSHDB` / `FLUSHALL` as a `flush`
  *   message, both from `'redis-tracking'` with `seq` 0. Tracking is armed again after a reconnect
- *   of either connection; `connected` is true only while it is armed.
+ *   of either connection; `connected` is true only while it is armed. One tracking bus per client
+ *   at a time (a connection has one redirect).
  *
  * @example
  * const l2 = new RedisCache({ url, prefix: 'app:' });
@@ -142,6 +147,11 @@ export class RedisBus implements CacheBus {
     this.#clock = options.clock ?? systemClock;
     this.#channelBytes = Buffer.from(this.channel);
     const tracking = this.mode === 'tracking';
+    if (tracking) {
+      if (trackedClients.has(options.client as object))
+        throw new CacheConfigError("another mode 'tracking' RedisBus uses this client: close it first");
+      trackedClients.add(options.client as object);
+    }
     const connections = createBusConnections(options, tracking);
     this.#publisher = connections.publisher;
     this.#publisher.on('error', (error: unknown) => this.#emitError(error, this.#publisher));
@@ -231,6 +241,7 @@ export class RedisBus implements CacheBus {
     const closing: Promise<void>[] = [quit(this.#publisher)];
     if (this.#subscriber !== undefined) closing.push(quit(this.#subscriber));
     if (tracked !== undefined) {
+      trackedClients.delete(tracked);
       tracked.off('ready', this.#onTrackedReady);
       tracked.off('close', this.#onTrackedClose);
       if (tracked.status === 'ready')

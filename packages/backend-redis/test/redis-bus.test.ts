@@ -412,6 +412,17 @@ describe('RedisBus faults on a server this file starts', () => {
       expect(decoded(r)[0]).toMatchObject({ op: 'flush', from: TRACKING_SENDER, seq: 0 });
     });
 
+    it('refuses a second tracking bus on the same client until the first is closed', async () => {
+      const { cache, r, prefix } = tracked();
+      const second = (): RedisBus =>
+        new RedisBus({ client: cache.client, prefix, mode: 'tracking', channel: 'tracking' });
+      expect(second).toThrow(CacheConfigError);
+      await r.bus.close();
+      const again = second();
+      buses.push(again);
+      expect(again.mode).toBe('tracking');
+    });
+
     it('turns tracking off on the cache client when closed', async () => {
       const { cache, r } = tracked();
       await connected(r);
