@@ -43,6 +43,13 @@ export interface TieredOptions<V = unknown> {
   clock?: Clock | undefined;
   /** Whether `close()` also closes `l1`, `l2` and `bus`. @default true */
   closeTiers?: boolean | undefined;
+  /**
+   * `'tiered'`: L2 is the shared source of truth. `'spill'`: one host, L2 is L1's overflow (a
+   * memory L1 over a file L2): writes go to L1, entries that L1 evicts for room go down to L2 with
+   * their remaining TTL and tags, and reads promote them back. Spill mode needs an L1 that
+   * reports its evictions (`MemoryCache`) and takes no bus. @default 'tiered'
+   */
+  mode?: 'tiered' | 'spill' | undefined;
 }
 
 /** The checked options. */
@@ -60,6 +67,7 @@ export interface ResolvedTieredOptions<V> {
   maxKeyBytes: number;
   clock: Clock;
   closeTiers: boolean;
+  spill: boolean;
 }
 
 const KNOWN = new Set([
@@ -76,6 +84,7 @@ const KNOWN = new Set([
   'maxKeyBytes',
   'clock',
   'closeTiers',
+  'mode',
 ]);
 
 function isCache(value: unknown): value is Cache {
@@ -119,6 +128,12 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     throw new CacheConfigError('name must be a string');
   if (options.closeTiers !== undefined && typeof options.closeTiers !== 'boolean')
     throw new CacheConfigError('closeTiers must be a boolean');
+  if (options.mode !== undefined && options.mode !== 'tiered' && options.mode !== 'spill')
+    throw new CacheConfigError(`mode must be 'tiered' or 'spill', got ${JSON.stringify(options.mode)}`);
+  const spill = options.mode === 'spill';
+  if (spill && !('onEvict' in l1))
+    throw new CacheConfigError('spill mode needs an L1 that reports its evictions (a MemoryCache)');
+  if (spill && bus !== undefined) throw new CacheConfigError('spill mode takes no bus: it is for one host');
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') throw new CacheConfigError('clock must have a now() method');
   return {
@@ -136,5 +151,6 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     maxKeyBytes: parsePositiveInteger(options.maxKeyBytes, 'maxKeyBytes') ?? 1024,
     clock,
     closeTiers: options.closeTiers ?? true,
+    spill,
   };
 }

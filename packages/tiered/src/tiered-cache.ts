@@ -43,6 +43,7 @@ import { BusLink } from './bus-link.js';
 import type { ResolvedTieredOptions, TieredOptions } from './options.js';
 import { resolveTieredOptions } from './options.js';
 import { PromoteGuard } from './promote-guard.js';
+import { type EvictedEntry, SpillBuffer } from './spill.js';
 import { type RecoveryOperation, RecoveryQueue, replayOptions } from './recovery-queue.js';
 
 /** Errors that come from the call, not from an L2 outage: they pass unchanged and never open the breaker. */
@@ -71,6 +72,8 @@ export interface TieredCounters {
   breakerOpen: number;
   recoveryQueued: number;
   recoveryReplayed: number;
+  /** Spill mode: entries L1 evicted that went down to L2. */
+  spilled: number;
 }
 
 export class TieredCache<V = unknown> implements Cache<V> {
@@ -87,6 +90,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     breakerOpen: 0,
     recoveryQueued: 0,
     recoveryReplayed: 0,
+    spilled: 0,
   };
   readonly l1: Cache<V>;
   readonly l2: Cache<V>;
@@ -100,6 +104,10 @@ export class TieredCache<V = unknown> implements Cache<V> {
   #busDownTimer: NodeJS.Timeout | undefined;
   #recoveryTimer: NodeJS.Timeout | undefined;
   #replaying: Promise<void> | undefined;
+  /** Spill mode: the entries on their way down to L2. */
+  readonly #spill: SpillBuffer<V> | undefined;
+  /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
+  readonly #internal = new Set<string>();
   #closed = false;
 
   constructor(options: TieredOptions<V>) {
@@ -117,14 +125,26 @@ export class TieredCache<V = unknown> implements Cache<V> {
       breakerOpen: this.#breaker.opened,
       breakerState: this.#breaker.state,
       recoveryPending: this.#queue.size,
+      spilled: this.#spill?.spilled ?? 0,
       l1: this.l1.stats.snapshot(),
       l2: this.l2.stats.snapshot(),
     }));
     for (const event of FORWARDED) {
-      this.#unsubscribe.push(this.l2.on(event, (payload) => this.#forward(event, payload)));
+      this.#unsubscribe.push(this.l2.on(event, (payload) => this.#forward(event, payload, true)));
     }
     for (const tier of [this.l1, this.l2]) {
       this.#unsubscribe.push(tier.on('error', ({ error, key }) => this.#report(error, key)));
+    }
+    if (resolved.spill) {
+      const spill = new SpillBuffer(this.l2, resolved.clock, (error, key) =>
+        this.#report(toCacheError(error, 'spilling an evicted entry to L2 failed', key), key),
+      );
+      this.#spill = spill;
+      (this.l1 as unknown as { onEvict: unknown }).onEvict = (entry: EvictedEntry<V>) => spill.add(entry);
+      // In spill mode an entry lives in one tier: L1's removals and expiries are the cache's too.
+      for (const event of ['delete', 'expire'] as const) {
+        this.#unsubscribe.push(this.l1.on(event, (payload) => this.#forward(event, payload)));
+      }
     }
     if (resolved.bus) {
       this.#link = new BusLink(resolved.bus, {
@@ -169,7 +189,12 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
     // L2 holds the entry's own metadata (createdAt, tags, size); L1 answers when L2 cannot.
-    let entry: CacheEntryInfo<V> | undefined;
+    // In spill mode an entry lives in one tier: L1 first.
+    let entry: CacheEntryInfo<V> | undefined = this.#options.spill ? await this.l1.getEntry(key) : undefined;
+    if (entry !== undefined) {
+      this.#hitL1(key, entry);
+      return entry as CacheEntryInfo<T>;
+    }
     try {
       entry = await this.#readL2(key, true);
     } catch (error) {
@@ -185,6 +210,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
     if (await this.l1.has(key)) return true;
+    await this.#spill?.settle([key]);
     try {
       return await this.#l2(() => this.l2.has(key));
     } catch (error) {
@@ -215,7 +241,18 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
     validatePrefixOptions(options, 'keys');
     this.#checkOpen();
-    yield* this.l2.keys(options);
+    if (!this.#options.spill) {
+      yield* this.l2.keys(options);
+      return;
+    }
+    await this.#spill?.settle();
+    // Spill mode: the keys of both tiers (an entry lives in one or both).
+    const seen = new Set<string>();
+    for await (const key of this.l1.keys(options)) {
+      seen.add(key);
+      yield key;
+    }
+    for await (const key of this.l2.keys(options)) if (!seen.has(key)) yield key;
   }
 
   /**
@@ -224,6 +261,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
    * `strict`, a failure always rejects.
    */
   async #readL2(key: string, strict = false): Promise<CacheEntryInfo<V> | undefined> {
+    await this.#spill?.settle([key]);
     const token = this.#guard.begin(key);
     let entry: CacheEntryInfo<V> | undefined;
     try {
@@ -233,8 +271,11 @@ export class TieredCache<V = unknown> implements Cache<V> {
       if (strict || this.#options.throwOnL2Error || isCallerError(error)) throw error;
       return undefined;
     }
-    if (this.#guard.end(key, token) && entry !== undefined)
+    if (this.#guard.end(key, token) && entry !== undefined) {
       await this.#install(key, entry.value, entry.expiresAt, entry.tags, true);
+      // Spill mode moves the entry back up: it lives in one tier at a time.
+      if (this.#options.spill && (await this.l1.has(key))) await this.#dropLower([key]);
+    }
     return entry;
   }
 
@@ -246,7 +287,10 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     const write = this.#writeOptions(options);
     this.#guard.invalidate(key);
-    if (
+    if (this.#options.spill) {
+      await this.#dropLower([key]);
+      await this.#writeL1(key, value, write);
+    } else if (
       await this.#toL2(() => this.l2.set(key, value, write), {
         op: 'set',
         key,
@@ -278,6 +322,15 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (list.length === 0) return;
     const write = this.#writeOptions(options);
     for (const [key] of list) this.#guard.invalidate(key);
+    if (this.#options.spill) {
+      // Key by key: a write may evict the old copy of a key written later in the batch.
+      for (const [key, value] of list) {
+        await this.#dropLower([key]);
+        await this.#writeL1(key, value, write);
+      }
+      for (const key of new Set(list.map(([key]) => key))) this.#set(key);
+      return;
+    }
     const stored = await this.#toL2(
       () => this.l2.setMany(list, write),
       list.map(([key, value]) => ({ op: 'set', key, value, ...this.#queued(write) })),
@@ -295,8 +348,10 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateSetOptions(options, 'add');
     this.#checkOpen();
     const write = this.#writeOptions(options);
-    // Only L2 can tell who wins: an add is never degraded.
-    const added = await this.#l2(() => this.l2.add(key, value, write));
+    // Only L2 can tell who wins: an add is never degraded. In spill mode, one process owns both tiers.
+    const added = this.#options.spill
+      ? await this.#addSpilled(key, value, write)
+      : await this.#l2(() => this.l2.add(key, value, write));
     if (!added) return false;
     this.#guard.invalidate(key);
     await this.#install(key, value, this.#expiresAt(write), write.tags, false);
@@ -309,6 +364,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
     this.#guard.invalidate(key);
+    await this.#spill?.settle([key]);
     let existed = false;
     await this.#toL2(
       async () => {
@@ -318,7 +374,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     );
     const local = await this.l1.delete(key);
     await this.#publish({ op: 'keys', keys: [key] });
-    return existed || (this.#breaker.state !== 'closed' && local);
+    return existed || ((this.#options.spill || this.#breaker.state !== 'closed') && local);
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -326,6 +382,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     if (keys.length === 0) return 0;
     for (const key of keys) this.#guard.invalidate(key);
+    await this.#spill?.settle(keys);
     let removed = 0;
     await this.#toL2(
       async () => {
@@ -333,15 +390,17 @@ export class TieredCache<V = unknown> implements Cache<V> {
       },
       keys.map((key) => ({ op: 'delete', key })),
     );
-    await this.l1.deleteMany(keys);
+    const local = await this.l1.deleteMany(keys);
     await this.#publish({ op: 'keys', keys: [...new Set(keys)] });
-    return removed;
+    // Spill mode: each entry lives in one tier, so the counts add up.
+    return this.#options.spill ? removed + local : removed;
   }
 
   async deleteMatching(pattern: string): Promise<number> {
     if (typeof pattern !== 'string') throw new CacheConfigError('deleteMatching takes a glob pattern string');
     this.#checkOpen();
     this.#guard.invalidateAll();
+    await this.#spill?.settle();
     let removed = 0;
     await this.#toL2(
       async () => {
@@ -349,15 +408,16 @@ export class TieredCache<V = unknown> implements Cache<V> {
       },
       { op: 'match', pattern },
     );
-    await this.l1.deleteMatching(pattern);
+    const local = await this.l1.deleteMatching(pattern);
     await this.#publish({ op: 'match', pattern });
-    return removed;
+    return this.#options.spill ? removed + local : removed;
   }
 
   async clear(options?: PrefixOptions): Promise<void> {
     const prefix = validatePrefixOptions(options, 'clear');
     this.#checkOpen();
     this.#guard.invalidateAll();
+    await this.#spill?.settle();
     await this.#toL2(() => this.l2.clear(options), { op: 'clear', prefix });
     await this.l1.clear(options);
     await this.#publish(prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix });
@@ -369,6 +429,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     if (tags.length === 0) return;
     this.#guard.invalidateAll();
+    await this.#spill?.settle();
     await this.#toL2(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
     await this.l1.invalidateTags(tags);
     await this.#publish({ op: 'tags', tags: [...tags] });
@@ -395,6 +456,21 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#miss(key);
     const write = this.#writeOptions(options);
     const merged: GetOrSetOptions = { ...options, ...write };
+    if (this.#options.spill) {
+      // L1 is the primary tier: its getOrSet computes (single-flight, stale windows, timeouts).
+      let ran = false;
+      const value = await this.l1.getOrSet(
+        key,
+        async (ctx) => {
+          const value = await factory(ctx);
+          ran = true;
+          return value;
+        },
+        this.#l1Options(merged),
+      );
+      if (ran) this.#set(key);
+      return value;
+    }
     let computed: { value: T } | undefined;
     const run = async (ctx: FactoryContext<V>): Promise<T> => {
       try {
@@ -449,6 +525,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
     clearTimeout(this.#busDownTimer);
     clearTimeout(this.#recoveryTimer);
     await this.#replaying?.catch(() => undefined);
+    if (this.#options.spill) (this.l1 as unknown as { onEvict: unknown }).onEvict = undefined;
+    await this.#spill?.settle().catch(() => undefined);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#link?.close();
     if (!this.#options.closeTiers) return;
@@ -493,7 +571,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (this.#emitter.listening) this.#emitter.emit('set', { key });
   }
 
-  #forward(event: (typeof FORWARDED)[number], payload: { key: string }): void {
+  #forward(event: (typeof FORWARDED)[number], payload: { key: string }, fromL2 = false): void {
+    if (fromL2 && event === 'delete' && this.#internal.has(payload.key)) return;
     if (event === 'delete') this.stats.deletes++;
     else if (event === 'expire') this.stats.expirations++;
     else this.stats.evictions++;
@@ -558,6 +637,35 @@ export class TieredCache<V = unknown> implements Cache<V> {
     } catch {
       // L1 refused the copy (too large for it, for example): reads go to L2.
       await this.l1.delete(key).catch(() => undefined);
+    }
+  }
+
+  // ---- spill mode -------------------------------------------------------------------------------
+
+  /** Writes to L1, the primary tier in spill mode; an entry L1 refuses (too large) goes to L2. */
+  async #writeL1(key: string, value: V, write: SetOptions): Promise<void> {
+    try {
+      await this.l1.set(key, value, this.#l1Options(write));
+    } catch (error) {
+      if (!(error instanceof CacheFullError)) throw error;
+      await this.l2.set(key, value, write);
+    }
+  }
+
+  /** `add` in spill mode: absent from both tiers (a spill in flight included), then added to L1. */
+  async #addSpilled(key: string, value: V, write: SetOptions): Promise<boolean> {
+    await this.#spill?.settle([key]);
+    return !(await this.l2.has(key)) && (await this.l1.add(key, value, this.#l1Options(write)));
+  }
+
+  /** Removes L2's copies of keys about to be written to L1, once their spills in flight are done. */
+  async #dropLower(keys: readonly string[]): Promise<void> {
+    await this.#spill?.settle(keys);
+    for (const key of keys) this.#internal.add(key);
+    try {
+      await this.l2.deleteMany(keys);
+    } finally {
+      for (const key of keys) this.#internal.delete(key);
     }
   }
 
