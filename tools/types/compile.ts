@@ -1,16 +1,31 @@
 /**
- * Compiles consumer files against the built `.d.ts` of every public `@cache/*` package, the way a
- * user's project would see them: `skipLibCheck: false` (every declaration file reached is
+ * Compiles a consumer project against the built `.d.ts` of every public `@cache/*` package, the
+ * way a user's project sees them: the packages are installed (linked) in the project's
+ * `node_modules` and resolved through their `exports`, from ES modules (`import` condition) and
+ * from CommonJS (`require` condition); `skipLibCheck: false` (every declaration file reached is
  * checked), `strict` and `exactOptionalPropertyTypes`, and one of a few environments. The `bare`
  * environment has `lib: ES2022`, no DOM, `types: []`, and hides `@types/node` from the compiler
  * altogether: a `/// <reference types="node" />` in a dependency does not resolve there either, so
  * a Node global (`Buffer`, `NodeJS.*`, a `node:*` import) in our own declarations is an error and
  * cannot be masked by a third-party package that pulls the Node types in.
  *
- * Used by `declarations.test.ts`; also runnable (fixtures and every package's entry):
- * `node --import tsx types/compile.ts` from tools/.
+ * The project holds the fixtures (`fixtures/*.ts`, type tests) twice, as ES modules and as
+ * CommonJS, the root README's first example, and a file of each kind that imports every public
+ * package. Used by `declarations.test.ts`; also runnable: `node --import tsx types/compile.ts`
+ * from tools/.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -26,12 +41,20 @@ export type Environment = 'bare' | 'dom' | 'node';
 /** The environments every fixture compiles in. */
 export const ENVIRONMENTS: readonly Environment[] = ['bare', 'dom', 'node'];
 
-/** A public (not `private`) workspace package and its built entry declaration file. */
+/** A public (not `private`) workspace package and its built entry declaration files. */
 export interface PublicPackage {
   name: string;
   dir: string;
-  /** `dist/index.d.ts`, absolute. */
+  /** The declaration file of `import` (`exports['.'].import.types`), absolute. */
   types: string;
+  /** The declaration file of `require` (`exports['.'].require.types`), absolute, if the package has one. */
+  requireTypes: string | undefined;
+}
+
+interface ExportsEntry {
+  types?: string;
+  import?: { types?: string };
+  require?: { types?: string };
 }
 
 /** Every public `@cache/*` package, from `packages/`. */
@@ -41,17 +64,27 @@ export function publicPackages(): PublicPackage[] {
     const dir = join(packagesDir, entry);
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; private?: boolean };
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string;
+      private?: boolean;
+      exports?: Record<string, ExportsEntry>;
+    };
     if (pkg.private) continue;
-    out.push({ name: pkg.name, dir, types: join(dir, 'dist/index.d.ts') });
+    const main = pkg.exports?.['.'];
+    const types = main?.import?.types ?? main?.types ?? './dist/index.d.ts';
+    const requireTypes = main?.require?.types;
+    out.push({
+      name: pkg.name,
+      dir,
+      types: join(dir, types),
+      requireTypes: requireTypes === undefined ? undefined : join(dir, requireTypes),
+    });
   }
   return out;
 }
 
 /** The compiler options of a consumer in `environment`. */
 export function consumerOptions(environment: Environment): ts.CompilerOptions {
-  const paths: Record<string, string[]> = {};
-  for (const pkg of publicPackages()) paths[pkg.name] = [pkg.types];
   return {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -63,13 +96,92 @@ export function consumerOptions(environment: Environment): ts.CompilerOptions {
           ? ['lib.es2022.d.ts', 'lib.dom.d.ts']
           : ['lib.es2022.d.ts'],
     types: environment === 'node' ? ['node'] : [],
+    // The consumer project lives outside the repository: Node's types come from the repository's.
+    typeRoots: [join(root, 'node_modules/@types')],
     strict: true,
     exactOptionalPropertyTypes: true,
     noUncheckedIndexedAccess: true,
     skipLibCheck: false,
     noEmit: true,
-    paths,
   };
+}
+
+/** A consumer project in a temporary folder (see the file's comment). */
+export interface ConsumerProject {
+  dir: string;
+  /** Its source files (the compiler's root names). */
+  files: string[];
+  /** The README example's file. */
+  readme: string;
+  /** The ES module that imports every public package. */
+  consumer: string;
+  remove(): void;
+}
+
+/** The README's first TypeScript example, with declarations of what it leaves to the reader. */
+function readmeFixture(): string {
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(text)?.[1];
+  if (block === undefined) throw new Error('README.md has no ```ts example');
+  const lines = block.split('\n');
+  return `${lines.filter((line) => line.startsWith('import ')).join('\n')}
+interface User { id: number; name: string }
+declare const id: number;
+declare const db: { users: { find(id: number): Promise<User> } };
+declare const process: { env: Record<string, string | undefined> };
+declare const console: { log(...values: unknown[]): void };
+${lines.filter((line) => !line.startsWith('import ')).join('\n')}
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const userIsTyped: Equals<typeof user, User> = true;
+export { userIsTyped };
+`;
+}
+
+/** Imports every public package (found in packages/, so a new one is checked without a change here). */
+function importAll(packages: readonly PublicPackage[]): string {
+  return `${packages.map((pkg, i) => `import * as p${i} from '${pkg.name}';`).join('\n')}
+export const modules = [${packages.map((_, i) => `p${i}`).join(', ')}];
+`;
+}
+
+/** Creates the consumer project. @throws Error when a package is not built. */
+export function consumerProject(): ConsumerProject {
+  const packages = publicPackages();
+  for (const pkg of packages) {
+    for (const file of [pkg.types, pkg.requireTypes]) {
+      if (file !== undefined && !existsSync(file))
+        throw new Error(`${file} is missing: build the packages first (pnpm build)`);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cache-types-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+    return join(dir, path);
+  };
+  write('package.json', '{ "name": "consumer", "private": true, "type": "module" }\n');
+  for (const pkg of packages) {
+    mkdirSync(dirname(join(dir, 'node_modules', pkg.name)), { recursive: true });
+    symlinkSync(pkg.dir, join(dir, 'node_modules', pkg.name), 'dir');
+  }
+  write('cjs/package.json', '{ "type": "commonjs" }\n');
+  const fixtures = join(here, 'fixtures');
+  const files: string[] = [];
+  for (const name of readdirSync(fixtures).filter((file) => file.endsWith('.ts'))) {
+    for (const kind of ['esm', 'cjs']) {
+      mkdirSync(join(dir, kind), { recursive: true });
+      copyFileSync(join(fixtures, name), join(dir, kind, name));
+      files.push(join(dir, kind, name));
+    }
+  }
+  const readme = write('readme.mts', readmeFixture());
+  const consumer = write('consumer.mts', importAll(packages));
+  const cjsConsumer = write(
+    'consumer.cts',
+    importAll(packages.filter((pkg) => pkg.requireTypes !== undefined)),
+  );
+  files.push(readme, consumer, cjsConsumer);
+  return { dir, files, readme, consumer, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** One diagnostic, with where it is, relative to the repository. */
@@ -215,14 +327,10 @@ export function format(problems: readonly Problem[]): string {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const fixtures = join(here, 'fixtures');
-  const files = readdirSync(fixtures)
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => join(fixtures, name));
-  for (const pkg of publicPackages()) files.push(pkg.types);
+  const project = consumerProject();
   let failed = false;
   for (const environment of ENVIRONMENTS) {
-    const { ours, thirdParty, optionalWithoutUndefined } = compile(files, environment);
+    const { ours, thirdParty, optionalWithoutUndefined } = compile(project.files, environment);
     console.log(`${environment}: ${ours.length} problems in our files`);
     if (ours.length > 0) console.log(format(ours));
     for (const { where, name } of optionalWithoutUndefined)
@@ -231,5 +339,6 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     for (const [name, problems] of thirdParty) console.log(`  ${name}: ${problems.length} (third party)`);
     failed ||= ours.length > 0;
   }
+  project.remove();
   process.exitCode = failed ? 1 : 0;
 }

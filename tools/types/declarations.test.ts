@@ -4,20 +4,23 @@
  * `@types/node` at all), with the DOM library, and with Node's types. The fixtures in `fixtures/`
  * are type tests: `expectType<Equals<...>>` asserts what is inferred, `@ts-expect-error` marks
  * what must not compile (an unused one is an error, so a type that stops refusing fails here).
- * The root README's first example is compiled too, and a file that imports every public package
- * (with `skipLibCheck: false`, every declaration file they reach is checked). Needs the packages built (`nx` builds them
+ * The root README's first example is compiled too, and files that import every public package
+ * from ES modules and from CommonJS (with `skipLibCheck: false`, every declaration file they
+ * reach is checked). Needs the packages built (`nx` builds them
  * before this target).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Compilation, compile, ENVIRONMENTS, format, publicPackages, root } from './compile.ts';
-
-const fixtures = join(import.meta.dirname, 'fixtures');
-const fixtureFiles = readdirSync(fixtures)
-  .filter((name) => name.endsWith('.ts'))
-  .map((name) => join(fixtures, name));
+import {
+  type Compilation,
+  type ConsumerProject,
+  compile,
+  consumerProject,
+  ENVIRONMENTS,
+  format,
+  publicPackages,
+} from './compile.ts';
 
 /**
  * Third-party packages whose own declarations fail without `@types/node`: ioredis 6 references the
@@ -26,74 +29,27 @@ const fixtureFiles = readdirSync(fixtures)
  */
 const NODE_ONLY_DEPENDENCIES = new Set(['ioredis']);
 
-let dir: string;
-let readme: string;
-let consumer: string;
-
-/** Imports every public package (found in packages/, so a new one is checked without a change here). */
-function consumerFixture(): string {
-  const names = publicPackages().map((pkg) => pkg.name);
-  return `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}
-export const modules = [${names.map((_, i) => `p${i}`).join(', ')}];
-`;
-}
-
-/** The README's first TypeScript example, with declarations of what it leaves to the reader. */
-function readmeFixture(): string {
-  const text = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(text)?.[1];
-  if (block === undefined) throw new Error('README.md has no ```ts example');
-  const imports = block
-    .split('\n')
-    .filter((line) => line.startsWith('import '))
-    .join('\n');
-  const body = block
-    .split('\n')
-    .filter((line) => !line.startsWith('import '))
-    .join('\n');
-  return `${imports}
-interface User { id: number; name: string }
-declare const id: number;
-declare const db: { users: { find(id: number): Promise<User> } };
-declare const process: { env: Record<string, string | undefined> };
-declare const console: { log(...values: unknown[]): void };
-${body}
-type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const userIsTyped: Equals<typeof user, User> = true;
-export { userIsTyped };
-`;
-}
+let project: ConsumerProject;
 
 beforeAll(() => {
-  for (const pkg of publicPackages()) {
-    try {
-      readFileSync(pkg.types);
-    } catch {
-      throw new Error(`${pkg.types} is missing: build the packages first (pnpm build)`);
-    }
-  }
-  dir = mkdtempSync(join(tmpdir(), 'cache-types-'));
-  readme = join(dir, 'readme.mts');
-  writeFileSync(readme, readmeFixture());
-  consumer = join(dir, 'consumer.mts');
-  writeFileSync(consumer, consumerFixture());
+  project = consumerProject();
 });
 
 afterAll(() => {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  project?.remove();
 });
 
 describe.each(ENVIRONMENTS)('a consumer with the %s environment', (environment) => {
   let result: Compilation;
   beforeAll(() => {
-    result = compile([...fixtureFiles, readme, consumer], environment);
+    result = compile(project.files, environment);
   }, 120_000);
 
-  it('reads every public package', () => {
+  it('reads every public package, from ES modules and from CommonJS', () => {
     const read = new Set(result.files);
-    const missing = publicPackages().filter((pkg) => !read.has(pkg.types));
-    expect(missing.map((pkg) => pkg.name)).toEqual([]);
-    expect(read.has(readme)).toBe(true);
+    const entries = publicPackages().flatMap((pkg) => [pkg.types, pkg.requireTypes ?? pkg.types]);
+    expect(entries.filter((file) => !read.has(file))).toEqual([]);
+    expect(read.has(project.readme)).toBe(true);
   });
 
   it('finds no error in our declarations, the type tests and the README example', () => {
@@ -114,7 +70,7 @@ describe.each(ENVIRONMENTS)('a consumer with the %s environment', (environment) 
 
 describe('the check itself', () => {
   it('fails on a Node global, a node: import, a wrong inferred type and an unused @ts-expect-error', () => {
-    const bad = join(dir, 'bad.mts');
+    const bad = join(project.dir, 'bad.mts');
     writeFileSync(
       bad,
       `import type { Stats } from 'node:fs';
@@ -132,7 +88,7 @@ export async function f(cache: Cache): Promise<void> {
 `,
     );
     // With ioredis (which references @types/node) in the same program: the Node types stay hidden.
-    const { ours } = compile([bad, consumer], 'bare');
+    const { ours } = compile([bad, project.consumer], 'bare');
     const messages = ours.map(
       (problem) => `${problem.where.replace(/^.*bad\.mts/, 'bad.mts')}: ${problem.message}`,
     );
