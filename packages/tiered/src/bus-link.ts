@@ -38,6 +38,8 @@ export class BusLink {
   readonly #senders = new Map<string, number>();
   #seq = 0;
   #up: boolean;
+  /** Whether the bus was ever up: its first connection loses nothing (copies made before it were capped). */
+  #wasUp: boolean;
   published = 0;
   received = 0;
 
@@ -45,6 +47,7 @@ export class BusLink {
     this.#bus = bus;
     this.#handlers = handlers;
     this.#up = bus.connected;
+    this.#wasUp = this.#up;
     this.#unsubscribe.push(
       bus.subscribe((bytes) => this.#receive(bytes)),
       bus.on('disconnect', () => this.#connection(false)),
@@ -81,11 +84,12 @@ export class BusLink {
     if (up === this.#up) return;
     this.#up = up;
     this.#handlers.connection(up);
-    if (up) {
+    if (up && this.#wasUp) {
       // Whatever was sent while down is lost, and the senders' sequences with it.
       this.#senders.clear();
       this.#handlers.lost('reconnect');
     }
+    if (up) this.#wasUp = true;
   }
 
   #receive(bytes: Uint8Array): void {

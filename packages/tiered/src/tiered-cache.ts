@@ -505,8 +505,9 @@ export class TieredCache<V = unknown> implements Cache<V> {
       return result.value;
     }
     // Only what this call computed is copied (not a stale value L2 served while it refreshes).
-    if (this.#guard.end(key, token) && computed !== undefined && Object.is(computed.value, value)) {
-      await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+    const installable = this.#guard.end(key, token);
+    if (computed !== undefined && Object.is(computed.value, value)) {
+      if (installable) await this.#install(key, value, this.#expiresAt(write), write.tags, false);
       await this.#publish({ op: 'keys', keys: [key] });
       this.#set(key);
     }
