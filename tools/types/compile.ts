@@ -89,12 +89,9 @@ export function consumerOptions(environment: Environment): ts.CompilerOptions {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib:
-      environment === 'node'
-        ? ['lib.esnext.d.ts']
-        : environment === 'dom'
-          ? ['lib.es2022.d.ts', 'lib.dom.d.ts']
-          : ['lib.es2022.d.ts'],
+    // ES2022 everywhere: the repository's own builds compile the declarations with
+    // `ESNext.Disposable` and Node's types, the other combination that must merge cleanly.
+    lib: environment === 'dom' ? ['lib.es2022.d.ts', 'lib.dom.d.ts'] : ['lib.es2022.d.ts'],
     types: environment === 'node' ? ['node'] : [],
     // The consumer project lives outside the repository: Node's types come from the repository's.
     typeRoots: [join(root, 'node_modules/@types')],
