@@ -125,7 +125,11 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   readonly #sizing: boolean;
   readonly #sizeOf: ((value: V, key: string) => number) | undefined;
   readonly #serializer: Serializer | undefined;
-  readonly #onEvict: ((entry: EvictedEntry<V>) => void) | undefined;
+  /**
+   * Called with each live entry evicted for room (see `MemoryCacheOptions.onEvict`); a
+   * composition such as `@cache/tiered`'s spill mode may set it after construction.
+   */
+  onEvict: ((entry: EvictedEntry<V>) => void) | undefined;
   readonly #persist: ResolvedOptions<V>['persist'];
   #sweepTimer: NodeJS.Timeout | undefined;
   #persistTimer: NodeJS.Timeout | undefined;
@@ -158,7 +162,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#maxEntrySize = resolved.maxEntrySize;
     this.#sizeOf = resolved.sizeOf;
     this.#serializer = resolved.serializer;
-    this.#onEvict = resolved.onEvict;
+    this.onEvict = resolved.onEvict;
     this.#sizing =
       resolved.maxBytes !== Number.POSITIVE_INFINITY ||
       resolved.maxEntrySize !== Number.POSITIVE_INFINITY ||
@@ -938,7 +942,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
         if (victim !== undefined) {
           const flags = this.#flags[candidate]!;
           victimExpired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![candidate]!;
-          if (this.#onEvict && !victimExpired) spilled = this.#evicted(candidate, victim, 'capacity');
+          if (this.onEvict && !victimExpired) spilled = this.#evicted(candidate, victim, 'capacity');
           this.#clearSlot(candidate, victim, flags);
           slot = candidate;
         }
@@ -1028,7 +1032,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   #spill(entry: EvictedEntry<V>): void {
     try {
-      this.#onEvict?.(entry);
+      this.onEvict?.(entry);
     } catch {
       // The listener's failure is its own.
     }
@@ -1046,7 +1050,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       if (key === undefined) break;
       const flags = this.#flags[slot]!;
       const expired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!;
-      evicted.push([key, expired, this.#onEvict && !expired ? this.#evicted(slot, key, 'size') : undefined]);
+      evicted.push([key, expired, this.onEvict && !expired ? this.#evicted(slot, key, 'size') : undefined]);
       this.#removeSlot(slot, key);
     }
     return evicted;
@@ -1082,7 +1086,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       const flags = this.#flags[slot]!;
       const expired = (flags & TTL) !== 0 && this.clock.now() >= this.#expires![slot]!;
       const reason = overCount ? 'capacity' : 'size';
-      const spilled = this.#onEvict && !expired ? this.#evicted(slot, key, reason) : undefined;
+      const spilled = this.onEvict && !expired ? this.#evicted(slot, key, reason) : undefined;
       this.#removeSlot(slot, key);
       this.reportEviction(key, expired ? 'expired' : reason);
       if (spilled) this.#spill(spilled);
