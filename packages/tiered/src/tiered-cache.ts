@@ -95,6 +95,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
   readonly l1: Cache<V>;
   readonly l2: Cache<V>;
   readonly #options: ResolvedTieredOptions<V>;
+  /** An L1 with a synchronous read (`MemoryCache`): an L1 hit then awaits nothing but this call. */
+  readonly #l1Sync: { getSync(key: string): V | undefined } | undefined;
   readonly #emitter = new CacheEmitter();
   readonly #guard = new PromoteGuard();
   readonly #breaker: CircuitBreaker;
@@ -116,6 +118,9 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.name = resolved.name;
     this.l1 = resolved.l1;
     this.l2 = resolved.l2;
+    const sync = this.l1 as Partial<{ getSync(key: string): V | undefined }>;
+    this.#l1Sync =
+      typeof sync.getSync === 'function' ? (sync as { getSync(key: string): V | undefined }) : undefined;
     this.#breaker = new CircuitBreaker(resolved.breaker, resolved.clock);
     this.#queue = new RecoveryQueue(resolved.recoveryQueueSize);
     this.stats = new CacheStats(() => ({
@@ -162,7 +167,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async get<T extends V = V>(key: string): Promise<T | undefined> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
-    const local = await this.l1.get(key);
+    const local = this.#l1Sync ? this.#l1Sync.getSync(key) : await this.l1.get(key);
     if (local !== undefined) return this.#hitL1(key, local) as T;
     const entry = await this.#readL2(key);
     if (entry === undefined) return this.#miss(key);
@@ -173,7 +178,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async getOrThrow<T extends V = V>(key: string): Promise<T> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
-    const local = await this.l1.get(key);
+    const local = this.#l1Sync ? this.#l1Sync.getSync(key) : await this.l1.get(key);
     if (local !== undefined) return this.#hitL1(key, local) as T;
     const entry = await this.#readL2(key);
     if (entry !== undefined) {
@@ -446,7 +451,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
     validateSetOptions(options, 'getOrSet');
     this.#checkOpen();
-    const local = await this.l1.get(key);
+    const local = this.#l1Sync ? this.#l1Sync.getSync(key) : await this.l1.get(key);
     if (local !== undefined) return this.#hitL1(key, local) as T;
     const found = await this.#readL2(key);
     if (found !== undefined) {

@@ -94,7 +94,7 @@ describe('a fleet on Redis', () => {
     expect(await a.l1.has('k')).toBe(true);
     const admin = new Redis(REDIS_URL);
     try {
-      await admin.client('KILL', 'TYPE', 'pubsub');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     } finally {
       admin.disconnect();
     }
