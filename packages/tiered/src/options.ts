@@ -50,6 +50,12 @@ export interface TieredOptions<V = unknown> {
    * reports its evictions (`MemoryCache`) and takes no bus. @default 'tiered'
    */
   mode?: 'tiered' | 'spill' | undefined;
+  /**
+   * What a bus message about another instance's write does to this instance's L1 copy: `'drop'`
+   * it, or drop it and keep it aside as `'stale'`, served only while L2 cannot be read (at most
+   * `recoveryQueueSize` such copies). @default 'drop'
+   */
+  onRemoteSet?: 'drop' | 'stale' | undefined;
 }
 
 /** The checked options. */
@@ -68,6 +74,7 @@ export interface ResolvedTieredOptions<V> {
   clock: Clock;
   closeTiers: boolean;
   spill: boolean;
+  keepStale: boolean;
 }
 
 const KNOWN = new Set([
@@ -85,6 +92,7 @@ const KNOWN = new Set([
   'clock',
   'closeTiers',
   'mode',
+  'onRemoteSet',
 ]);
 
 function isCache(value: unknown): value is Cache {
@@ -134,6 +142,10 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
   if (spill && !('onEvict' in l1))
     throw new CacheConfigError('spill mode needs an L1 that reports its evictions (a MemoryCache)');
   if (spill && bus !== undefined) throw new CacheConfigError('spill mode takes no bus: it is for one host');
+  if (options.onRemoteSet !== undefined && options.onRemoteSet !== 'drop' && options.onRemoteSet !== 'stale')
+    throw new CacheConfigError(
+      `onRemoteSet must be 'drop' or 'stale', got ${JSON.stringify(options.onRemoteSet)}`,
+    );
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') throw new CacheConfigError('clock must have a now() method');
   return {
@@ -152,5 +164,6 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     clock,
     closeTiers: options.closeTiers ?? true,
     spill,
+    keepStale: options.onRemoteSet === 'stale',
   };
 }

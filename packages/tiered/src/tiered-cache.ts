@@ -44,6 +44,7 @@ import type { ResolvedTieredOptions, TieredOptions } from './options.js';
 import { resolveTieredOptions } from './options.js';
 import { PromoteGuard } from './promote-guard.js';
 import { type EvictedEntry, SpillBuffer } from './spill.js';
+import { StaleCopies } from './stale-copies.js';
 import { type RecoveryOperation, RecoveryQueue, replayOptions } from './recovery-queue.js';
 
 /** Errors that come from the call, not from an L2 outage: they pass unchanged and never open the breaker. */
@@ -106,6 +107,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
   #busDownTimer: NodeJS.Timeout | undefined;
   #recoveryTimer: NodeJS.Timeout | undefined;
   #replaying: Promise<void> | undefined;
+  /** `onRemoteSet: 'stale'`: copies replaced by peers' writes, served only while L2 fails. */
+  readonly #stale: StaleCopies<V> | undefined;
   /** Spill mode: the entries on their way down to L2. */
   readonly #spill: SpillBuffer<V> | undefined;
   /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
@@ -123,6 +126,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       typeof sync.getSync === 'function' ? (sync as { getSync(key: string): V | undefined }) : undefined;
     this.#breaker = new CircuitBreaker(resolved.breaker, resolved.clock);
     this.#queue = new RecoveryQueue(resolved.recoveryQueueSize);
+    this.#stale = resolved.keepStale ? new StaleCopies(resolved.recoveryQueueSize) : undefined;
     this.stats = new CacheStats(() => ({
       ...this.counters,
       busPublished: this.#link?.published ?? 0,
@@ -265,6 +269,18 @@ export class TieredCache<V = unknown> implements Cache<V> {
    * failure is a miss when degrading (L2's own `error` event reports it), else it rejects; with
    * `strict`, a failure always rejects.
    */
+  /** This instance writes, removes or invalidates `key`: reads in flight must not install it, stale copies go. */
+  #touch(key: string): void {
+    this.#guard.invalidate(key);
+    this.#stale?.forget(key);
+  }
+
+  /** Anything may have changed (clear, a pattern, tags, a flush). */
+  #touchAll(): void {
+    this.#guard.invalidateAll();
+    this.#stale?.clear();
+  }
+
   async #readL2(key: string, strict = false): Promise<CacheEntryInfo<V> | undefined> {
     await this.#spill?.settle([key]);
     const token = this.#guard.begin(key);
@@ -274,7 +290,11 @@ export class TieredCache<V = unknown> implements Cache<V> {
     } catch (error) {
       this.#guard.end(key, token);
       if (strict || this.#options.throwOnL2Error || isCallerError(error)) throw error;
-      return undefined;
+      // onRemoteSet: 'stale': the copy a peer's write replaced stands in while L2 is out.
+      const stale = this.#stale?.get(key);
+      return stale === undefined
+        ? undefined
+        : { key, value: stale, createdAt: 0, expiresAt: undefined, tags: [] };
     }
     if (this.#guard.end(key, token) && entry !== undefined) {
       await this.#install(key, entry.value, entry.expiresAt, entry.tags, true);
@@ -291,7 +311,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateSetOptions(options, 'set');
     this.#checkOpen();
     const write = this.#writeOptions(options);
-    this.#guard.invalidate(key);
+    this.#touch(key);
     if (this.#options.spill) {
       await this.#dropLower([key]);
       await this.#writeL1(key, value, write);
@@ -326,7 +346,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     if (list.length === 0) return;
     const write = this.#writeOptions(options);
-    for (const [key] of list) this.#guard.invalidate(key);
+    for (const [key] of list) this.#touch(key);
     if (this.#options.spill) {
       // Key by key: a write may evict the old copy of a key written later in the batch.
       for (const [key, value] of list) {
@@ -358,7 +378,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       ? await this.#addSpilled(key, value, write)
       : await this.#l2(() => this.l2.add(key, value, write));
     if (!added) return false;
-    this.#guard.invalidate(key);
+    this.#touch(key);
     await this.#install(key, value, this.#expiresAt(write), write.tags, false);
     await this.#publish({ op: 'keys', keys: [key] });
     this.#set(key);
@@ -368,7 +388,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async delete(key: string): Promise<boolean> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
-    this.#guard.invalidate(key);
+    this.#touch(key);
     await this.#spill?.settle([key]);
     let existed = false;
     await this.#toL2(
@@ -386,7 +406,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateKeys(keys, this.#options.maxKeyBytes);
     this.#checkOpen();
     if (keys.length === 0) return 0;
-    for (const key of keys) this.#guard.invalidate(key);
+    for (const key of keys) this.#touch(key);
     await this.#spill?.settle(keys);
     let removed = 0;
     await this.#toL2(
@@ -404,7 +424,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async deleteMatching(pattern: string): Promise<number> {
     if (typeof pattern !== 'string') throw new CacheConfigError('deleteMatching takes a glob pattern string');
     this.#checkOpen();
-    this.#guard.invalidateAll();
+    this.#touchAll();
     await this.#spill?.settle();
     let removed = 0;
     await this.#toL2(
@@ -421,7 +441,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   async clear(options?: PrefixOptions): Promise<void> {
     const prefix = validatePrefixOptions(options, 'clear');
     this.#checkOpen();
-    this.#guard.invalidateAll();
+    this.#touchAll();
     await this.#spill?.settle();
     await this.#toL2(() => this.l2.clear(options), { op: 'clear', prefix });
     await this.l1.clear(options);
@@ -433,7 +453,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     validateSetOptions({ tags }, 'invalidateTags');
     this.#checkOpen();
     if (tags.length === 0) return;
-    this.#guard.invalidateAll();
+    this.#touchAll();
     await this.#spill?.settle();
     await this.#toL2(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
     await this.l1.invalidateTags(tags);
@@ -813,18 +833,24 @@ export class TieredCache<V = unknown> implements Cache<V> {
       switch (operation.op) {
         case 'keys':
           for (const key of operation.keys) this.#guard.invalidate(key);
+          if (this.#stale) {
+            const values = await this.l1.getMany(operation.keys);
+            operation.keys.forEach((key, i) => {
+              if (values[i] !== undefined) this.#stale?.keep(key, values[i] as V);
+            });
+          }
           await this.l1.deleteMany(operation.keys);
           return;
         case 'clear':
-          this.#guard.invalidateAll();
+          this.#touchAll();
           await this.l1.clear(operation.prefix === undefined ? undefined : { prefix: operation.prefix });
           return;
         case 'match':
-          this.#guard.invalidateAll();
+          this.#touchAll();
           await this.l1.deleteMatching(operation.pattern);
           return;
         case 'tags':
-          this.#guard.invalidateAll();
+          this.#touchAll();
           await this.l1.invalidateTags(operation.tags);
           return;
         case 'flush':
@@ -838,7 +864,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
 
   /** Empties L1 (messages were lost, or L2 lost writes). */
   async #flushL1(): Promise<void> {
-    this.#guard.invalidateAll();
+    this.#touchAll();
     this.counters.l1Flushes++;
     try {
       await this.l1.clear();

@@ -173,6 +173,38 @@ describe('the bus', () => {
   });
 });
 
+describe("onRemoteSet: 'stale'", () => {
+  it("keeps the copy a peer's write replaced, and serves it only while L2 cannot be read", async () => {
+    const l2 = new MapCache();
+    const channel = `stale-${channels++}`;
+    const a = tiered({ l1: new MemoryCache(), l2, bus: new MemoryBus({ channel }), onRemoteSet: 'stale' });
+    const b = tiered({ l1: new MemoryCache(), l2, bus: new MemoryBus({ channel }), closeTiers: false });
+    open.push(a, b);
+    await b.set('k', 1);
+    await settle();
+    expect(await a.get('k')).toBe(1);
+    await b.set('k', 2);
+    await settle();
+    expect(await a.l1.get('k')).toBeUndefined();
+    l2.failWith(() => new CacheConnectionError('down'));
+    expect(await a.get('k')).toBe(1);
+    expect(await a.get('other')).toBeUndefined();
+    l2.failWith(undefined);
+    expect(await a.get('k')).toBe(2);
+    // A write here forgets the stale copy.
+    await a.set('k', 3);
+    await b.set('k', 4);
+    await settle();
+    await a.delete('k');
+    l2.failWith(() => new CacheConnectionError('down'));
+    expect(await a.get('k')).toBeUndefined();
+    l2.failWith(undefined);
+    expect(() => tiered({ l1: new MemoryCache(), l2, onRemoteSet: 'keep' as never })).toThrow(
+      "onRemoteSet must be 'drop' or 'stale', got \"keep\"",
+    );
+  });
+});
+
 describe('L2 outages', () => {
   function outage(options: { onL2Error?: 'throw'; recoveryQueueSize?: number } = {}) {
     const clock = new ManualClock();
