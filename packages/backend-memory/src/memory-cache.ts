@@ -193,6 +193,26 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   // ---- the synchronous fast path -----------------------------------------------------------
 
   /**
+   * The `n` live keys read most often recently, hottest first: by the W-TinyLFU frequency sketch
+   * (decayed: it halves every ten times the capacity in reads), or with other policies by the
+   * reads each entry counted since it was written. For refreshing the hot set before it expires
+   * (`@cache/warmers`' `refreshAhead`). Walks every entry: not for a hot path.
+   */
+  hottest(n: number): string[] {
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new CacheConfigError(`hottest takes a count, got ${String(n)}`);
+    if (n === 0) return [];
+    const scored: [string, number][] = [];
+    const frequency = this.#policy.frequency?.bind(this.#policy);
+    for (const [key, slot] of this.#map) {
+      if (!this.#isLive(slot, this.#flags[slot]!)) continue;
+      scored.push([key, frequency ? frequency(slot) : this.#reads[slot * 2]!]);
+    }
+    scored.sort((a, b) => b[1] - a[1]);
+    return scored.slice(0, n).map(([key]) => key);
+  }
+
+  /**
    * The value, or `undefined` on a miss: `get` without the promise. Counts a hit or a miss,
    * updates recency, `hits` and `lastAccessAt`, and removes an entry found expired.
    * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.

@@ -58,4 +58,9 @@ export interface EvictionPolicy {
   victim(): number;
   /** Forgets every slot. */
   clear(): void;
+  /**
+   * The estimated recent frequency of the entry in `slot` (policies with a frequency sketch),
+   * for `MemoryCache.hottest()`. Not on a hot path.
+   */
+  frequency?(slot: number): number;
 }

@@ -259,6 +259,13 @@ export class TinyLfuPolicy implements EvictionPolicy {
     return ((evictVictim ? victim : candidate) >> 2) - FIRST;
   }
 
+  /** The sketch's estimate plus the hits the node counted that the sketch has not heard of yet (0-15). */
+  frequency(slot: number): number {
+    const at = (slot + FIRST) * STRIDE;
+    const node = this.#node;
+    return Math.min(15, this.#sketch.frequency(node[at + HASH]!) + (node[at + STATE]! >>> PENDING_SHIFT));
+  }
+
   clear(): void {
     this.#node.fill(0);
     this.#resetLists();
