@@ -78,7 +78,8 @@ export type EvictReason = 'capacity' | 'size' | 'expired';
 
 /** The payload of each cache event. */
 export interface CacheEventMap {
-  hit: { key: string };
+  /** A read found the key; a composition of tiers names the tier (`@cache/tiered`). */
+  hit: { key: string; tier?: 'l1' | 'l2' };
   miss: { key: string };
   set: { key: string };
   /** A live entry removed by `delete`, `deleteMany` or `deleteMatching` (one event per key). */

@@ -576,14 +576,14 @@ export class TieredCache<V = unknown> implements Cache<V> {
   #hitL1(key: string, value: unknown): unknown {
     this.stats.hits++;
     this.counters.l1Hits++;
-    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l1' } as { key: string });
+    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l1' });
     return value;
   }
 
   #hitL2(key: string): void {
     this.stats.hits++;
     this.counters.l2Hits++;
-    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l2' } as { key: string });
+    if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l2' });
   }
 
   #miss(key: string): undefined {
