@@ -10,7 +10,8 @@
  * The CommonJS build is the same sources compiled with `module: commonjs`: `import()` becomes
  * `require()` there (so a CommonJS application, and Jest, stays in CommonJS), and `import.meta.url`
  * becomes the file's URL (`pathToFileURL(__filename).href`); any other `import.meta` fails the build.
- * Type errors are reported once, by the ES module build.
+ * Type errors are reported once, by the ES module build, whose `.d.ts` files the CommonJS build
+ * copies (the same text; under `dist/cjs/` they describe CommonJS modules).
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
