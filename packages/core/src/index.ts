@@ -85,7 +85,7 @@ export { memoize, type MemoizeOptions } from './memoize.js';
 export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
 export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
-export { jsonSerializer, type Serializer } from './serializer.js';
+export { jsonSerializer, parseTyped, type Serializer, stringifyTyped, typedJson } from './serializer.js';
 export {
   assertSerializer,
   type BuiltInSerializerName,

@@ -1,10 +1,12 @@
 /**
- * Typed JSON: the default serializer of every backend that stores bytes.
+ * Typed JSON: the default serializer of every backend that stores bytes (`jsonSerializer`, id
+ * `json`).
  *
  * The stored text is readable JSON in one of two forms:
  * - plain: a value made only of strings, finite numbers (not `-0`), booleans, `null`, arrays
  *   and plain objects is stored as `JSON.stringify` writes it, so it is read back with one
- *   `JSON.parse` and is exactly what the earlier JSON serializer stored;
+ *   `JSON.parse` and is exactly what the earlier (checked, plain) JSON serializer stored under
+ *   the same id: entries written before typed JSON read back unchanged;
  * - tagged: any other value is stored as `~1` (the format version) followed by JSON in which each
  *   value JSON cannot carry is an object `{"~": type, "v": payload}`:
  *
@@ -21,9 +23,14 @@
  * | `Object` | the object | a plain object that has a `~` key of its own |
  *
  * Functions, symbols (as values or keys), cycles, holes in arrays and instances of other
- * classes are refused with `CacheSerializationError` naming where they are; an object without
- * a prototype is read back as a plain object. A JSON text never
- * starts with `~`, so the two forms cannot be confused.
+ * classes (including subclasses of the types above, and typed arrays other than `Uint8Array`)
+ * are refused with `CacheSerializationError` naming where they are; an object without a
+ * prototype is read back as a plain object. Shared references are written once per place (they
+ * come back as copies). A JSON text never starts with `~`, so the two forms cannot be confused.
+ *
+ * Cost: a plain value pays one walk that builds nothing (the checks, dominated by one
+ * `Object.getOwnPropertySymbols` call per object) on top of `JSON.stringify`, and nothing on
+ * top of `JSON.parse`; a tagged value is copied once into its JSON form and revived in place.
  */
 import { CacheSerializationError } from './errors.js';
 import type { Serializer } from './serializer.js';
@@ -42,6 +49,43 @@ const TILDE = 0x7e;
  * builds nothing, so that plain values (the common case) pay one walk on top of `JSON.stringify`.
  */
 function scan(value: unknown, depth: number): number {
+  if (typeof value !== 'object') return scanLeaf(value);
+  if (value === null) return PLAIN;
+  if (depth > SCAN_DEPTH) return CHECK;
+  let result = PLAIN;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      let kind: number;
+      if (typeof item === 'object') kind = scan(item, depth + 1);
+      // A hole reads as undefined: only then is `in` asked.
+      else if (item === undefined) kind = i in value ? TAGGED : CHECK;
+      else kind = scanLeaf(item);
+      if (kind > result) {
+        if (kind === CHECK) return CHECK;
+        result = kind;
+      }
+    }
+    return result;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return TYPES.has(proto) ? TAGGED : CHECK;
+  // for-in (V8's enum cache) is the fastest walk of string keys; symbol keys are asked apart.
+  for (const key in value) {
+    if (key === '~') result = TAGGED;
+    const item = (value as Record<string, unknown>)[key];
+    const kind = typeof item === 'object' ? scan(item, depth + 1) : scanLeaf(item);
+    if (kind > result) {
+      if (kind === CHECK) return CHECK;
+      result = kind;
+    }
+  }
+  if (Object.getOwnPropertySymbols(value).length > 0) return CHECK;
+  return result;
+}
+
+/** {@link scan} of a value that is not an object (nor `null`). */
+function scanLeaf(value: unknown): number {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -49,50 +93,6 @@ function scan(value: unknown, depth: number): number {
     case 'number':
       // Finite and not -0: x - x is 0 only for finite numbers, and 1 / -0 is -Infinity.
       return value - value === 0 && (value !== 0 || 1 / value > 0) ? PLAIN : TAGGED;
-    case 'bigint':
-    case 'undefined':
-      return TAGGED;
-    case 'object': {
-      if (value === null) return PLAIN;
-      if (depth > SCAN_DEPTH) return CHECK;
-      let result = PLAIN;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          if (!(i in value)) return CHECK;
-          const item = value[i];
-          const kind =
-            typeof item === 'object' || typeof item === 'number' ? scan(item, depth + 1) : scanLeaf(item);
-          if (kind > result) {
-            if (kind === CHECK) return CHECK;
-            result = kind;
-          }
-        }
-        return result;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return TYPES.has(proto) ? TAGGED : CHECK;
-      for (const key in value) {
-        if (key === '~') result = TAGGED;
-        const kind = scan((value as Record<string, unknown>)[key], depth + 1);
-        if (kind > result) {
-          if (kind === CHECK) return CHECK;
-          result = kind;
-        }
-      }
-      if (Object.getOwnPropertySymbols(value).length > 0) return CHECK;
-      return result;
-    }
-    default:
-      return CHECK;
-  }
-}
-
-/** {@link scan} of a value that is neither an object nor a number. */
-function scanLeaf(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return PLAIN;
     case 'bigint':
     case 'undefined':
       return TAGGED;
@@ -111,7 +111,10 @@ const TYPES = new Set<object>([
   Buffer.prototype,
 ]);
 
-/** A refusal on its way up: each frame adds its step to the path, so paths cost nothing until then. */
+/**
+ * A refusal on its way up: each frame adds its step to the path (innermost first), so paths cost
+ * nothing until then.
+ */
 class Refusal extends Error {
   readonly steps: string[] = [];
 }
@@ -153,7 +156,11 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) throw withStep(new Refusal('a hole in an array'), `[${i}]`);
-      out[i] = step(() => toTagged(value[i], ancestors), `[${i}]`);
+      try {
+        out[i] = toTagged(value[i], ancestors);
+      } catch (error) {
+        throw withStep(error, `[${i}]`);
+      }
     }
     return out;
   }
@@ -161,10 +168,18 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
   if (proto === Object.prototype || proto === null) {
     if (Object.getOwnPropertySymbols(value).length > 0) throw new Refusal('a symbol key');
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const item = step(() => toTagged((value as Record<string, unknown>)[key], ancestors), `.${key}`);
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      let item: unknown;
+      try {
+        item = toTagged((value as Record<string, unknown>)[key], ancestors);
+      } catch (error) {
+        throw withStep(error, `.${key}`);
+      }
       // `__proto__` must become an own property, as JSON.parse makes it, not the prototype.
-      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__') defineOwn(out, key, item);
+      else out[key] = item;
     }
     return '~' in out ? tag('Object', out) : out;
   }
@@ -176,10 +191,18 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
     const pairs: unknown[] = [];
     let i = 0;
     for (const [k, v] of value as Map<unknown, unknown>) {
-      pairs.push([
-        step(() => toTagged(k, ancestors), `<key ${i}>`),
-        step(() => toTagged(v, ancestors), `<value ${i}>`),
-      ]);
+      let pair: unknown[];
+      try {
+        pair = [toTagged(k, ancestors)];
+      } catch (error) {
+        throw withStep(error, `<key ${i}>`);
+      }
+      try {
+        pair.push(toTagged(v, ancestors));
+      } catch (error) {
+        throw withStep(error, `<value ${i}>`);
+      }
+      pairs.push(pair);
       i++;
     }
     return tag('Map', pairs);
@@ -187,31 +210,34 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
   if (proto === Set.prototype) {
     const members: unknown[] = [];
     let i = 0;
-    for (const member of value as Set<unknown>)
-      members.push(step(() => toTagged(member, ancestors), `<member ${i++}>`));
+    for (const member of value as Set<unknown>) {
+      try {
+        members.push(toTagged(member, ancestors));
+      } catch (error) {
+        throw withStep(error, `<member ${i}>`);
+      }
+      i++;
+    }
     return tag('Set', members);
   }
   if (proto === RegExp.prototype) return tag('RegExp', [(value as RegExp).source, (value as RegExp).flags]);
   if (proto === Buffer.prototype || proto === Uint8Array.prototype) {
     const view = value as Uint8Array;
-    const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    const bytes = Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
     return tag(proto === Buffer.prototype ? 'Buffer' : 'Uint8Array', bytes.toString('base64'));
   }
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   throw new Refusal(`a ${typeof name === 'string' && name !== '' ? name : 'class instance'}`);
 }
 
-function step<T>(run: () => T, where: string): T {
-  try {
-    return run();
-  } catch (error) {
-    throw error instanceof Refusal ? withStep(error, where) : error;
-  }
+function defineOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function withStep(refusal: Refusal, where: string): Refusal {
-  refusal.steps.unshift(where);
-  return refusal;
+/** Adds a step to the path of a {@link Refusal} on its way up; anything else passes unchanged. */
+function withStep(error: unknown, where: string): unknown {
+  if (error instanceof Refusal) error.steps.push(where);
+  return error;
 }
 
 /** Turns the tagged objects of a parsed `~1` text back into values, in place where it can. */
@@ -239,13 +265,7 @@ function reviveProperties(record: Record<string, unknown>): void {
     if (typeof item === 'object' && item !== null) {
       const revived = revive(item);
       if (revived === item) continue;
-      if (key === '__proto__')
-        Object.defineProperty(record, key, {
-          value: revived,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+      if (key === '__proto__') defineOwn(record, key, revived);
       else record[key] = revived;
     }
   }
@@ -326,7 +346,7 @@ export function stringifyTyped(value: unknown): string {
   } catch (error) {
     if (error instanceof Refusal)
       throw new CacheSerializationError(
-        `typed JSON cannot encode ${error.message} at $${error.steps.join('')}`,
+        `typed JSON cannot encode ${error.message} at $${error.steps.reverse().join('')}`,
       );
     // A RangeError from a value nested deeper than the stack allows.
     throw new CacheSerializationError('typed JSON cannot encode this value', { cause: error });
@@ -349,11 +369,21 @@ export function parseTyped(text: string): unknown {
 }
 
 /**
- * The default serializer: typed JSON (see {@link stringifyTyped}) in UTF-8. Its id is `json`:
- * plain values are stored exactly as the earlier JSON serializer stored them, and what it
- * stored reads back unchanged.
+ * The default serializer of every backend that stores bytes: typed JSON (see
+ * {@link stringifyTyped}) in UTF-8, under the id `json`. Plain values are stored exactly as the
+ * earlier (plain, checked) JSON serializer stored them under that id, so its entries read back
+ * unchanged; anything else is the tagged form, `~1` + JSON.
+ *
+ * @example
+ * ```ts
+ * const bytes = jsonSerializer.serialize({ at: new Date(0), ids: new Set([1n]) });
+ * // bytes hold '~1{"at":{"~":"Date","v":"1970-01-01T00:00:00.000Z"},"ids":{"~":"Set","v":[{"~":"BigInt","v":"1"}]}}'
+ * jsonSerializer.deserialize(bytes); // { at: Date(0), ids: Set { 1n } }
+ * ```
+ * serialize throws `CacheSerializationError` for a function, a symbol, a cycle, a hole or a class
+ * instance (naming where it is); deserialize throws it for bytes that are not UTF-8 typed JSON.
  */
-export const typedJsonSerializer: Serializer = {
+export const jsonSerializer: Serializer = {
   id: 'json',
   serialize(value: unknown): Uint8Array {
     return Buffer.from(stringifyTyped(value), 'utf8');
@@ -368,3 +398,6 @@ export const typedJsonSerializer: Serializer = {
     return parseTyped(text);
   },
 };
+
+/** The same serializer as {@link jsonSerializer}, by the name of its format. */
+export const typedJson: Serializer = jsonSerializer;

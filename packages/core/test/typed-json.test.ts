@@ -2,9 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CacheSerializationError } from '../src/errors.js';
-import { parseTyped, stringifyTyped, typedJsonSerializer } from '../src/typed-json.js';
+import { parseTyped, stringifyTyped, jsonSerializer } from '../src/typed-json.js';
 
-const roundTrip = (value: unknown) => typedJsonSerializer.deserialize(typedJsonSerializer.serialize(value));
+const roundTrip = (value: unknown) => jsonSerializer.deserialize(jsonSerializer.serialize(value));
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -91,7 +91,7 @@ describe('typed JSON', () => {
   it('stores plain values as the JSON they are, and reads what the earlier JSON serializer stored', () => {
     const value = { a: [1, 'x', null, true], b: { c: 2.5 } };
     expect(stringifyTyped(value)).toBe(JSON.stringify(value));
-    expect(typedJsonSerializer.deserialize(Buffer.from(JSON.stringify(value)))).toEqual(value);
+    expect(jsonSerializer.deserialize(Buffer.from(JSON.stringify(value)))).toEqual(value);
     expect(stringifyTyped({ when: new Date(0) })).toBe(
       '~1{"when":{"~":"Date","v":"1970-01-01T00:00:00.000Z"}}',
     );
@@ -186,9 +186,7 @@ describe('typed JSON', () => {
       ),
       { numRuns: 3000, seed: 12 },
     );
-    expect(codeOf(() => typedJsonSerializer.deserialize(Buffer.from([0xff, 0xfe])))).toBe(
-      'CACHE_SERIALIZATION',
-    );
+    expect(codeOf(() => jsonSerializer.deserialize(Buffer.from([0xff, 0xfe])))).toBe('CACHE_SERIALIZATION');
     expect(codeOf(() => parseTyped('~2[]'))).toBe('CACHE_SERIALIZATION');
   });
 });
