@@ -206,7 +206,9 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     const frequency = this.#policy.frequency?.bind(this.#policy);
     for (const [key, slot] of this.#map) {
       if (!this.#isLive(slot, this.#flags[slot]!)) continue;
-      scored.push([key, frequency ? frequency(slot) : this.#reads[slot * 2]!]);
+      // The sketch's counters stop at 15: reads since the write break its ties.
+      const reads = Math.min(this.#reads[slot * 2]!, 0xfffff);
+      scored.push([key, frequency ? frequency(slot) * 0x100000 + reads : reads]);
     }
     scored.sort((a, b) => b[1] - a[1]);
     return scored.slice(0, n).map(([key]) => key);
