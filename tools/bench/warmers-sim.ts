@@ -103,17 +103,21 @@ function svg(results: Result[]): string {
   const pad = 40;
   const max = Math.max(...results.flatMap((r) => r.perMinute.slice(1)));
   const colors = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'];
-  const x = (m: number) => pad + ((width - 2 * pad) * m) / (MINUTES - 1);
+  // Minute 0 (the cold start, every key missing) is left out: it would flatten the rest.
+  const x = (m: number) => pad + ((width - 2 * pad) * (m - 1)) / (MINUTES - 2);
   const y = (v: number) => height - pad - ((height - 2 * pad) * v) / max;
   const lines = results.map((r, i) => {
-    const points = r.perMinute.map((v, m) => `${x(m).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const points = r.perMinute
+      .map((v, m) => (m === 0 ? '' : `${x(m).toFixed(1)},${y(v).toFixed(1)}`))
+      .join(' ')
+      .trim();
     return `<polyline fill="none" stroke="${colors[i]}" stroke-width="2" points="${points}"/><text x="${width - pad - 110}" y="${pad + 16 * i}" fill="${colors[i]}" font-size="12">${r.strategy}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="black"/>
 <line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="black"/>
-<text x="${width / 2}" y="${height - 8}" font-size="12" text-anchor="middle">simulated minute</text>
+<text x="${width / 2}" y="${height - 8}" font-size="12" text-anchor="middle">simulated minute (1 to ${MINUTES - 1})</text>
 <text x="12" y="${pad - 10}" font-size="12">miss rate (max ${(max * 100).toFixed(1)}%)</text>
 ${lines.join('\n')}
 </svg>
