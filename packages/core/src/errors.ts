@@ -46,6 +46,14 @@ function isBranded(value: unknown): value is CacheError {
  */
 const FAMILIES = new Map<object, ReadonlySet<string> | null>();
 
+/** `value instanceof target` for a class of the hierarchy or one that extends it. */
+function isInstance(target: object, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(target, value)) return true;
+  const family = FAMILIES.get(target);
+  if (family === undefined || !isBranded(value)) return false;
+  return family === null || family.has(value.code);
+}
+
 /** Options shared by every error constructor. */
 export interface CacheErrorOptions {
   /** The error this one wraps. */
@@ -74,11 +82,7 @@ export class CacheError extends Error {
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: the class on the right of `instanceof`, maybe a subclass.
-    const target = this;
-    if (Function.prototype[Symbol.hasInstance].call(target, value)) return true;
-    const family = FAMILIES.get(target);
-    if (family === undefined || !isBranded(value)) return false;
-    return family === null || family.has(value.code);
+    return isInstance(this, value);
   }
 }
 
