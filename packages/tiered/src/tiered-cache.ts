@@ -22,7 +22,6 @@ import {
   type CacheError,
   type CacheEventName,
   CacheFullError,
-  CacheKeyError,
   type CacheListener,
   CacheSerializationError,
   CacheStats,
@@ -38,24 +37,13 @@ import {
   validatePrefixOptions,
   validateSetOptions,
 } from '@cache/core';
-import { CircuitBreaker } from './breaker.js';
 import { BusLink } from './bus-link.js';
 import type { ResolvedTieredOptions, TieredOptions } from './options.js';
 import { resolveTieredOptions } from './options.js';
 import { PromoteGuard } from './promote-guard.js';
 import { type EvictedEntry, SpillBuffer } from './spill.js';
 import { StaleCopies } from './stale-copies.js';
-import { type RecoveryOperation, RecoveryQueue, replayOptions } from './recovery-queue.js';
-
-/** Errors that come from the call, not from an L2 outage: they pass unchanged and never open the breaker. */
-function isCallerError(error: unknown): boolean {
-  return (
-    error instanceof CacheKeyError ||
-    error instanceof CacheConfigError ||
-    error instanceof CacheSerializationError ||
-    error instanceof CacheFullError
-  );
-}
+import { isCallerError, L2Guard } from './l2-guard.js';
 
 /** Marks an error thrown by a `getOrSet` factory, so that it is not taken for an L2 failure. */
 const factoryErrors = new WeakSet<object>();
@@ -71,8 +59,6 @@ export interface TieredCounters {
   busReceived: number;
   l1Flushes: number;
   breakerOpen: number;
-  recoveryQueued: number;
-  recoveryReplayed: number;
   /** Spill mode: entries L1 evicted that went down to L2. */
   spilled: number;
 }
@@ -89,8 +75,6 @@ export class TieredCache<V = unknown> implements Cache<V> {
     busReceived: 0,
     l1Flushes: 0,
     breakerOpen: 0,
-    recoveryQueued: 0,
-    recoveryReplayed: 0,
     spilled: 0,
   };
   readonly l1: Cache<V>;
@@ -100,13 +84,11 @@ export class TieredCache<V = unknown> implements Cache<V> {
   readonly #l1Sync: { getSync(key: string): V | undefined } | undefined;
   readonly #emitter = new CacheEmitter();
   readonly #guard = new PromoteGuard();
-  readonly #breaker: CircuitBreaker;
-  readonly #queue: RecoveryQueue<V>;
+  /** The breaker and the recovery queue in front of L2. */
+  readonly #l2Guard: L2Guard<V>;
   readonly #link: BusLink | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   #busDownTimer: NodeJS.Timeout | undefined;
-  #recoveryTimer: NodeJS.Timeout | undefined;
-  #replaying: Promise<void> | undefined;
   /** `onRemoteSet: 'stale'`: copies replaced by peers' writes, served only while L2 fails. */
   readonly #stale: StaleCopies<V> | undefined;
   /** Spill mode: the entries on their way down to L2. */
@@ -124,16 +106,33 @@ export class TieredCache<V = unknown> implements Cache<V> {
     const sync = this.l1 as Partial<{ getSync(key: string): V | undefined }>;
     this.#l1Sync =
       typeof sync.getSync === 'function' ? (sync as { getSync(key: string): V | undefined }) : undefined;
-    this.#breaker = new CircuitBreaker(resolved.breaker, resolved.clock);
-    this.#queue = new RecoveryQueue(resolved.recoveryQueueSize);
+    this.#l2Guard = new L2Guard(
+      this.l2,
+      {
+        name: this.name,
+        breaker: resolved.breaker,
+        queueSize: resolved.recoveryQueueSize,
+        clock: resolved.clock,
+        throwOnError: resolved.throwOnL2Error,
+      },
+      {
+        report: (error) => this.#report(error),
+        // The L1 copy stands for the queued value meanwhile.
+        queued: (op) => void this.#install(op.key, op.value, op.expiresAt, op.tags, false),
+        publish: (operation) => this.#publish(operation),
+        flushL1: () => this.#flushL1(),
+      },
+    );
     this.#stale = resolved.keepStale ? new StaleCopies(resolved.recoveryQueueSize) : undefined;
     this.stats = new CacheStats(() => ({
       ...this.counters,
       busPublished: this.#link?.published ?? 0,
       busReceived: this.#link?.received ?? 0,
-      breakerOpen: this.#breaker.opened,
-      breakerState: this.#breaker.state,
-      recoveryPending: this.#queue.size,
+      breakerOpen: this.#l2Guard.breaker.opened,
+      breakerState: this.#l2Guard.breaker.state,
+      recoveryQueued: this.#l2Guard.queued,
+      recoveryReplayed: this.#l2Guard.replayed,
+      recoveryPending: this.#l2Guard.pending,
       spilled: this.#spill?.spilled ?? 0,
       l1: this.l1.stats.snapshot(),
       l2: this.l2.stats.snapshot(),
@@ -191,7 +190,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     }
     this.#miss(key);
     // The L2 tells a missing key from an expired one.
-    return (await this.#l2(() => this.l2.getOrThrow<T>(key))) as T;
+    return (await this.#l2Guard.call(() => this.l2.getOrThrow<T>(key))) as T;
   }
 
   async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
@@ -221,7 +220,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (await this.l1.has(key)) return true;
     await this.#spill?.settle([key]);
     try {
-      return await this.#l2(() => this.l2.has(key));
+      return await this.#l2Guard.call(() => this.l2.has(key));
     } catch (error) {
       if (this.#options.throwOnL2Error || isCallerError(error)) throw error;
       return false;
@@ -286,7 +285,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     const token = this.#guard.begin(key);
     let entry: CacheEntryInfo<V> | undefined;
     try {
-      entry = await this.#l2(() => this.l2.getEntry(key));
+      entry = await this.#l2Guard.call(() => this.l2.getEntry(key));
     } catch (error) {
       this.#guard.end(key, token);
       if (strict || this.#options.throwOnL2Error || isCallerError(error)) throw error;
@@ -316,7 +315,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       await this.#dropLower([key]);
       await this.#writeL1(key, value, write);
     } else if (
-      await this.#toL2(() => this.l2.set(key, value, write), {
+      await this.#l2Guard.write(() => this.l2.set(key, value, write), {
         op: 'set',
         key,
         value,
@@ -356,7 +355,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       for (const key of new Set(list.map(([key]) => key))) this.#set(key);
       return;
     }
-    const stored = await this.#toL2(
+    const stored = await this.#l2Guard.write(
       () => this.l2.setMany(list, write),
       list.map(([key, value]) => ({ op: 'set', key, value, ...this.#queued(write) })),
     );
@@ -376,7 +375,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     // Only L2 can tell who wins: an add is never degraded. In spill mode, one process owns both tiers.
     const added = this.#options.spill
       ? await this.#addSpilled(key, value, write)
-      : await this.#l2(() => this.l2.add(key, value, write));
+      : await this.#l2Guard.call(() => this.l2.add(key, value, write));
     if (!added) return false;
     this.#touch(key);
     await this.#install(key, value, this.#expiresAt(write), write.tags, false);
@@ -391,7 +390,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#touch(key);
     await this.#spill?.settle([key]);
     let existed = false;
-    await this.#toL2(
+    await this.#l2Guard.write(
       async () => {
         existed = await this.l2.delete(key);
       },
@@ -399,7 +398,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     );
     const local = await this.l1.delete(key);
     await this.#publish({ op: 'keys', keys: [key] });
-    return existed || ((this.#options.spill || this.#breaker.state !== 'closed') && local);
+    return existed || ((this.#options.spill || this.#l2Guard.breaker.state !== 'closed') && local);
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -409,7 +408,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     for (const key of keys) this.#touch(key);
     await this.#spill?.settle(keys);
     let removed = 0;
-    await this.#toL2(
+    await this.#l2Guard.write(
       async () => {
         removed = await this.l2.deleteMany(keys);
       },
@@ -427,7 +426,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#touchAll();
     await this.#spill?.settle();
     let removed = 0;
-    await this.#toL2(
+    await this.#l2Guard.write(
       async () => {
         removed = await this.l2.deleteMatching(pattern);
       },
@@ -443,7 +442,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     this.#touchAll();
     await this.#spill?.settle();
-    await this.#toL2(() => this.l2.clear(options), { op: 'clear', prefix });
+    await this.#l2Guard.write(() => this.l2.clear(options), { op: 'clear', prefix });
     await this.l1.clear(options);
     await this.#publish(prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix });
     if (this.#emitter.listening) this.#emitter.emit('clear', { prefix });
@@ -455,7 +454,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (tags.length === 0) return;
     this.#touchAll();
     await this.#spill?.settle();
-    await this.#toL2(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
+    await this.#l2Guard.write(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
     await this.l1.invalidateTags(tags);
     await this.#publish({ op: 'tags', tags: [...tags] });
   }
@@ -514,18 +513,15 @@ export class TieredCache<V = unknown> implements Cache<V> {
       factoryErrors.has(error as object) ||
       (options?.timeout !== undefined && error instanceof CacheTimeoutError);
     try {
-      value = await this.#l2(() => this.l2.getOrSet(key, run, merged), own);
+      value = await this.#l2Guard.call(() => this.l2.getOrSet(key, run, merged), own);
     } catch (error) {
       this.#guard.end(key, token);
       if (own(error) || this.#options.throwOnL2Error || isCallerError(error)) throw error;
       // L2 failed: the value computed before the failure, or one computed into L1.
       const result = computed ?? { value: await this.l1.getOrSet(key, run, this.#l1Options(merged)) };
       if (computed) {
-        this.#queue.push({ op: 'set', key, value: computed.value, ...this.#queued(write) });
-        this.counters.recoveryQueued++;
-        this.#scheduleRecovery();
-        if (result === computed)
-          await this.#install(key, computed.value, this.#expiresAt(write), write.tags, false);
+        // Queued for L2; the queue copies it into L1 too (L1's getOrSet already holds it).
+        this.#l2Guard.enqueue([{ op: 'set', key, value: computed.value, ...this.#queued(write) }]);
       }
       return result.value;
     }
@@ -549,8 +545,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#busDownTimer);
-    clearTimeout(this.#recoveryTimer);
-    await this.#replaying?.catch(() => undefined);
+    await this.#l2Guard.close();
     if (this.#options.spill) (this.l1 as unknown as { onEvict: unknown }).onEvict = undefined;
     await this.#spill?.settle().catch(() => undefined);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -692,133 +687,6 @@ export class TieredCache<V = unknown> implements Cache<V> {
       await this.l2.deleteMany(keys);
     } finally {
       for (const key of keys) this.#internal.delete(key);
-    }
-  }
-
-  /**
-   * Runs an L2 call through the breaker. An open breaker fails at once with
-   * `CacheConnectionError`; an outage failure counts towards opening it.
-   */
-  async #l2<R>(call: () => Promise<R>, ownError?: (error: unknown) => boolean): Promise<R> {
-    if (!this.#breaker.allow())
-      throw new CacheConnectionError(`L2 of ${this.name} is failing (circuit open)`);
-    try {
-      const result = await call();
-      this.#l2Answered();
-      return result;
-    } catch (error) {
-      if (isCallerError(error) || ownError?.(error)) this.#l2Answered();
-      else if (this.#breaker.failure()) {
-        this.#report(
-          new CacheConnectionError(`L2 of ${this.name} failed repeatedly: circuit open`, { cause: error }),
-        );
-        this.#scheduleRecovery();
-      }
-      throw error;
-    }
-  }
-
-  #l2Answered(): void {
-    if (this.#breaker.success() || this.#queue.size > 0 || this.#queue.overflowed) this.#scheduleRecovery(0);
-  }
-
-  /**
-   * A write to L2; when L2 fails and the cache degrades, the operations are queued for replay
-   * instead and the write goes on in L1. Returns whether L2 took it. While queued writes wait,
-   * new ones queue behind them, so that a replay never overwrites a newer value.
-   */
-  async #toL2(
-    call: () => Promise<unknown>,
-    queued: RecoveryOperation<V> | RecoveryOperation<V>[],
-  ): Promise<boolean> {
-    const operations = Array.isArray(queued) ? queued : [queued];
-    if (
-      !this.#options.throwOnL2Error &&
-      (this.#queue.size > 0 || this.#queue.overflowed || this.#replaying)
-    ) {
-      this.#enqueue(operations);
-      return false;
-    }
-    try {
-      await this.#l2(call);
-      return true;
-    } catch (error) {
-      if (this.#options.throwOnL2Error || isCallerError(error)) throw error;
-      this.#enqueue(operations);
-      return false;
-    }
-  }
-
-  #enqueue(operations: RecoveryOperation<V>[]): void {
-    for (const operation of operations) {
-      this.#queue.push(operation);
-      this.counters.recoveryQueued++;
-      // The L1 copy stands for the queued value meanwhile.
-      if (operation.op === 'set')
-        void this.#install(operation.key, operation.value, operation.expiresAt, operation.tags, false);
-    }
-    this.#scheduleRecovery();
-  }
-
-  #scheduleRecovery(delay = this.#breaker.retryIn): void {
-    if (this.#closed || this.#recoveryTimer || this.#replaying) return;
-    if (this.#queue.size === 0 && !this.#queue.overflowed) return;
-    this.#recoveryTimer = setTimeout(() => {
-      this.#recoveryTimer = undefined;
-      this.#replaying = this.#replay().finally(() => {
-        this.#replaying = undefined;
-        this.#scheduleRecovery();
-      });
-    }, delay);
-    this.#recoveryTimer.unref?.();
-  }
-
-  /** Writes the recovery queue to L2, in order, and announces it; stops at the first failure. */
-  async #replay(): Promise<void> {
-    const { operations, overflowed } = this.#queue.take();
-    const announce: BusOperation[] = [];
-    const keys: string[] = [];
-    for (let i = 0; i < operations.length; i++) {
-      const operation = operations[i] as RecoveryOperation<V>;
-      try {
-        await this.#l2(() => this.#replayOne(operation));
-      } catch {
-        this.#queue.restore(operations.slice(i));
-        if (overflowed) this.#queue.overflowed = true;
-        break;
-      }
-      this.counters.recoveryReplayed++;
-      if (operation.op === 'set' || operation.op === 'delete') keys.push(operation.key);
-      else if (operation.op === 'clear')
-        announce.push(
-          operation.prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix: operation.prefix },
-        );
-      else if (operation.op === 'match') announce.push({ op: 'match', pattern: operation.pattern });
-      else announce.push({ op: 'tags', tags: operation.tags });
-    }
-    if (keys.length > 0) announce.unshift({ op: 'keys', keys: [...new Set(keys)] });
-    if (overflowed && !this.#queue.overflowed) {
-      // Writes were lost to L2: every instance (this one included) reads L2 again.
-      await this.#flushL1();
-      announce.splice(0, announce.length, { op: 'flush' });
-    }
-    for (const operation of announce) await this.#publish(operation);
-  }
-
-  async #replayOne(operation: RecoveryOperation<V>): Promise<unknown> {
-    switch (operation.op) {
-      case 'set': {
-        const options = replayOptions(operation, this.#options.clock.now());
-        return options === undefined ? undefined : this.l2.set(operation.key, operation.value, options);
-      }
-      case 'delete':
-        return this.l2.delete(operation.key);
-      case 'clear':
-        return this.l2.clear(operation.prefix === undefined ? undefined : { prefix: operation.prefix });
-      case 'match':
-        return this.l2.deleteMatching(operation.pattern);
-      case 'tags':
-        return this.l2.invalidateTags(operation.tags);
     }
   }
 
