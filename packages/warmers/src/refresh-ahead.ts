@@ -31,7 +31,7 @@ import {
 } from '@cache/core';
 
 /** What `load` receives. */
-export interface LoadContext<V> {
+export interface RefreshLoadContext<V> {
   readonly key: string;
   /** The value being refreshed, when there is one. */
   readonly currentValue: V | undefined;
@@ -40,7 +40,7 @@ export interface LoadContext<V> {
 /** Options of {@link refreshAhead}. */
 export interface RefreshAheadOptions<V> {
   /** Loads the value of a key (on a miss, and for each refresh). */
-  load: (key: string, ctx: LoadContext<V>) => V | Promise<V>;
+  load: (key: string, ctx: RefreshLoadContext<V>) => V | Promise<V>;
   /** The TTL of loaded values. */
   ttl: Duration;
   /** A read of an entry older than this reloads it in the background. Must be below `ttl`. */
