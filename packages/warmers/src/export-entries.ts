@@ -19,6 +19,7 @@ import {
   validatePrefix,
 } from '@cache/core';
 import { EXPORT_HEADER, encodeExportLine } from './export-format.js';
+import { keyedError } from './internal/keyed.js';
 
 /** Options of {@link exportEntries}. */
 export interface ExportOptions {
@@ -112,7 +113,7 @@ async function writeTo(
   const fail = (error: unknown, key: string) => {
     report.failed++;
     if (report.errors.length < MAX_ERRORS)
-      report.errors.push(toCacheError(error, `export of "${key}" failed`, key));
+      report.errors.push(keyedError(error, `export of "${key}" failed`, key));
   };
   let streamError: unknown;
   const onError = (error: unknown) => {

@@ -21,6 +21,7 @@ import {
   type SetOptions,
   toCacheError,
 } from '@cache/core';
+import { keyedError } from './internal/keyed.js';
 import { Limiter } from './internal/limiter.js';
 import { readExport } from './internal/read-export.js';
 import { isPermanent, withRetries } from './internal/retry.js';
@@ -270,7 +271,7 @@ class WarmRun {
     this.#failed += count;
     if (this.#errors.length < this.#o.maxErrors)
       this.#errors.push(
-        toCacheError(error, key === undefined ? 'warm failed' : `warm of "${key}" failed`, key),
+        keyedError(error, key === undefined ? 'warm failed' : `warm of "${key}" failed`, key),
       );
   }
 
