@@ -12,7 +12,12 @@ export const BASE_CACHE_OPTIONS: readonly string[] = ['name', 'defaultTtl', 'max
  * absent, so `{ url: process.env.REDIS_URL }` is fine whatever the environment holds.
  * @throws CacheConfigError naming the option and `what` (`FileCache has no option "dirr"`).
  */
-export function checkOptionNames(options: object, known: ReadonlySet<string>, what: string, base = true): void {
+export function checkOptionNames(
+  options: object,
+  known: ReadonlySet<string>,
+  what: string,
+  base = true,
+): void {
   for (const [name, value] of Object.entries(options)) {
     if (value !== undefined && !known.has(name) && !(base && BASE_CACHE_OPTIONS.includes(name)))
       throw new CacheConfigError(`${what} has no option ${JSON.stringify(name)}`);

@@ -5,9 +5,9 @@ import { afterEach, expect } from 'vitest';
 import { namespaced } from '../src/index.js';
 
 interface Made {
-  clock?: Clock;
-  defaultTtl?: Duration;
-  maxKeyBytes?: number;
+  clock?: Clock | undefined;
+  defaultTtl?: Duration | undefined;
+  maxKeyBytes?: number | undefined;
 }
 
 /** Inner options for a namespace whose prefix takes `prefixBytes`: the namespace keeps the asked key limit. */
