@@ -1,7 +1,7 @@
 /**
- * The tiered benchmark: `pnpm --filter @cache/tools bench:tiered` (builds `@cache/tiered`,
- * `@cache/backend-redis` and their dependencies, then runs `node --import tsx bench/tiered.ts`
- * in `tools/`). Redis at REDIS_URL (default redis://127.0.0.1:6379); every key lives under a
+ * The tiered benchmark: `pnpm --filter @cache/tools bench:tiered` (builds `@cache/core`,
+ * `@cache/backend-memory`, `@cache/backend-redis` and `@cache/tiered`, then runs
+ * `node --import tsx bench/tiered.ts` in `tools/`). Redis at REDIS_URL (default redis://127.0.0.1:6379); every key lives under a
  * unique run prefix, removed at the end with SCAN + UNLINK. Writes docs/benchmarks/tiered.md.
  *
  * 1. L1 hit: `tiered(MemoryCache, RedisCache, RedisBus).get` against the same `MemoryCache`'s
@@ -188,7 +188,8 @@ function l1ChildRun(id: string): Promise<{ opsPerSec: number }> {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(import.meta.url), `--l1-child=${id}`, `--prefix=${run}l1-${id}:`],
-      { cwd: toolsDir, env: process.env },
+      // A child that hangs is killed: the run stays bounded.
+      { cwd: toolsDir, env: process.env, timeout: 60_000 },
     );
     let stdout = '';
     let stderr = '';
@@ -428,89 +429,104 @@ class Removals {
   }
 }
 
-async function series(
-  label: string,
-  prime: (key: string) => Promise<void>,
-  write: (key: string) => Promise<unknown>,
-  removals: Removals,
-  tag: string,
-): Promise<Latency> {
-  const latencies: number[] = [];
-  const sets: number[] = [];
-  let timeouts = 0;
-  for (let i = 0; i < LATENCY_N; i++) {
-    const key = `${tag}:${i}`;
-    await prime(key);
-    const removed = removals.wait(key);
-    const t0 = performance.now();
-    await write(key);
-    sets.push(performance.now() - t0);
-    const at = await removed;
-    if (at === undefined) timeouts++;
-    else latencies.push(at - t0);
-  }
-  return { label, sorted: latencies.sort((a, b) => a - b), setMs: median(sets), timeouts };
+/** One path of part 3: how B gets a copy of a key, how A (or an outside client) writes it, and what was seen. */
+interface LatencyPath {
+  label: string;
+  prime(key: string): Promise<void>;
+  write(key: string): Promise<unknown>;
+  /** B's removals of its copies. */
+  removals: Removals;
+  /** Prefix of this path's keys. */
+  tag: string;
+  /** Whether `write` is a cache's set (its duration is reported). */
+  isSet: boolean;
+  latencies: number[];
+  sets: number[];
+  timeouts: number;
 }
 
+/** Part 3 stops early past this (each lost message can cost 1 s). */
+const LATENCY_DEADLINE_MS = 60_000;
+
 async function partLatency(): Promise<Latency[]> {
-  const out: Latency[] = [];
+  const paths: LatencyPath[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const path = (p: Omit<LatencyPath, 'latencies' | 'sets' | 'timeouts'>) =>
+    paths.push({ ...p, latencies: [], sets: [], timeouts: 0 });
   for (const mode of ['pubsub', 'tracking'] as const) {
     const prefix = `${run}lat-${mode}:`;
     const a = await createOurs(1_000, prefix, mode);
     const b = await createOurs(1_000, prefix, mode);
+    closers.push(a.close, b.close);
     const removals = new Removals();
     b.l1.on('delete', ({ key }) => removals.seen(key));
     const prime = async (key: string) => {
       await b.cache.set(key, makeValue(0));
       if (!b.l1.hasSync(key)) throw new Error(`B has no L1 copy of ${key}`);
     };
-    out.push(
-      await series(
-        `@cache/tiered, RedisBus ${mode === 'pubsub' ? "pub/sub (mode: 'pubsub')" : "mode: 'tracking'"}, A.set`,
-        prime,
-        (key) => a.cache.set(key, makeValue(1)),
-        removals,
-        `${mode}-set`,
-      ),
-    );
+    path({
+      label: `@cache/tiered, RedisBus ${mode === 'pubsub' ? "pub/sub (mode: 'pubsub')" : "mode: 'tracking'"}, A.set`,
+      prime,
+      write: (key) => a.cache.set(key, makeValue(1)),
+      removals,
+      tag: `${mode}-set`,
+      isSet: true,
+    });
     if (mode === 'tracking') {
       // A write from outside the toolkit: only Redis's own invalidation report can tell B.
       const outside = new Redis(REDIS_URL);
-      const l = await series(
-        "@cache/tiered, RedisBus mode: 'tracking', a raw SET from another client",
+      closers.push(async () => void outside.disconnect());
+      path({
+        label: "@cache/tiered, RedisBus mode: 'tracking', a raw SET from another client",
         prime,
-        (key) => outside.set(`${prefix}e:${key}`, 'written outside'),
+        write: (key) => outside.set(`${prefix}e:${key}`, 'written outside'),
         removals,
-        'outside',
-      );
-      out.push({ ...l, setMs: undefined });
-      outside.disconnect();
+        tag: 'outside',
+        isSet: false,
+      });
     }
-    await a.close();
-    await b.close();
   }
   // bentocache: B's copy is logically expired when its bus delivers A's message.
   const store = `bench-${run.replace(/\W+/g, '-')}lat`;
   const a = createBento(1_000, `${run}lat-bento`, store);
   const b = createBento(1_000, `${run}lat-bento`, store);
+  closers.push(a.close, b.close);
   const removals = new Removals();
   b.bento.on('bus:message:received', ({ message }: { message: { keys: string[] } }) => {
     for (const key of message.keys) removals.seen(key);
   });
   await a.bento.get({ key: 'warm' });
   await b.bento.get({ key: 'warm' });
-  out.push(
-    await series(
-      'bentocache, redis bus, A.set (until B receives the message and expires its copy)',
-      async (key) => void (await b.bento.set({ key, value: makeValue(0) })),
-      (key) => a.bento.set({ key, value: makeValue(1) }),
-      removals,
-      'bento',
-    ),
-  );
-  await a.close();
-  await b.close();
-  return out;
+  path({
+    label: 'bentocache, redis bus, A.set (until B receives the message and expires its copy)',
+    prime: async (key) => void (await b.bento.set({ key, value: makeValue(0) })),
+    write: (key) => a.bento.set({ key, value: makeValue(1) }),
+    removals,
+    tag: 'bento',
+    isSet: true,
+  });
+  // Interleaved: one write of each path in turn, so that a busy spell of the machine hits every path.
+  const deadline = performance.now() + LATENCY_DEADLINE_MS;
+  for (let i = 0; i < LATENCY_N && performance.now() < deadline; i++) {
+    for (const p of i % 2 === 0 ? paths : [...paths].reverse()) {
+      const key = `${p.tag}:${i}`;
+      await p.prime(key);
+      const removed = p.removals.wait(key);
+      const t0 = performance.now();
+      await p.write(key);
+      p.sets.push(performance.now() - t0);
+      const at = await removed;
+      if (at === undefined) p.timeouts++;
+      else p.latencies.push(at - t0);
+    }
+  }
+  for (const close of closers) await close();
+  return paths.map((p) => ({
+    label: p.label,
+    sorted: p.latencies.sort((x, y) => x - y),
+    setMs: p.isSet ? median(p.sets) : undefined,
+    timeouts: p.timeouts,
+  }));
 }
 
 // ---- cleanup and report -------------------------------------------------------------------------
@@ -550,7 +566,7 @@ lines.push(
     `Node ${process.version}, ${os.platform()} ${os.release()}, Redis on ${REDIS_URL.replace(/\/\/[^@]*@/, '//')} (loopback, same machine); ` +
     `load average ${(os.loadavg()[0] ?? 0).toFixed(2)} at the end (other agents share the 2 cores); wall time ${minutes} min.`,
   '',
-  'Command: `pnpm --filter @cache/tools bench:tiered` (builds `@cache/tiered`, `@cache/backend-redis` and their dependencies, ' +
+  'Command: `pnpm --filter @cache/tools bench:tiered` (builds `@cache/core`, `@cache/backend-memory`, `@cache/backend-redis` and `@cache/tiered`, ' +
     `then runs \`node --import tsx bench/tiered.ts\` in \`tools/\`; BENCH_L1_ROUNDS=${L1_ROUNDS}, BENCH_ROUNDS=${ROUNDS}, ` +
     `BENCH_MS=${SLICE_MS}, BENCH_N=${LATENCY_N}). Figures move between runs on this shared machine: compare the ratios.`,
   '',
@@ -673,20 +689,22 @@ if (peers) {
 if (latency) {
   lines.push('## Invalidation latency', '');
   lines.push(
-    `Two instances A and B on one prefix and bus, in this process, Redis on loopback. ${LATENCY_N} times: B writes a fresh key ` +
+    `Two instances A and B on one prefix and bus, in this process, Redis on loopback. ${LATENCY_N} times (at most ${LATENCY_DEADLINE_MS / 1000} s in all), ` +
+      'the paths taking turns: B writes a fresh key ' +
       "(so B holds an L1 copy), then A writes it; the latency runs from the start of A's write until B's L1 copy is gone " +
       "(ours: the `delete` event of B's `MemoryCache`; bentocache: B's `bus:message:received` event, on which it expires " +
-      'its copy). "A.set" is the median time until the write resolved. Sequential: one write in flight.',
+      'its copy). "A.set" is the median time until the write resolved. One write in flight at a time. ' +
+      "In tracking mode B hears of A's set twice (Redis's invalidation report and A's message); the first one drops the copy.",
     '',
-    '| path | p50 (ms) | p99 (ms) | max (ms) | mean (ms) | A.set p50 (ms) | lost (> 1 s) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| path | writes | p50 (ms) | p99 (ms) | max (ms) | mean (ms) | A.set p50 (ms) | lost (> 1 s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const l of latency) {
     const s = l.sorted;
     const mean = s.reduce((x, y) => x + y, 0) / Math.max(s.length, 1);
     const q = (p: number) => (s.length === 0 ? 'n/a' : quantile(s, p).toFixed(2));
     lines.push(
-      `| ${l.label} | ${q(0.5)} | ${q(0.99)} | ${q(1)} | ${s.length === 0 ? 'n/a' : mean.toFixed(2)} | ${l.setMs === undefined ? 'n/a' : l.setMs.toFixed(2)} | ${l.timeouts} |`,
+      `| ${l.label} | ${s.length + l.timeouts} | ${q(0.5)} | ${q(0.99)} | ${q(1)} | ${s.length === 0 ? 'n/a' : mean.toFixed(2)} | ${l.setMs === undefined ? 'n/a' : l.setMs.toFixed(2)} | ${l.timeouts} |`,
     );
   }
   lines.push('');
