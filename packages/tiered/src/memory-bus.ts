@@ -5,7 +5,13 @@
  * this bus), {@link MemoryBus.dropIncoming} (lose chosen messages), and {@link MemoryBus.hold} /
  * {@link MemoryBus.release} (delay messages, and deliver them in another order).
  */
-import { type CacheBus, type CacheBusEvents, CacheConfigError, CacheConnectionError } from '@cache/core';
+import {
+  type CacheBus,
+  type CacheBusEvents,
+  CacheConfigError,
+  CacheConnectionError,
+  sharedState,
+} from '@cache/core';
 import { BusEvents } from './bus-events.js';
 
 /** Options of {@link MemoryBus}. */
@@ -14,7 +20,11 @@ export interface MemoryBusOptions {
   channel?: string | undefined;
 }
 
-const channels = new Map<string, Set<MemoryBus>>();
+/** The members of each channel, one registry per process (shared by every copy of this package). */
+const channels = sharedState(
+  'tiered:memory-bus',
+  () => new Map<string, Set<(message: Uint8Array) => void>>(),
+);
 
 export class MemoryBus implements CacheBus {
   readonly channel: string;
@@ -23,6 +33,7 @@ export class MemoryBus implements CacheBus {
   #connected = true;
   #closed = false;
   #held: Uint8Array[] | undefined;
+  readonly #member = (message: Uint8Array): void => this.#arrive(message);
   /** A test hook: messages for which it returns true are lost on their way to this bus. */
   dropIncoming: ((message: Uint8Array) => boolean) | undefined;
   /** Messages this bus received (delivered to its listeners). */
@@ -35,7 +46,7 @@ export class MemoryBus implements CacheBus {
     if (typeof this.channel !== 'string') throw new CacheConfigError('channel must be a string');
     let members = channels.get(this.channel);
     if (!members) channels.set(this.channel, (members = new Set()));
-    members.add(this);
+    members.add(this.#member);
   }
 
   get connected(): boolean {
@@ -46,7 +57,7 @@ export class MemoryBus implements CacheBus {
     if (this.#closed) throw new CacheConnectionError('the bus is closed');
     if (!this.#connected) throw new CacheConnectionError('the bus is disconnected');
     const copy = Uint8Array.from(message);
-    for (const bus of channels.get(this.channel) ?? []) bus.#arrive(copy);
+    for (const arrive of channels.get(this.channel) ?? []) arrive(copy);
   }
 
   subscribe(listener: (message: Uint8Array) => void): () => void {
@@ -90,7 +101,7 @@ export class MemoryBus implements CacheBus {
     this.#closed = true;
     this.#connected = false;
     this.#listeners.clear();
-    channels.get(this.channel)?.delete(this);
+    channels.get(this.channel)?.delete(this.#member);
   }
 
   #arrive(message: Uint8Array): void {
