@@ -18,6 +18,15 @@ export interface ContractCapabilities {
   entryInfo?:
     | { size?: boolean | undefined; hits?: boolean | undefined; lastAccessAt?: boolean | undefined }
     | undefined;
+  /**
+   * The cache keeps the one value model: with its default serializer (core's typed JSON) `Date`,
+   * `Map`, `Set`, `BigInt`, `Buffer`, `Uint8Array`, `RegExp`, `NaN`, `±Infinity`, `-0` and
+   * `undefined` inside objects and arrays round-trip with their exact types, and functions,
+   * symbols, cycles and class instances are refused with `CacheSerializationError` (a cache that
+   * keeps values by reference may instead give back the very same value). `false` for a cache
+   * given a serializer that carries plain JSON only: those tests are skipped. @default true
+   */
+  typedValues?: boolean | undefined;
   /** Sequences per property test; the env variable `CACHE_PROPERTY_RUNS` overrides it. @default 1000 */
   propertyRuns?: number | undefined;
 }

@@ -16,6 +16,7 @@ import { staleContract } from './contracts/stale-contract.js';
 import { statsContract } from './contracts/stats-contract.js';
 import { tagsContract } from './contracts/tags-contract.js';
 import { ttlContract } from './contracts/ttl-contract.js';
+import { typedValuesContract } from './contracts/typed-values-contract.js';
 import { unicodeContract } from './contracts/unicode-contract.js';
 import { valuesContract } from './contracts/values-contract.js';
 import { createHarness } from './internal/harness.js';
@@ -39,6 +40,7 @@ export function describeCacheContract(options: ContractOptions): void {
     const harness = createHarness(options);
     keysContract(harness);
     valuesContract(harness);
+    typedValuesContract(harness);
     ttlContract(harness);
     addDeleteContract(harness);
     manyKeysContract(harness);
