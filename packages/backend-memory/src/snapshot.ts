@@ -4,8 +4,9 @@
  * Line 1 is the header: `{"format":"@cache/backend-memory:snapshot","version":1,
  * "serializer":"json","writtenAt":<epoch ms>,"entries":<n>}`. Each following line is one entry:
  * `{"k":key,"c":createdAt,"e":expiresAt?,"s":staleUntil?,"t":[tags]?,"v":value}` where `v` is the
- * value as JSON when the serializer is `json`; with any other serializer it is `"b":"<base64 of
- * the serializer's bytes>"` instead. Absent `e`/`s`/`t` mean never / none. A file whose header,
+ * value as JSON when the serializer is `json` and the value is plain JSON; with any other
+ * serializer, and for a value in typed JSON's tagged form (`~1...`, not JSON), it is
+ * `"b":"<base64 of the serializer's bytes>"` instead. Absent `e`/`s`/`t` mean never / none. A file whose header,
  * line count or any line does not fit this is rejected whole (the cache then starts empty).
  * Files are written atomically: to a temporary file in the same directory (`<path>.<pid>.<random>.tmp`,
  * created exclusively), flushed, then renamed. Reading the file is `internal/snapshot-file.ts`.
@@ -20,7 +21,7 @@ export const SNAPSHOT_FORMAT = '@cache/backend-memory:snapshot';
 /** The format version this package writes and reads. */
 export const SNAPSHOT_VERSION = 1;
 
-/** One entry as a snapshot holds it. Exactly one of `value` (json) or `payload` (other serializers) is set. */
+/** One entry as a snapshot holds it. Exactly one of `value` (plain json) or `payload` (other serializers, typed JSON's tagged form) is set. */
 export interface SnapshotEntry {
   key: string;
   createdAt: number;
@@ -34,6 +35,7 @@ export interface SnapshotEntry {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const TILDE = 0x7e;
 
 /** One entry line; `payload` is the serializer's output (JSON text for the json serializer). */
 export function encodeSnapshotLine(
@@ -49,7 +51,11 @@ export function encodeSnapshotLine(
   if (expiresAt !== undefined) line += `,"e":${expiresAt}`;
   if (staleUntil !== undefined) line += `,"s":${staleUntil}`;
   if (tags.length > 0) line += `,"t":${JSON.stringify(tags)}`;
-  line += json ? `,"v":${decoder.decode(payload)}}` : `,"b":"${Buffer.from(payload).toString('base64')}"}`;
+  // Typed JSON's tagged form starts with ~ and is not JSON: stored as bytes, as other serializers'.
+  line +=
+    json && payload[0] !== TILDE
+      ? `,"v":${decoder.decode(payload)}}`
+      : `,"b":"${Buffer.from(payload).toString('base64')}"}`;
   return line;
 }
 
@@ -110,7 +116,7 @@ export function decodeSnapshot(text: string, serializerId: string): SnapshotEntr
       (e !== undefined && !isTime(e)) ||
       (s !== undefined && !isTime(s)) ||
       (t !== undefined && !validTags(t)) ||
-      (json ? !('v' in parsed) : typeof parsed.b !== 'string')
+      (json ? !('v' in parsed) && typeof parsed.b !== 'string' : typeof parsed.b !== 'string')
     ) {
       throw bad(`line ${i + 1} is not an entry`);
     }
@@ -121,7 +127,7 @@ export function decodeSnapshot(text: string, serializerId: string): SnapshotEntr
       staleUntil: s,
       tags: (t as string[]) ?? [],
     };
-    if (json) entry.value = parsed.v;
+    if (json && 'v' in parsed) entry.value = parsed.v;
     else entry.payload = Buffer.from(parsed.b as string, 'base64');
     entries[i - 1] = entry;
   }

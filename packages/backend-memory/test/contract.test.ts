@@ -1,5 +1,6 @@
 import { MemoryCache, PolicyName } from '@cache/backend-memory';
 import { describeCacheContract } from '@cache/conformance';
+import { jsonSerializer } from '@cache/core';
 
 // Every policy runs the whole contract (with a bound large enough that the contract's own
 // entries never compete for room: eviction itself is tested in the unit and policy tests).
@@ -32,5 +33,23 @@ describeCacheContract({
       ...(defaultTtl !== undefined ? { defaultTtl } : {}),
       ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
     }),
-  capabilities: { clock: true, entryInfo: { size: true, hits: true, lastAccessAt: true } },
+  // A plain JSON serializer of the test's own: Date, Map, ... do not round-trip.
+  capabilities: {
+    clock: true,
+    entryInfo: { size: true, hits: true, lastAccessAt: true },
+    typedValues: false,
+  },
+});
+
+// The serializer mode with core's typed JSON: the one value model, as copies.
+describeCacheContract({
+  name: "MemoryCache (serializer: core's jsonSerializer, typed JSON)",
+  create: ({ clock, defaultTtl, maxKeyBytes }) =>
+    new MemoryCache({
+      serializer: jsonSerializer,
+      ...(clock ? { clock } : {}),
+      ...(defaultTtl !== undefined ? { defaultTtl } : {}),
+      ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
+    }),
+  capabilities: { clock: true, entryInfo: { size: true, hits: true, lastAccessAt: true }, propertyRuns: 200 },
 });

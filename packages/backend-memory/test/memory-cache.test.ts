@@ -330,7 +330,7 @@ describe('serializer mode', () => {
   it('refuses what the serializer refuses, leaving the old value', async () => {
     const cache = make<unknown>({ serializer: jsonSerializer });
     await cache.set('k', 1);
-    const error = await cache.set('k', new Map()).catch((e: unknown) => e);
+    const error = await cache.set('k', new (class Point {})()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheSerializationError);
     expect(await cache.get('k')).toBe(1);
   });
