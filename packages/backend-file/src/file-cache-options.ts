@@ -34,7 +34,11 @@ export interface FileCacheOptions extends BaseCacheOptions {
    * memory. @default 1 GiB
    */
   maxEntryBytes?: ByteSize | undefined;
-  /** The serializer of values. @default jsonSerializer (from `@cache/core`) */
+  /**
+   * The serializer of values. @default jsonSerializer (from `@cache/core`: typed JSON, which
+   * round-trips `Date`, `Map`, `Set`, `BigInt`, bytes, `RegExp`, `NaN`, `±Infinity`, `-0` and
+   * nested `undefined`)
+   */
   serializer?: Serializer | undefined;
   /** Sync each written file and its folder, so that a completed `set` survives power loss. @default false */
   fsync?: boolean | undefined;

@@ -61,7 +61,10 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
    * store it as U+FFFD and merge the prefix with others). @default 'cache:'
    */
   prefix?: string | undefined;
-  /** Turns values into bytes. @default jsonSerializer */
+  /**
+   * Turns values into bytes. @default jsonSerializer (core's typed JSON: `Date`, `Map`, `Set`,
+   * `BigInt`, bytes, `RegExp`, `NaN`, `±Infinity`, `-0` and nested `undefined` round-trip)
+   */
   serializer?: Serializer | undefined;
   /**
    * Longest wait for one command's reply; past it the command fails with `CacheTimeoutError`. On

@@ -27,6 +27,8 @@ const NO_ARGS: string[] = [];
 const RAW_REPLY = { replyEncoding: null } as const;
 /** The tags of every untagged entry read back (read-only, as `StoredEntry.tags` is). */
 const NO_TAGS: readonly string[] = Object.freeze([]);
+/** The first byte of typed JSON's tagged form (`~1...`), which only the serializer reads. */
+const TILDE = 0x7e;
 /** What a JSON text that did not parse on the fast path leaves in its place. */
 const NOT_PARSED = Symbol('not parsed');
 
@@ -132,11 +134,13 @@ export function decodeEntry<V>(bytes: Buffer, serializer: Serializer, id: Buffer
 }
 
 /**
- * What `jsonSerializer.deserialize` gives for the bytes from `start`, read without a view of them;
- * {@link NOT_PARSED} when that is not certain (the text has a U+FFFD, which invalid UTF-8 decodes
- * to, or does not parse): the serializer then decides, and refuses what it must.
+ * What `jsonSerializer.deserialize` (core's typed JSON) gives for the plain form from `start`, read
+ * without a view of the bytes; {@link NOT_PARSED} when that is not certain (the tagged form, which
+ * starts with `~`; a U+FFFD, which invalid UTF-8 decodes to; text that does not parse): the
+ * serializer then decides, and refuses what it must.
  */
 function parseJson(bytes: Buffer, start: number): unknown {
+  if (bytes[start] === TILDE) return NOT_PARSED;
   // No encoding: straight to the UTF-8 slice, without the encoding lookup.
   const text = bytes.toString(undefined, start);
   if (text.indexOf('\uFFFD') !== -1) return NOT_PARSED;
