@@ -1,6 +1,7 @@
 /**
- * What stops a run: the caller's `AbortSignal` and a deadline. `stopped` turns true at most once,
- * and `whenStopped` resolves then; an internal controller passes the stop on to the loaders.
+ * What stops a run: the caller's `AbortSignal` and a deadline. `stopped` turns true at most once;
+ * then every wait in {@link Stopper.race} ends, and an internal controller passes the stop on to
+ * the loaders.
  */
 import { MAX_TIMER_MS } from '@cache/core';
 import type { Clock } from '@cache/core';
@@ -25,11 +26,6 @@ export class Stopper {
   readonly #waiters = new Set<(error: Stopped) => void>();
   #timer: unknown;
   #reason: StopReason | undefined;
-  #resolve!: () => void;
-  /** Resolves when the run is stopped (never, when it is not). */
-  readonly whenStopped = new Promise<void>((resolve) => {
-    this.#resolve = resolve;
-  });
 
   constructor(clock: Clock, timers: Timers, signal: AbortSignal | undefined, deadlineAt: number | undefined) {
     this.#clock = clock;
@@ -85,7 +81,6 @@ export class Stopper {
     this.#reason = reason;
     this.#release();
     this.#controller.abort();
-    this.#resolve();
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const reject of waiters) reject(new Stopped());
