@@ -16,7 +16,7 @@
  *    bentocache's bus beside it.
  *
  * Env: BENCH_L1_ROUNDS (paired rounds of part 1, default 9), BENCH_ROUNDS (rounds of part 2,
- * default 5), BENCH_MS (slice per subject, case and round, default 300), BENCH_N (sets per
+ * default 15), BENCH_MS (slice per subject, case and round, default 150), BENCH_N (sets per
  * latency series, default 500), BENCH_PARTS (comma-separated: l1, peers, latency; with it the
  * report is printed, not written).
  *
@@ -53,8 +53,8 @@ const args = process.argv.slice(2);
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const L1_ROUNDS = Number(process.env.BENCH_L1_ROUNDS ?? 9);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SLICE_MS = Number(process.env.BENCH_MS ?? 300);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const SLICE_MS = Number(process.env.BENCH_MS ?? 150);
 const LATENCY_N = Number(process.env.BENCH_N ?? 500);
 const PARTS = process.env.BENCH_PARTS?.split(',').filter(Boolean) ?? ['l1', 'peers', 'latency'];
 
@@ -553,10 +553,19 @@ function gitCommit(): string {
   }
 }
 
-const l1 = PARTS.includes('l1') ? await partL1() : undefined;
-const peers = PARTS.includes('peers') ? await partPeers() : undefined;
-const latency = PARTS.includes('latency') ? await partLatency() : undefined;
-const removed = await cleanup();
+let l1: L1Round[] | undefined;
+let peers: PeerResults | undefined;
+let latency: Latency[] | undefined;
+let removed: number;
+try {
+  l1 = PARTS.includes('l1') ? await partL1() : undefined;
+  peers = PARTS.includes('peers') ? await partPeers() : undefined;
+  latency = PARTS.includes('latency') ? await partLatency() : undefined;
+} finally {
+  // The run's keys go even when a part failed.
+  removed = await cleanup();
+  log(`cleanup: ${removed} keys under ${run} removed`);
+}
 const minutes = ((performance.now() - wallStart) / 60_000).toFixed(1);
 const cpus = os.cpus();
 
