@@ -9,6 +9,13 @@ export {
 } from './export-format.js';
 export { importEntries } from './import-entries.js';
 export {
+  RefreshAheadCache,
+  type RefreshAheadOptions,
+  type RefreshCounters,
+  type RefreshLoadContext,
+  refreshAhead,
+} from './refresh-ahead.js';
+export {
   type ScheduleContext,
   type ScheduledJob,
   type ScheduleLock,

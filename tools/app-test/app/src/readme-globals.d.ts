@@ -1,5 +1,12 @@
 // What the README examples leave to the reader: the application's own functions and data.
-declare const db: { users: { find(id: string): Promise<{ name: string }> } };
+declare const db: {
+  users: {
+    find(id: string): Promise<{ name: string }>;
+    ids(): Promise<string[]>;
+    findMany(ids: readonly string[]): Promise<({ name: string } | undefined)[]>;
+  };
+};
+declare const source: import('@cache/warmers').WarmSource<unknown>;
 declare const id: string;
 declare function render(path: string): Promise<string>;
 declare function fetchUser(id: number): Promise<{ name: string }>;
