@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MemoryCache } from '../../packages/backend-memory/dist/index.js';
 import { ManualClock } from '../../packages/core/dist/index.js';
-import { refreshAhead } from '../../packages/warmers/src/refresh-ahead.ts';
+import { refreshAhead } from '../../packages/warmers/dist/index.js';
 import { mulberry32, zipfRanks } from './lib/zipf.ts';
 
 const KEYS = 100_000;
