@@ -314,17 +314,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (this.#options.spill) {
       await this.#dropLower([key]);
       await this.#writeL1(key, value, write);
-    } else if (
-      await this.#l2Guard.write(() => this.l2.set(key, value, write), {
-        op: 'set',
-        key,
-        value,
-        ...this.#queued(write),
-      })
-    ) {
-      await this.#install(key, value, this.#expiresAt(write), write.tags, false);
-      await this.#publish({ op: 'keys', keys: [key] });
-    }
+    } else await this.#writeThrough([[key, value]], write, () => this.l2.set(key, value, write));
     this.#set(key);
   }
 
@@ -355,16 +345,49 @@ export class TieredCache<V = unknown> implements Cache<V> {
       for (const key of new Set(list.map(([key]) => key))) this.#set(key);
       return;
     }
-    const stored = await this.#l2Guard.write(
-      () => this.l2.setMany(list, write),
-      list.map(([key, value]) => ({ op: 'set', key, value, ...this.#queued(write) })),
-    );
-    if (stored) {
-      const expiresAt = this.#expiresAt(write);
-      await Promise.all(list.map(([key, value]) => this.#install(key, value, expiresAt, write.tags, false)));
-      await this.#publish({ op: 'keys', keys: [...new Set(list.map(([key]) => key))] });
+    // The last write of a key wins, as in L2.
+    const pairs = [...new Map(list)];
+    await this.#writeThrough(pairs, write, () => this.l2.setMany(list, write));
+    for (const [key] of pairs) this.#set(key);
+  }
+
+  /**
+   * Writes to L2, then copies into L1 only the keys that nothing wrote or invalidated while the
+   * write was in flight (another instance's write may have landed after this one in L2: its
+   * message then dropped the key, and this copy would be older than L2's), then announces the
+   * keys. When L2 fails and the cache degrades, the writes are queued instead (and copied into L1).
+   */
+  async #writeThrough(
+    pairs: readonly (readonly [string, V])[],
+    write: SetOptions,
+    call: () => Promise<unknown>,
+  ): Promise<void> {
+    const tokens = pairs.map(([key]) => this.#guard.begin(key));
+    const end = () => pairs.map(([key], i) => this.#guard.end(key, tokens[i] as number));
+    let stored: boolean;
+    try {
+      stored = await this.#l2Guard.write(
+        call,
+        pairs.map(([key, value]) => ({ op: 'set', key, value, ...this.#queued(write) })),
+      );
+    } catch (error) {
+      end();
+      throw error;
     }
-    for (const key of new Set(list.map(([key]) => key))) this.#set(key);
+    const current = end();
+    if (!stored) return;
+    const expiresAt = this.#expiresAt(write);
+    await Promise.all(
+      pairs.map(([key, value], i) =>
+        current[i] ? this.#install(key, value, expiresAt, write.tags, false) : this.#dropL1(key),
+      ),
+    );
+    await this.#publish({ op: 'keys', keys: pairs.map(([key]) => key) });
+  }
+
+  /** Removes an L1 copy that may be older than L2's value (an L1 failure is L1's own `error` event). */
+  async #dropL1(key: string): Promise<void> {
+    await this.l1.delete(key).catch(() => undefined);
   }
 
   async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
@@ -373,12 +396,22 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#checkOpen();
     const write = this.#writeOptions(options);
     // Only L2 can tell who wins: an add is never degraded. In spill mode, one process owns both tiers.
-    const added = this.#options.spill
-      ? await this.#addSpilled(key, value, write)
-      : await this.#l2Guard.call(() => this.l2.add(key, value, write));
+    const token = this.#options.spill ? undefined : this.#guard.begin(key);
+    let added: boolean;
+    try {
+      added = this.#options.spill
+        ? await this.#addSpilled(key, value, write)
+        : await this.#l2Guard.call(() => this.l2.add(key, value, write));
+    } catch (error) {
+      if (token !== undefined) this.#guard.end(key, token);
+      throw error;
+    }
+    const current = token === undefined || this.#guard.end(key, token);
     if (!added) return false;
+    // Reads of the old value in flight must not install it.
     this.#touch(key);
-    await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+    if (current) await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+    else await this.#dropL1(key);
     await this.#publish({ op: 'keys', keys: [key] });
     this.#set(key);
     return true;
@@ -529,6 +562,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     const installable = this.#guard.end(key, token);
     if (computed !== undefined && Object.is(computed.value, value)) {
       if (installable) await this.#install(key, value, this.#expiresAt(write), write.tags, false);
+      else await this.#dropL1(key);
       await this.#publish({ op: 'keys', keys: [key] });
       this.#set(key);
     }
