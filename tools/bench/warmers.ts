@@ -121,7 +121,8 @@ const perSecond = (ms: number) => `${Math.round((COUNT / ms) * 1000).toLocaleStr
 const markdown = `# Warming throughput
 
 \`pnpm --filter @cache/tools bench:warmers\` (tools/bench/warmers.ts) on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
-${COUNT.toLocaleString('en')} entries of ~50 bytes of JSON, ${ROUNDS} alternating rounds, best round of each.
+${COUNT.toLocaleString('en')} entries of ~50 bytes of JSON, ${ROUNDS} alternating rounds, best round of each. The refresh-ahead simulation (miss rates over time,
+with a plot) is in [warmers-refresh.md](warmers-refresh.md).
 
 ## warm() into Redis against raw pipelined SETs
 
