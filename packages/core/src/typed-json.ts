@@ -35,81 +35,10 @@
 import { CacheSerializationError } from './errors.js';
 import type { Serializer } from './serializer.js';
 
-const PLAIN = 0;
-const TAGGED = 1;
-/** The value needs {@link toTagged} to decide: it is refused, or nested too deep to tell (a cycle is). */
-const CHECK = 2;
-/** Deeper than this, {@link scan} leaves the value to {@link toTagged}, which tracks cycles. */
-const SCAN_DEPTH = 64;
 const TAGGED_PREFIX = '~1';
 const TILDE = 0x7e;
-
-/**
- * How a value can be stored: {@link PLAIN}, {@link TAGGED} or {@link CHECK}. A quick walk that
- * builds nothing, so that plain values (the common case) pay one walk on top of `JSON.stringify`.
- */
-function scan(value: unknown, depth: number): number {
-  if (typeof value !== 'object') return scanLeaf(value);
-  if (value === null) return PLAIN;
-  if (depth > SCAN_DEPTH) return CHECK;
-  let result = PLAIN;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      let kind: number;
-      if (typeof item === 'object') kind = scan(item, depth + 1);
-      // A hole reads as undefined: only then is `in` asked.
-      else if (item === undefined) kind = i in value ? TAGGED : CHECK;
-      else kind = scanLeaf(item);
-      if (kind > result) {
-        if (kind === CHECK) return CHECK;
-        result = kind;
-      }
-    }
-    return result;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return TYPES.has(proto) ? TAGGED : CHECK;
-  // for-in (V8's enum cache) is the fastest walk of string keys; symbol keys are asked apart.
-  for (const key in value) {
-    if (key === '~') result = TAGGED;
-    const item = (value as Record<string, unknown>)[key];
-    const kind = typeof item === 'object' ? scan(item, depth + 1) : scanLeaf(item);
-    if (kind > result) {
-      if (kind === CHECK) return CHECK;
-      result = kind;
-    }
-  }
-  if (Object.getOwnPropertySymbols(value).length > 0) return CHECK;
-  return result;
-}
-
-/** {@link scan} of a value that is not an object (nor `null`). */
-function scanLeaf(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return PLAIN;
-    case 'number':
-      // Finite and not -0: x - x is 0 only for finite numbers, and 1 / -0 is -Infinity.
-      return value - value === 0 && (value !== 0 || 1 / value > 0) ? PLAIN : TAGGED;
-    case 'bigint':
-    case 'undefined':
-      return TAGGED;
-    default:
-      return CHECK;
-  }
-}
-
-/** The prototypes of the classes typed JSON carries. */
-const TYPES = new Set<object>([
-  Date.prototype,
-  Map.prototype,
-  Set.prototype,
-  RegExp.prototype,
-  Uint8Array.prototype,
-  Buffer.prototype,
-]);
+/** From this depth on, the encoder tracks the objects on the current path (a cycle always gets there). */
+const TRACK_DEPTH = 64;
 
 /**
  * A refusal on its way up: each frame adds its step to the path (innermost first), so paths cost
@@ -119,90 +48,157 @@ class Refusal extends Error {
   readonly steps: string[] = [];
 }
 
-const tag = (type: string, v?: unknown) => (v === undefined ? { '~': type } : { '~': type, v });
+/** What one encoding carries down the walk. */
+interface Walk {
+  /** The depth from which objects on the path are tracked, for cycles. */
+  readonly trackFrom: number;
+  /** The tracked objects on the current path. */
+  readonly ancestors: Set<object>;
+  /** `for...in` sees only own keys (no enumerable property on `Object.prototype`). */
+  readonly forIn: boolean;
+}
+
+const tag = (type: string, v: unknown) => ({ '~': type, v });
+const UNDEFINED_TAG = Object.freeze({ '~': 'undefined' });
 
 /**
- * Builds the JSON-ready form of a value: tagged objects for what JSON cannot carry. `ancestors`
- * holds the objects on the current path, for cycles. Throws a {@link Refusal}.
+ * The JSON-ready form of a value, in one walk: the value itself when JSON carries it as it is
+ * (nothing is copied), otherwise a copy with tagged objects where JSON cannot carry a value; the
+ * parts of that copy that need no tag are the original objects. Makes every check on the way.
+ * Throws a {@link Refusal}.
  */
-function toTagged(value: unknown, ancestors: Set<object>): unknown {
+function walk(value: unknown, depth: number, w: Walk): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value;
     case 'number':
+      // Finite and not -0: x - x is 0 only for finite numbers, and 1 / -0 is -Infinity.
       if (value - value === 0 && (value !== 0 || 1 / value > 0)) return value;
-      return tag('Number', Object.is(value, -0) ? '-0' : String(value));
+      return tag('Number', value === 0 ? '-0' : String(value));
+    case 'object':
+      if (value === null) return null;
+      if (depth < w.trackFrom) return walkObject(value, depth, w);
+      if (w.ancestors.has(value)) throw new Refusal('a cycle');
+      w.ancestors.add(value);
+      try {
+        return walkObject(value, depth, w);
+      } finally {
+        w.ancestors.delete(value);
+      }
     case 'bigint':
       return tag('BigInt', value.toString());
     case 'undefined':
-      return tag('undefined');
-    case 'object':
-      if (value === null) return null;
-      if (ancestors.has(value)) throw new Refusal('a cycle');
-      ancestors.add(value);
-      try {
-        return objectToTagged(value, ancestors);
-      } finally {
-        ancestors.delete(value);
-      }
+      return UNDEFINED_TAG;
     default:
       throw new Refusal(`a ${typeof value}`);
   }
 }
 
-function objectToTagged(value: object, ancestors: Set<object>): unknown {
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) throw withStep(new Refusal('a hole in an array'), `[${i}]`);
-      try {
-        out[i] = toTagged(value[i], ancestors);
-      } catch (error) {
-        throw withStep(error, `[${i}]`);
-      }
-    }
-    return out;
-  }
+function walkObject(value: object, depth: number, w: Walk): unknown {
+  if (Array.isArray(value)) return walkArray(value, depth, w);
   const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    if (Object.getOwnPropertySymbols(value).length > 0) throw new Refusal('a symbol key');
-    const out: Record<string, unknown> = {};
-    const keys = Object.keys(value);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      let item: unknown;
+  if (proto === Object.prototype || proto === null)
+    return walkRecord(value as Record<string, unknown>, depth, w);
+  return walkClass(value, proto, depth, w);
+}
+
+function walkArray(value: unknown[], depth: number, w: Walk): unknown {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    // A hole reads as undefined: only then is `in` asked.
+    if (item === undefined && !(i in value)) throw withStep(new Refusal('a hole in an array'), `[${i}]`);
+    let form: unknown;
+    try {
+      form = walk(item, depth + 1, w);
+    } catch (error) {
+      throw withStep(error, `[${i}]`);
+    }
+    if (out !== undefined) out[i] = form;
+    else if (form !== item) {
+      out = value.slice(0, i);
+      out[i] = form;
+    }
+  }
+  return out ?? value;
+}
+
+function walkRecord(value: Record<string, unknown>, depth: number, w: Walk): unknown {
+  // JSON.stringify drops symbol keys without a word: refused, as they would not come back.
+  if (Object.getOwnPropertySymbols(value).length > 0) throw new Refusal('a symbol key');
+  let out: Record<string, unknown> | undefined;
+  let tilde = false;
+  if (w.forIn) {
+    // for...in (V8's enum cache) is the fastest walk of string keys.
+    for (const key in value) {
+      const item = value[key];
+      let form: unknown;
       try {
-        item = toTagged((value as Record<string, unknown>)[key], ancestors);
+        form = walk(item, depth + 1, w);
       } catch (error) {
         throw withStep(error, `.${key}`);
       }
-      // `__proto__` must become an own property, as JSON.parse makes it, not the prototype.
-      if (key === '__proto__') defineOwn(out, key, item);
-      else out[key] = item;
+      if (key === '~') tilde = true;
+      if (out !== undefined) setOwn(out, key, form);
+      else if (form !== item) out = copyUntil(value, key, form);
     }
-    return '~' in out ? tag('Object', out) : out;
+  } else {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const item = value[key];
+      let form: unknown;
+      try {
+        form = walk(item, depth + 1, w);
+      } catch (error) {
+        throw withStep(error, `.${key}`);
+      }
+      if (key === '~') tilde = true;
+      if (out !== undefined) setOwn(out, key, form);
+      else if (form !== item) out = copyUntil(value, key, form);
+    }
   }
+  return tilde ? tag('Object', out ?? value) : (out ?? value);
+}
+
+/** A copy of `value`'s own properties before `key`, then `key` set to `form`. */
+function copyUntil(value: Record<string, unknown>, key: string, form: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    if (k === key) break;
+    setOwn(out, k, value[k]);
+  }
+  setOwn(out, key, form);
+  return out;
+}
+
+/** Sets an own property; `__proto__` too becomes an own property, as JSON.parse makes it. */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') defineOwn(record, key, value);
+  else record[key] = value;
+}
+
+function walkClass(value: object, proto: object, depth: number, w: Walk): unknown {
   if (proto === Date.prototype) {
-    const date = value as Date;
-    return tag('Date', Number.isNaN(date.getTime()) ? null : date.toISOString());
+    const time = (value as Date).getTime();
+    return tag('Date', Number.isNaN(time) ? null : (value as Date).toISOString());
   }
   if (proto === Map.prototype) {
     const pairs: unknown[] = [];
     let i = 0;
     for (const [k, v] of value as Map<unknown, unknown>) {
-      let pair: unknown[];
+      let key: unknown;
       try {
-        pair = [toTagged(k, ancestors)];
+        key = walk(k, depth + 1, w);
       } catch (error) {
         throw withStep(error, `<key ${i}>`);
       }
       try {
-        pair.push(toTagged(v, ancestors));
+        pairs.push([key, walk(v, depth + 1, w)]);
       } catch (error) {
         throw withStep(error, `<value ${i}>`);
       }
-      pairs.push(pair);
       i++;
     }
     return tag('Map', pairs);
@@ -212,7 +208,7 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
     let i = 0;
     for (const member of value as Set<unknown>) {
       try {
-        members.push(toTagged(member, ancestors));
+        members.push(walk(member, depth + 1, w));
       } catch (error) {
         throw withStep(error, `<member ${i}>`);
       }
@@ -221,10 +217,10 @@ function objectToTagged(value: object, ancestors: Set<object>): unknown {
     return tag('Set', members);
   }
   if (proto === RegExp.prototype) return tag('RegExp', [(value as RegExp).source, (value as RegExp).flags]);
-  if (proto === Buffer.prototype || proto === Uint8Array.prototype) {
+  if (proto === Buffer.prototype) return tag('Buffer', (value as Buffer).toString('base64'));
+  if (proto === Uint8Array.prototype) {
     const view = value as Uint8Array;
-    const bytes = Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-    return tag(proto === Buffer.prototype ? 'Buffer' : 'Uint8Array', bytes.toString('base64'));
+    return tag('Uint8Array', Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'));
   }
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   throw new Refusal(`a ${typeof name === 'string' && name !== '' ? name : 'class instance'}`);
@@ -240,34 +236,51 @@ function withStep(error: unknown, where: string): unknown {
   return error;
 }
 
-/** Turns the tagged objects of a parsed `~1` text back into values, in place where it can. */
-function revive(node: unknown): unknown {
+/** Whether `for...in` over a plain object sees its own keys only. */
+function forInIsOwn(): boolean {
+  for (const _ in EMPTY) return false;
+  return true;
+}
+const EMPTY = {};
+
+/**
+ * Turns the tagged objects of a parsed `~1` text back into values, in place where it can.
+ * `forIn`: `for...in` sees own keys only (see {@link forInIsOwn}).
+ */
+function revive(node: unknown, forIn: boolean): unknown {
   if (typeof node !== 'object' || node === null) return node;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const item = node[i];
       if (typeof item === 'object' && item !== null) {
-        const revived = revive(item);
+        const revived = revive(item, forIn);
         if (revived !== item) node[i] = revived;
       }
     }
     return node;
   }
   const record = node as Record<string, unknown>;
-  if ('~' in record) return fromTag(record['~'], record.v);
-  reviveProperties(record);
+  if (record['~'] !== undefined && Object.hasOwn(record, '~')) return fromTag(record['~'], record.v, forIn);
+  reviveProperties(record, forIn);
   return record;
 }
 
-function reviveProperties(record: Record<string, unknown>): void {
-  for (const key of Object.keys(record)) {
-    const item = record[key];
-    if (typeof item === 'object' && item !== null) {
-      const revived = revive(item);
-      if (revived === item) continue;
-      if (key === '__proto__') defineOwn(record, key, revived);
-      else record[key] = revived;
-    }
+function reviveProperties(record: Record<string, unknown>, forIn: boolean): void {
+  if (forIn) {
+    for (const key in record) reviveProperty(record, key, forIn);
+  } else {
+    for (const key of Object.keys(record)) reviveProperty(record, key, forIn);
+  }
+}
+
+function reviveProperty(record: Record<string, unknown>, key: string, forIn: boolean): void {
+  const item = record[key];
+  if (typeof item === 'object' && item !== null) {
+    const revived = revive(item, forIn);
+    if (revived === item) return;
+    // `__proto__` stays an own property, as JSON.parse made it.
+    if (key === '__proto__') defineOwn(record, key, revived);
+    else record[key] = revived;
   }
 }
 
@@ -278,7 +291,7 @@ const NUMBERS: Record<string, number> = {
   '-0': -0,
 };
 
-function fromTag(type: unknown, v: unknown): unknown {
+function fromTag(type: unknown, v: unknown, forIn: boolean): unknown {
   switch (type) {
     case 'Date':
       if (v === null) return new Date(Number.NaN);
@@ -292,13 +305,13 @@ function fromTag(type: unknown, v: unknown): unknown {
         const map = new Map<unknown, unknown>();
         for (const pair of v) {
           if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError('a Map entry is not a pair');
-          map.set(revive(pair[0]), revive(pair[1]));
+          map.set(revive(pair[0], forIn), revive(pair[1], forIn));
         }
         return map;
       }
       break;
     case 'Set':
-      if (Array.isArray(v)) return new Set(v.map(revive));
+      if (Array.isArray(v)) return new Set(v.map((member) => revive(member, forIn)));
       break;
     case 'BigInt':
       if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
@@ -321,7 +334,7 @@ function fromTag(type: unknown, v: unknown): unknown {
       return undefined;
     case 'Object':
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        reviveProperties(v as Record<string, unknown>);
+        reviveProperties(v as Record<string, unknown>, forIn);
         return v;
       }
       break;
@@ -332,25 +345,36 @@ function fromTag(type: unknown, v: unknown): unknown {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Encodes a value as typed JSON text (see the file header).
+ * Encodes a value as typed JSON text (see the file header): plain JSON when the value needs no tag,
+ * otherwise `~1` + JSON with tagged objects.
  * @throws CacheSerializationError for what typed JSON cannot round-trip, naming where it is.
  */
 export function stringifyTyped(value: unknown): string {
-  const kind = scan(value, 0);
-  if (kind === PLAIN) return JSON.stringify(value);
+  const forIn = forInIsOwn();
+  let form: unknown;
   try {
-    const tagged = toTagged(value, new Set());
-    // A value that was only too deep for the quick scan may still be plain (its form has no tag).
-    const plain = kind === CHECK && scan(tagged, Number.NEGATIVE_INFINITY) === PLAIN;
-    return plain ? JSON.stringify(tagged) : TAGGED_PREFIX + JSON.stringify(tagged);
+    form = walk(value, 0, { trackFrom: TRACK_DEPTH, ancestors: new Set(), forIn });
   } catch (error) {
-    if (error instanceof Refusal)
-      throw new CacheSerializationError(
-        `typed JSON cannot encode ${error.message} at $${error.steps.reverse().join('')}`,
-      );
-    // A RangeError from a value nested deeper than the stack allows.
-    throw new CacheSerializationError('typed JSON cannot encode this value', { cause: error });
+    throw refused(value, error, forIn);
   }
+  return form === value ? JSON.stringify(value) : TAGGED_PREFIX + JSON.stringify(form);
+}
+
+/** The error for a value the walk refused; a cycle is walked again, tracked from the top, for its shortest path. */
+function refused(value: unknown, error: unknown, forIn: boolean): CacheSerializationError {
+  if (error instanceof Refusal && error.message === 'a cycle') {
+    try {
+      walk(value, 0, { trackFrom: 0, ancestors: new Set(), forIn });
+    } catch (again) {
+      error = again;
+    }
+  }
+  if (error instanceof Refusal)
+    return new CacheSerializationError(
+      `typed JSON cannot encode ${error.message} at $${error.steps.reverse().join('')}`,
+    );
+  // A RangeError from a value nested deeper than the stack allows.
+  return new CacheSerializationError('typed JSON cannot encode this value', { cause: error });
 }
 
 /**
@@ -362,7 +386,7 @@ export function parseTyped(text: string): unknown {
     if (text.charCodeAt(0) !== TILDE) return JSON.parse(text);
     if (!text.startsWith(TAGGED_PREFIX))
       throw new TypeError(`an unknown typed JSON version ${JSON.stringify(text.slice(0, 4))}`);
-    return revive(JSON.parse(text.slice(TAGGED_PREFIX.length)));
+    return revive(JSON.parse(text.slice(TAGGED_PREFIX.length)), forInIsOwn());
   } catch (cause) {
     throw new CacheSerializationError('stored bytes are not typed JSON', { cause });
   }

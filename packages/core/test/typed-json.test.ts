@@ -149,6 +149,46 @@ describe('typed JSON', () => {
     }
   });
 
+  it('names the shortest path of a cycle, also one found deep inside', () => {
+    const a: Record<string, unknown> = { b: { list: [1] } };
+    (a.b as Record<string, unknown>).back = a;
+    expect(() => stringifyTyped({ top: [new Date(0), a] })).toThrow(
+      'typed JSON cannot encode a cycle at $.top[1].b.back',
+    );
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 100; i++) deep = deep.next = {};
+    deep.next = root;
+    expect(() => stringifyTyped(root)).toThrow(`a cycle at $${'.next'.repeat(101)}`);
+  });
+
+  it('walks own keys only, also when Object.prototype has an enumerable property', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = () => 1;
+    try {
+      expect(stringifyTyped({ a: 1, b: [{ c: 2 }] })).toBe('{"a":1,"b":[{"c":2}]}');
+      const text = stringifyTyped({ a: 1, when: new Date(0) });
+      expect(text).toBe('~1{"a":1,"when":{"~":"Date","v":"1970-01-01T00:00:00.000Z"}}');
+      const back = parseTyped(text) as Record<string, unknown>;
+      expect(Object.keys(back)).toEqual(['a', 'when']);
+      expect(back.when).toEqual(new Date(0));
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
+  it('copies only what needs a tag: the value given is never changed', () => {
+    const shared = { plain: [1, 2], deeper: { x: 'y' } };
+    const value = { shared, when: new Date(3), again: shared, list: [shared, -0] };
+    const before = JSON.stringify(value);
+    expect(stringifyTyped(value)).toBe(
+      '~1{"shared":{"plain":[1,2],"deeper":{"x":"y"}},"when":{"~":"Date","v":"1970-01-01T00:00:00.003Z"},' +
+        '"again":{"plain":[1,2],"deeper":{"x":"y"}},"list":[{"plain":[1,2],"deeper":{"x":"y"}},{"~":"Number","v":"-0"}]}',
+    );
+    expect(JSON.stringify(value)).toBe(before);
+    expect(value.when).toBeInstanceOf(Date);
+  });
+
   it('handles deep nesting: plain stays plain, too deep for the stack is a typed error', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100; i++) deep = [deep];
