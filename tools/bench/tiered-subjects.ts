@@ -41,6 +41,8 @@ export interface Instance {
   /** The object the loops call (`c` in the loop source). */
   target: object;
   close(): Promise<void>;
+  /** Ours: the tiered counters (L1 and L2 hits, flushes of L1). */
+  counters?(): { l1Hits: number; l2Hits: number; l1Flushes: number };
 }
 
 /** How the loops call a subject: expressions over `c` (the target), `k` (the key) and `v` (the value). */
@@ -130,7 +132,7 @@ export function subjects(run: string): Subject[] {
       set: 'c.set(k, v, SET_OPTIONS)',
       async create(l1Entries, group) {
         const made = await createOurs(l1Entries, `${run}ours-${group}:`);
-        return { target: made.cache, close: made.close };
+        return { target: made.cache, close: made.close, counters: () => made.cache.counters };
       },
     },
     {
@@ -143,7 +145,7 @@ export function subjects(run: string): Subject[] {
       set: 'c.set(k, v, SET_OPTIONS)',
       async create(l1Entries, group) {
         const made = await createOurs(l1Entries, `${run}ours-no-bus-${group}:`, 'none');
-        return { target: made.cache, close: made.close };
+        return { target: made.cache, close: made.close, counters: () => made.cache.counters };
       },
     },
     {

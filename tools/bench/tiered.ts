@@ -357,11 +357,19 @@ interface PeerResults {
   cpu: Map<string, number[]>;
   /** Share of timed reads that found a value: every key read was written first, so 100% but where a copy went missing. */
   hitShare: Map<string, number[]>;
+  /** Ours: the counters of the mix's four instances added up (warm-up and every round). */
+  mixCounters: Map<string, { l1Hits: number; l2Hits: number; l1Flushes: number }>;
 }
 
 async function partPeers(): Promise<PeerResults> {
   const subjects = makeSubjects(run);
-  const results: PeerResults = { subjects, ops: new Map(), cpu: new Map(), hitShare: new Map() };
+  const results: PeerResults = {
+    subjects,
+    ops: new Map(),
+    cpu: new Map(),
+    hitShare: new Map(),
+    mixCounters: new Map(),
+  };
   const push = (map: Map<string, number[]>, key: string, v: number) => {
     const list = map.get(key) ?? [];
     list.push(v);
@@ -380,7 +388,18 @@ async function partPeers(): Promise<PeerResults> {
       }
     }
     for (const s of subjects) {
-      for (const instance of (prepared.get(s.id) as Prepared).instances) await instance.close();
+      const instances = (prepared.get(s.id) as Prepared).instances;
+      if (c.id === 'mix' && instances[0]?.counters) {
+        const sum = { l1Hits: 0, l2Hits: 0, l1Flushes: 0 };
+        for (const instance of instances) {
+          const counters = instance.counters?.() ?? sum;
+          sum.l1Hits += counters.l1Hits;
+          sum.l2Hits += counters.l2Hits;
+          sum.l1Flushes += counters.l1Flushes;
+        }
+        results.mixCounters.set(s.id, sum);
+      }
+      for (const instance of instances) await instance.close();
       const share = results.hitShare.get(`${s.id}/${c.id}`);
       log(
         `${c.label.padEnd(32)} ${s.label.padEnd(14)} ${fmt(median(results.ops.get(`${s.id}/${c.id}`) ?? [])).padStart(9)} ops/s ` +
@@ -545,9 +564,23 @@ async function cleanup(): Promise<number> {
   return removed;
 }
 
+/** The commit, and the measured packages whose sources differ from it (the build takes the working tree). */
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: toolsDir, encoding: 'utf8' }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: toolsDir,
+      encoding: 'utf8',
+    }).trim();
+    const sources = ['core', 'backend-memory', 'backend-redis', 'tiered'].map((p) => `packages/${p}/src`);
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...sources], {
+      cwd: path.resolve(toolsDir, '..'),
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(3).split('/').slice(0, 2).join('/'));
+    const packages = [...new Set(dirty)];
+    return packages.length === 0 ? commit : `${commit} (with uncommitted changes in ${packages.join(', ')})`;
   } catch {
     return 'unknown';
   }
@@ -679,6 +712,15 @@ if (peers) {
     lines.push(`| ${s.label} | ${cells.join(' | ')} |`);
   }
   lines.push('');
+  for (const [id, counters] of peers.mixCounters) {
+    const label = peers.subjects.find((s) => s.id === id)?.label ?? id;
+    const hits = counters.l1Hits + counters.l2Hits;
+    lines.push(
+      `${label} in the mix (its ${MIX_INSTANCES} instances, all rounds): ${((counters.l1Hits / Math.max(hits, 1)) * 100).toFixed(1)}% of the hits from L1, ` +
+        `${counters.l1Flushes} flushes of L1.`,
+    );
+  }
+  if (peers.mixCounters.size > 0) lines.push('');
   lines.push(
     'Notes:',
     '',
