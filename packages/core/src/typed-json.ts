@@ -52,8 +52,8 @@ class Refusal extends Error {
 interface Walk {
   /** The depth from which objects on the path are tracked, for cycles. */
   readonly trackFrom: number;
-  /** The tracked objects on the current path. */
-  readonly ancestors: Set<object>;
+  /** The tracked objects on the current path (made on first use: most values are never that deep). */
+  ancestors: Set<object> | undefined;
   /** `for...in` sees only own keys (no enumerable property on `Object.prototype`). */
   readonly forIn: boolean;
 }
@@ -79,19 +79,32 @@ function walk(value: unknown, depth: number, w: Walk): unknown {
     case 'object':
       if (value === null) return null;
       if (depth < w.trackFrom) return walkObject(value, depth, w);
-      if (w.ancestors.has(value)) throw new Refusal('a cycle');
-      w.ancestors.add(value);
-      try {
-        return walkObject(value, depth, w);
-      } finally {
-        w.ancestors.delete(value);
-      }
+      return walkTracked(value, depth, w, (w.ancestors ??= new Set()));
     case 'bigint':
       return tag('BigInt', value.toString());
     case 'undefined':
       return UNDEFINED_TAG;
     default:
       throw new Refusal(`a ${typeof value}`);
+  }
+}
+
+/** A string, a boolean or a number JSON carries as it is: the walk's fast path, without a call. */
+function isPlainLeaf(value: unknown): boolean {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && value - value === 0 && (value !== 0 || 1 / value > 0))
+  );
+}
+
+function walkTracked(value: object, depth: number, w: Walk, ancestors: Set<object>): unknown {
+  if (ancestors.has(value)) throw new Refusal('a cycle');
+  ancestors.add(value);
+  try {
+    return walkObject(value, depth, w);
+  } finally {
+    ancestors.delete(value);
   }
 }
 
@@ -109,11 +122,13 @@ function walkArray(value: unknown[], depth: number, w: Walk): unknown {
     const item = value[i];
     // A hole reads as undefined: only then is `in` asked.
     if (item === undefined && !(i in value)) throw withStep(new Refusal('a hole in an array'), `[${i}]`);
-    let form: unknown;
-    try {
-      form = walk(item, depth + 1, w);
-    } catch (error) {
-      throw withStep(error, `[${i}]`);
+    let form: unknown = item;
+    if (!isPlainLeaf(item)) {
+      try {
+        form = walk(item, depth + 1, w);
+      } catch (error) {
+        throw withStep(error, `[${i}]`);
+      }
     }
     if (out !== undefined) out[i] = form;
     else if (form !== item) {
@@ -133,11 +148,13 @@ function walkRecord(value: Record<string, unknown>, depth: number, w: Walk): unk
     // for...in (V8's enum cache) is the fastest walk of string keys.
     for (const key in value) {
       const item = value[key];
-      let form: unknown;
-      try {
-        form = walk(item, depth + 1, w);
-      } catch (error) {
-        throw withStep(error, `.${key}`);
+      let form: unknown = item;
+      if (!isPlainLeaf(item)) {
+        try {
+          form = walk(item, depth + 1, w);
+        } catch (error) {
+          throw withStep(error, `.${key}`);
+        }
       }
       if (key === '~') tilde = true;
       if (out !== undefined) setOwn(out, key, form);
@@ -148,11 +165,13 @@ function walkRecord(value: Record<string, unknown>, depth: number, w: Walk): unk
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const item = value[key];
-      let form: unknown;
-      try {
-        form = walk(item, depth + 1, w);
-      } catch (error) {
-        throw withStep(error, `.${key}`);
+      let form: unknown = item;
+      if (!isPlainLeaf(item)) {
+        try {
+          form = walk(item, depth + 1, w);
+        } catch (error) {
+          throw withStep(error, `.${key}`);
+        }
       }
       if (key === '~') tilde = true;
       if (out !== undefined) setOwn(out, key, form);
@@ -353,7 +372,7 @@ export function stringifyTyped(value: unknown): string {
   const forIn = forInIsOwn();
   let form: unknown;
   try {
-    form = walk(value, 0, { trackFrom: TRACK_DEPTH, ancestors: new Set(), forIn });
+    form = walk(value, 0, { trackFrom: TRACK_DEPTH, ancestors: undefined, forIn });
   } catch (error) {
     throw refused(value, error, forIn);
   }
@@ -364,7 +383,7 @@ export function stringifyTyped(value: unknown): string {
 function refused(value: unknown, error: unknown, forIn: boolean): CacheSerializationError {
   if (error instanceof Refusal && error.message === 'a cycle') {
     try {
-      walk(value, 0, { trackFrom: 0, ancestors: new Set(), forIn });
+      walk(value, 0, { trackFrom: 0, ancestors: undefined, forIn });
     } catch (again) {
       error = again;
     }
