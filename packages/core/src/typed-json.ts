@@ -28,9 +28,12 @@
  * prototype is read back as a plain object. Shared references are written once per place (they
  * come back as copies). A JSON text never starts with `~`, so the two forms cannot be confused.
  *
- * Cost: a plain value pays one walk that builds nothing (the checks, dominated by one
- * `Object.getOwnPropertySymbols` call per object) on top of `JSON.stringify`, and nothing on
- * top of `JSON.parse`; a tagged value is copied once into its JSON form and revived in place.
+ * Cost: encoding is one walk (every check, and the tagged form where needed) then one
+ * `JSON.stringify`. A plain value's walk builds nothing; its cost is mostly one
+ * `Object.getOwnPropertySymbols` call per object, the only way to see symbol keys. A tagged
+ * value's walk copies only the objects on the way to a tag (the rest of the form is the value's
+ * own objects). Decoding the plain form is one `JSON.parse`; the tagged form is revived in place
+ * after it. Figures: docs/benchmarks/serializers.md.
  */
 import { CacheSerializationError } from './errors.js';
 import type { Serializer } from './serializer.js';
