@@ -21,6 +21,7 @@
 import {
   BaseCache,
   type CacheEntryInfo,
+  cacheTracing,
   type Duration,
   CacheConfigError,
   CacheFullError,
@@ -35,6 +36,7 @@ import {
   type SetOptions,
   type StoredEntry,
   toCacheError,
+  traceCacheOperation,
   validateKey,
   validateKeys,
   validateOptions,
@@ -71,6 +73,8 @@ const STALE = 4;
 const INITIAL_CAPACITY = 16;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const MISSING = Symbol('missing');
+/** The diagnostics channels of the async overrides: one `hasSubscribers` read per call when nobody listens. */
+const tracing = cacheTracing;
 
 /**
  * An in-process cache with entry and byte limits, eviction policies, lazy expiry plus a
@@ -360,26 +364,48 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   // ---- the async contract, on the fast path --------------------------------------------------
 
   override async get<T extends V = V>(key: string): Promise<T | undefined> {
+    if (tracing.get.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'get', key }, () => this.getSync<T>(key));
     return this.getSync<T>(key);
   }
 
   override async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    if (tracing.set.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'set', key }, () =>
+        this.setSync(key, value, options),
+      );
     this.setSync(key, value, options);
   }
 
   override async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    if (tracing.add.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'add', key }, () =>
+        this.addSync(key, value, options),
+      );
     return this.addSync(key, value, options);
   }
 
   override async has(key: string): Promise<boolean> {
+    if (tracing.has.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'has', key }, () => this.hasSync(key));
     return this.hasSync(key);
   }
 
   override async delete(key: string): Promise<boolean> {
+    if (tracing.delete.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'delete', key }, () => this.deleteSync(key));
     return this.deleteSync(key);
   }
 
   override async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
+    if (tracing.getEntry.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'getEntry', key }, () =>
+        this.#getEntry<T>(key),
+      );
+    return this.#getEntry<T>(key);
+  }
+
+  #getEntry<T extends V = V>(key: string): CacheEntryInfo<T> | undefined {
     const value = this.getSync<T>(key);
     if (value === undefined) return undefined;
     const slot = this.#map.get(key)!;
@@ -398,12 +424,28 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   }
 
   override async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (tracing.getMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'getMany', keys }, () =>
+        this.#getMany<T>(keys),
+      );
+    return this.#getMany<T>(keys);
+  }
+
+  #getMany<T extends V = V>(keys: readonly string[]): (T | undefined)[] {
     validateKeys(keys, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     return keys.map((key) => this.getSync<T>(key));
   }
 
   override async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (tracing.setMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'setMany' }, () =>
+        this.#setMany(entries, options),
+      );
+    this.#setMany(entries, options);
+  }
+
+  #setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): void {
     if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
@@ -428,6 +470,14 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   }
 
   override async deleteMany(keys: readonly string[]): Promise<number> {
+    if (tracing.deleteMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'deleteMany', keys }, () =>
+        this.#deleteMany(keys),
+      );
+    return this.#deleteMany(keys);
+  }
+
+  #deleteMany(keys: readonly string[]): number {
     validateKeys(keys, this.#maxKey);
     if (!this.#open) throw this.#closedError();
     let removed = 0;
@@ -446,8 +496,15 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
   ): Promise<T> {
-    // A plain hit needs none of the single-flight machinery: answer it here.
-    if (options === undefined && typeof factory === 'function' && this.#open && typeof key === 'string') {
+    // A plain hit needs none of the single-flight machinery: answer it here (the traced path
+    // goes through BaseCache, which publishes the call).
+    if (
+      !tracing.getOrSet.hasSubscribers &&
+      options === undefined &&
+      typeof factory === 'function' &&
+      this.#open &&
+      typeof key === 'string'
+    ) {
       if (key.length !== 0 && key.length * 3 <= this.#maxKey && this.#live(key) !== -1) {
         const value = this.getSync<T>(key);
         if (value !== undefined) return value;

@@ -19,6 +19,15 @@ import {
   CacheSerializationError,
   toCacheError,
 } from './errors.js';
+import {
+  type CacheOperationMessage,
+  cacheChannels,
+  settleHas,
+  settleHit,
+  settleMany,
+  settleRead,
+  traceOperation,
+} from './diagnostics.js';
 import { CacheEmitter } from './events.js';
 import {
   backendErrorPolicy,
@@ -329,7 +338,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
 
   // ---- the contract ----------------------------------------------------------------------------
 
-  async get<T extends V = V>(key: string): Promise<T | undefined> {
+  get<T extends V = V>(key: string): Promise<T | undefined> {
+    if (cacheChannels.get.hasSubscribers)
+      return traceOperation(
+        cacheChannels.get,
+        { cache: this.name, operation: 'get', key },
+        () => this.#get<T>(key),
+        settleRead,
+      );
+    return this.#get<T>(key);
+  }
+
+  async #get<T extends V = V>(key: string): Promise<T | undefined> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V> | Promise<Lookup<V>>;
@@ -344,7 +364,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return hit ? (found?.entry.value as T) : undefined;
   }
 
-  async getOrThrow<T extends V = V>(key: string): Promise<T> {
+  getOrThrow<T extends V = V>(key: string): Promise<T> {
+    if (cacheChannels.getOrThrow.hasSubscribers)
+      return traceOperation(
+        cacheChannels.getOrThrow,
+        { cache: this.name, operation: 'getOrThrow', key },
+        () => this.#getOrThrow<T>(key),
+        settleHit,
+      );
+    return this.#getOrThrow<T>(key);
+  }
+
+  async #getOrThrow<T extends V = V>(key: string): Promise<T> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V>;
@@ -359,7 +390,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     throw new CacheKeyError(`key not found`, { key }, CacheErrorCode.keyMissing);
   }
 
-  async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
+  getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
+    if (cacheChannels.getEntry.hasSubscribers)
+      return traceOperation(
+        cacheChannels.getEntry,
+        { cache: this.name, operation: 'getEntry', key },
+        () => this.#getEntry<T>(key),
+        settleRead,
+      );
+    return this.#getEntry<T>(key);
+  }
+
+  async #getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let found: Lookup<V>;
@@ -373,7 +415,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return hit && found ? toInfo(key, found.entry as StoredEntry<T>) : undefined;
   }
 
-  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+  set(key: string, value: V, options?: SetOptions): Promise<void> {
+    if (cacheChannels.set.hasSubscribers)
+      return traceOperation(cacheChannels.set, { cache: this.name, operation: 'set', key }, () =>
+        this.#set(key, value, options),
+      );
+    return this.#set(key, value, options);
+  }
+
+  async #set(key: string, value: V, options?: SetOptions): Promise<void> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     const entry = this.buildEntry(value, options);
@@ -386,7 +436,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.emit('set', { key });
   }
 
-  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+  add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    if (cacheChannels.add.hasSubscribers)
+      return traceOperation(cacheChannels.add, { cache: this.name, operation: 'add', key }, () =>
+        this.#add(key, value, options),
+      );
+    return this.#add(key, value, options);
+  }
+
+  async #add(key: string, value: V, options?: SetOptions): Promise<boolean> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     const entry = this.buildEntry(value, options);
@@ -408,7 +466,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return added;
   }
 
-  async has(key: string): Promise<boolean> {
+  has(key: string): Promise<boolean> {
+    if (cacheChannels.has.hasSubscribers)
+      return traceOperation(
+        cacheChannels.has,
+        { cache: this.name, operation: 'has', key },
+        () => this.#has(key),
+        settleHas,
+      );
+    return this.#has(key);
+  }
+
+  async #has(key: string): Promise<boolean> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     try {
@@ -418,7 +487,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
   }
 
-  async delete(key: string): Promise<boolean> {
+  delete(key: string): Promise<boolean> {
+    if (cacheChannels.delete.hasSubscribers)
+      return traceOperation(cacheChannels.delete, { cache: this.name, operation: 'delete', key }, () =>
+        this.#delete(key),
+      );
+    return this.#delete(key);
+  }
+
+  async #delete(key: string): Promise<boolean> {
     validateKey(key, this.maxKeyBytes);
     this.#checkOpen();
     let removed: boolean;
@@ -434,7 +511,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return removed;
   }
 
-  async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
+  getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (cacheChannels.getMany.hasSubscribers)
+      return traceOperation(
+        cacheChannels.getMany,
+        { cache: this.name, operation: 'getMany', keys },
+        () => this.#getMany<T>(keys),
+        settleMany,
+      );
+    return this.#getMany<T>(keys);
+  }
+
+  async #getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
     validateKeys(keys, this.maxKeyBytes);
     this.#checkOpen();
     if (keys.length === 0) return [];
@@ -456,7 +544,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
   }
 
-  async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+  setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
+    if (cacheChannels.setMany.hasSubscribers)
+      return traceOperation(cacheChannels.setMany, { cache: this.name, operation: 'setMany' }, () =>
+        this.#setMany(entries, options),
+      );
+    return this.#setMany(entries, options);
+  }
+
+  async #setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
     if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
@@ -488,7 +584,17 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (this.emitter.listening) for (const [key] of built) this.emit('set', { key });
   }
 
-  async deleteMany(keys: readonly string[]): Promise<number> {
+  deleteMany(keys: readonly string[]): Promise<number> {
+    if (cacheChannels.deleteMany.hasSubscribers)
+      return traceOperation(
+        cacheChannels.deleteMany,
+        { cache: this.name, operation: 'deleteMany', keys },
+        () => this.#deleteMany(keys),
+      );
+    return this.#deleteMany(keys);
+  }
+
+  async #deleteMany(keys: readonly string[]): Promise<number> {
     validateKeys(keys, this.maxKeyBytes);
     this.#checkOpen();
     const unique = [...new Set(keys)];
@@ -512,7 +618,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
   }
 
-  async clear(options?: PrefixOptions): Promise<void> {
+  clear(options?: PrefixOptions): Promise<void> {
+    if (cacheChannels.clear.hasSubscribers)
+      return traceOperation(cacheChannels.clear, { cache: this.name, operation: 'clear' }, () =>
+        this.#clear(options),
+      );
+    return this.#clear(options);
+  }
+
+  async #clear(options?: PrefixOptions): Promise<void> {
     const prefix = validatePrefixOptions(options, 'clear');
     this.#checkOpen();
     try {
@@ -523,7 +637,17 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.emit('clear', { prefix });
   }
 
-  async deleteMatching(pattern: string): Promise<number> {
+  deleteMatching(pattern: string): Promise<number> {
+    if (cacheChannels.deleteMatching.hasSubscribers)
+      return traceOperation(
+        cacheChannels.deleteMatching,
+        { cache: this.name, operation: 'deleteMatching', pattern },
+        () => this.#deleteMatching(pattern),
+      );
+    return this.#deleteMatching(pattern);
+  }
+
+  async #deleteMatching(pattern: string): Promise<number> {
     if (typeof pattern !== 'string' || pattern.length === 0) {
       throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
     }
@@ -538,7 +662,17 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return this.#reportDeletes(removed);
   }
 
-  async invalidateTags(tags: readonly string[]): Promise<void> {
+  invalidateTags(tags: readonly string[]): Promise<void> {
+    if (cacheChannels.invalidateTags.hasSubscribers)
+      return traceOperation(
+        cacheChannels.invalidateTags,
+        { cache: this.name, operation: 'invalidateTags', tags },
+        () => this.#invalidateTags(tags),
+      );
+    return this.#invalidateTags(tags);
+  }
+
+  async #invalidateTags(tags: readonly string[]): Promise<void> {
     const list = validateTags(tags);
     this.#checkOpen();
     if (list.length === 0) return;
@@ -557,6 +691,12 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
   ): Promise<T> {
+    if (cacheChannels.getOrSet.hasSubscribers) {
+      const message: CacheOperationMessage = { cache: this.name, operation: 'getOrSet', key };
+      return traceOperation(cacheChannels.getOrSet, message, () =>
+        this.#getOrSet(key, factory, options, message),
+      ) as Promise<T>;
+    }
     return this.#getOrSet(key, factory, options) as Promise<T>;
   }
 
@@ -564,6 +704,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     key: string,
     factory: (ctx: FactoryContext<V>) => V | Promise<V>,
     options: GetOrSetOptions | undefined,
+    message?: CacheOperationMessage,
   ): Promise<V> {
     validateKey(key, this.maxKeyBytes);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
@@ -582,6 +723,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
     if (found?.state === 'fresh') {
       this.#count(key, true);
+      if (message) message.hit = true;
       return found.entry.value;
     }
     const stale = found?.entry;
@@ -589,6 +731,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       this.#compute(key, factory, options, plan, stale, flight, readFailed);
     if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
       this.#count(key, true);
+      if (message) message.hit = true;
       // The refresh runs in the background, bounded by this caller's timeout.
       this.#flights
         .join(key, compute)
@@ -597,6 +740,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       return stale.value;
     }
     this.#count(key, false);
+    if (message) message.hit = false;
     // Join the computation in flight, or start one; this caller's own limits apply to its wait.
     const flight = this.#flights.join(key, compute);
     let value: V;
@@ -655,7 +799,11 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       }
     }
     try {
-      const value = await runFactory(key, factory, stale?.value, flight);
+      const value = await (cacheChannels.load.hasSubscribers
+        ? traceOperation(cacheChannels.load, { cache: this.name, operation: 'load', key }, () =>
+            runFactory(key, factory, stale?.value, flight),
+          )
+        : runFactory(key, factory, stale?.value, flight));
       if (offline) return value;
       const entry = this.buildEntry(value, options, Math.max(plan.swr, plan.sie));
       try {

@@ -44,6 +44,15 @@ export {
   parseTimerDuration,
   parseTtl,
 } from './duration.js';
+export {
+  CACHE_CHANNELS,
+  CACHE_OPERATIONS,
+  type CacheOperation,
+  type CacheOperationMessage,
+  type CacheTracingChannel,
+  cacheTracing,
+  traceCacheOperation,
+} from './diagnostics.js';
 export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
 export {
   decodeEnvelope,
@@ -81,6 +90,12 @@ export {
   validatePrefix,
   validateTags,
 } from './keys.js';
+export {
+  type AttachLoggerOptions,
+  attachLogger,
+  type CacheLogDetails,
+  type CacheLogger,
+} from './logger.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
 export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
 export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
