@@ -18,7 +18,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
-const PACKAGES = ['core', 'backend-memory', 'backend-file', 'backend-redis', 'serializers', 'namespaced', 'tiered', 'warmers'];
+const PACKAGES = [
+  'core',
+  'backend-memory',
+  'backend-file',
+  'backend-redis',
+  'serializers',
+  'namespaced',
+  'tiered',
+  'warmers',
+];
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let app: string;
