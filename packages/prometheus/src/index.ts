@@ -1,0 +1,6 @@
+export {
+  type CacheMetrics,
+  type CacheMetricsOptions,
+  cacheMetrics,
+  type MeteredCache,
+} from './cache-metrics.js';
