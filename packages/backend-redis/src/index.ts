@@ -15,6 +15,7 @@ export {
   type RedisClusterOptions,
   type RedisSentinelOptions,
 } from './redis-cache-options.js';
+export type { RedisClientLike, RedisPipelineLike } from './redis-client.js';
 
 declare module '@cache/core' {
   /** `createCache({ backend: 'redis', ... })` takes the options of the redis backend. */

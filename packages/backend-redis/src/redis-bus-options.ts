@@ -19,6 +19,7 @@ import {
   type RedisSentinelOptions,
   resolvePrefix,
 } from './redis-cache-options.js';
+import { checkClient, type RedisClientLike } from './redis-client.js';
 
 /** How a {@link RedisBus} learns what to drop. */
 export type RedisBusMode = 'pubsub' | 'tracking';
@@ -34,7 +35,7 @@ export interface RedisBusOptions {
    * writes the bus reports (a single node or Sentinel master, not a Cluster): the bus turns
    * client-side caching on for that connection.
    */
-  client?: Redis | Cluster | undefined;
+  client?: RedisClientLike | undefined;
   /** A Redis Cluster to connect to. */
   cluster?: RedisClusterOptions | undefined;
   /** A Sentinel-managed master to connect to. */
@@ -108,19 +109,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Whether `value` looks like an ioredis `Cluster` (of any ioredis version). */
-function isCluster(value: Redis | Cluster): value is Cluster {
+/** Whether `value` is an ioredis `Cluster` (of any ioredis version). */
+function isCluster(value: RedisClientLike | Redis | Cluster): value is Cluster {
   return value.isCluster === true;
-}
-
-/** Whether `value` looks like an ioredis client (`Redis` or `Cluster`, ioredis 5 or 6). */
-function isClient(value: unknown): value is Redis | Cluster {
-  return (
-    isObject(value) &&
-    typeof value.duplicate === 'function' &&
-    typeof value.publish === 'function' &&
-    typeof value.status === 'string'
-  );
 }
 
 /** Validates the options and applies the defaults. @throws CacheConfigError */
@@ -135,9 +126,7 @@ export function resolveBusOptions(options: RedisBusOptions): ResolvedBusOptions 
   if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//i.test(options.url))) {
     throw new CacheConfigError('url must be a redis:// or rediss:// URL');
   }
-  if (options.client !== undefined && !isClient(options.client)) {
-    throw new CacheConfigError('client must be an ioredis Redis or Cluster');
-  }
+  if (options.client !== undefined) checkClient(options.client, 'client');
   if (options.client !== undefined && options.redisOptions !== undefined) {
     throw new CacheConfigError('redisOptions cannot be given with a client');
   }
@@ -253,7 +242,8 @@ export function createBusConnections(
   options: RedisBusOptions,
   tracking: boolean,
 ): NodeConnections | ClusterConnections {
-  const client = options.client;
+  // Checked by resolveBusOptions; typed as this package's ioredis, which it behaves as for the bus.
+  const client = options.client as unknown as Redis | Cluster | undefined;
   if (client !== undefined && isCluster(client)) {
     const publisher = client.duplicate([], {
       enableOfflineQueue: false,

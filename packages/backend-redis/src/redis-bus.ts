@@ -163,7 +163,7 @@ export class RedisBus implements CacheBus {
       this.#pick();
     }
     if (tracking) {
-      this.#tracked = options.client as Redis;
+      this.#tracked = options.client as unknown as Redis;
       this.#tracked.on('ready', this.#onTrackedReady);
       this.#tracked.on('close', this.#onTrackedClose);
     } else {

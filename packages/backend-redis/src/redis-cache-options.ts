@@ -22,6 +22,7 @@ import {
   type SentinelAddress,
 } from 'ioredis';
 import { type LegacyRedisOptions, TimedRedis } from './internal/timed-redis.js';
+import { checkClient, type RedisClientLike } from './redis-client.js';
 
 /** The connection of a Sentinel-managed master: the sentinels, the master's name, and any ioredis option. */
 export type RedisSentinelOptions = Omit<RedisOptions, 'sentinels' | 'name'> & {
@@ -44,11 +45,13 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   /** A `redis://` or `rediss://` URL (user, password, host, port, db). @default 'redis://127.0.0.1:6379' */
   url?: string | undefined;
   /**
-   * A ready ioredis client (`Redis` or `Cluster`). It is borrowed: `close()` leaves it open, and
-   * its own timeout and retry settings apply (`connectTimeout`, `commandTimeout`, `autoPipelining`
-   * and `redisOptions` may not be given with it).
+   * The application's own ioredis client: a `Redis` (single node or Sentinel) or a `Cluster`, of
+   * ioredis 5 (5.4 or later) or ioredis 6, whichever ioredis this package loads itself. It is
+   * recognised by what it can do ({@link RedisClientLike}), not by its class. It is borrowed:
+   * `close()` leaves it open, and its own timeout and retry settings apply (`connectTimeout`,
+   * `commandTimeout`, `autoPipelining` and `redisOptions` may not be given with it).
    */
-  client?: Redis | Cluster | undefined;
+  client?: RedisClientLike | undefined;
   /** A Redis Cluster to connect to. */
   cluster?: RedisClusterOptions | undefined;
   /** A Sentinel-managed master to connect to. */
@@ -166,10 +169,7 @@ export function checkOptions(options: RedisCacheOptions): void {
     throw new CacheConfigError('url must be a redis:// or rediss:// URL');
   }
   if (options.client !== undefined) {
-    const client = options.client as unknown;
-    if (!(client instanceof Redis) && !(client instanceof Cluster)) {
-      throw new CacheConfigError('client must be an ioredis Redis or Cluster');
-    }
+    checkClient(options.client, 'client');
     for (const name of ['commandTimeout', 'connectTimeout', 'autoPipelining', 'redisOptions'] as const) {
       if (options[name] !== undefined)
         throw new CacheConfigError(`${name} cannot be given with a borrowed client`);
@@ -251,7 +251,8 @@ function retryStrategy(times: number): number {
 /** Creates (or borrows) the client described by the options. */
 export function createClient(options: RedisCacheOptions): ResolvedClient {
   if (options.client !== undefined) {
-    const client = options.client;
+    // Checked by checkOptions; typed as this package's ioredis, which it behaves as for the cache.
+    const client = options.client as unknown as Redis | Cluster;
     const own = client.isCluster
       ? (client as Cluster).options.redisOptions?.commandTimeout
       : (client as Redis).options.commandTimeout;

@@ -35,7 +35,7 @@ import {
   type Serializer,
   type StoredEntry,
 } from '@cache/core';
-import type { Cluster, Command, Redis } from 'ioredis';
+import { type Cluster, type Command, Redis } from 'ioredis';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
@@ -93,8 +93,18 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #serializerId: Buffer;
   /** The bytes each tagged or expiring entry was decoded from, for {@link removeDeadEntry}. */
   readonly #readBytes = new WeakMap<StoredEntry<V>, Buffer>();
-  /** The `keyPrefix` of a single-node client ('' when none): frames the cache builds carry it themselves. */
+  /**
+   * The client's `keyPrefix` ('' when none). ioredis puts it before the keys of commands; frames
+   * the cache builds and the patterns it SCANs carry it themselves.
+   */
   readonly #keyPrefix: string;
+  /**
+   * Whether reads and untagged writes go out as frames the cache builds ({@link FrameCommand}): a
+   * single-node client of the ioredis this package loads. A Cluster, and a borrowed client of
+   * another ioredis copy (say the application's ioredis 5 beside this package's ioredis 6), whose
+   * `sendCommand` expects its own `Command` class, get the client's own `GET`/`MGET`/`SET`.
+   */
+  readonly #frames: boolean;
   /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
   readonly #framePrefix: string;
   /** Whether commands are batched by corking the socket until the next tick (single node, owned client). */
@@ -136,7 +146,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#clock = new TagClock(this.#scripts, this.prefix, this.#cluster);
     this.#cork = resolved.cork;
     this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
-    this.#keyPrefix = (this.#cluster ? undefined : (this.#client as Redis).options.keyPrefix) ?? '';
+    this.#keyPrefix = this.#client.options.keyPrefix ?? '';
+    this.#frames = !this.#cluster && this.#client instanceof Redis;
     this.#framePrefix = this.#keyPrefix + this.#entryPrefix;
     // Connection errors of a client the cache owns surface as `error` events (the commands that
     // they fail reject on their own); without a listener ioredis would print them.
@@ -174,9 +185,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
     let bytes: Buffer | null;
     try {
-      bytes = await (this.#cluster
-        ? this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key))
-        : this.#send<Buffer | null>(new FrameCommand('get', getFrame(this.#framePrefix, key))));
+      bytes = await (this.#frames
+        ? this.#send<Buffer | null>(new FrameCommand('get', getFrame(this.#framePrefix, key)))
+        : this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key)));
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -212,7 +223,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     // Tagged entries take their createdAt from the server (internal/tag-clock.ts).
     if (entry.tags.length > 0) return this.#writeTaggedEntry(key, entry);
-    if (this.#cluster) return this.#writeClusterEntry(key, entry);
+    if (!this.#frames) return this.#setEntry(key, entry);
     const frame = encodeSetFrame(this.#framePrefix + key, entry, this.#serializer, this.#px(entry));
     // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
     const client = this.#client;
@@ -223,7 +234,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const bytes = encodeEnvelope(entry, this.#serializer);
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
-    if (this.#cluster) return this.#writeClusterEntry(key, entry, bytes, await this.#stamp('w', key));
+    if (this.#cluster) return this.#setEntry(key, entry, bytes, await this.#stamp('w', key));
     try {
       await this.#scripts.evalKeys(SET_TAGGED, [redisKey, this.#clock.key], [bytes, px ?? '']);
     } catch (error) {
@@ -240,7 +251,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  async #writeClusterEntry(
+  /** A `SET` through the client's own command (a Cluster, or a client without frames). */
+  async #setEntry(
     key: string,
     entry: StoredEntry<V>,
     bytes = encodeEnvelope(entry, this.#serializer),
@@ -371,8 +383,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
     const match = escapeMatch(this.#entryPrefix + (prefix ?? '')) + '*';
     const seen = new Set<string>();
-    const cut = this.#entryPrefix.length;
-    for await (const { node, keys } of this.#scan(match)) {
+    for await (const { node, keys, cut: before } of this.#scan(match)) {
+      const cut = before + this.#entryPrefix.length;
       let live: number[];
       try {
         live = await this.#scripts.evalMany(node, IS_LIVE, keys, [this.now()]);
@@ -412,10 +424,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
 
   protected override async removeMatching(pattern: string): Promise<string[]> {
     const matches = globMatcher(pattern);
-    const cut = this.#entryPrefix.length;
     // A key that SCAN returns twice is removed by the first script run: the second reports 0.
     const removed: string[] = [];
-    for await (const { node, keys } of this.#scan(escapeMatch(this.#entryPrefix) + globToMatch(pattern))) {
+    for await (const { node, keys, cut: before } of this.#scan(
+      escapeMatch(this.#entryPrefix) + globToMatch(pattern),
+    )) {
+      const cut = before + this.#entryPrefix.length;
       const matched = keys.filter((key) => matches(key.slice(cut)));
       if (matched.length === 0) continue;
       let flags: number[];
@@ -592,6 +606,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    */
   #mget(prefix: string, names: readonly string[]): Promise<(Buffer | null)[]> {
     if (this.#cluster) return this.#clusterMget(names.map((name) => prefix + name));
+    if (!this.#frames) {
+      const client = this.#client;
+      const keys = names.map((name) => prefix + name);
+      return this.#guard(() => client.mgetBuffer(...keys));
+    }
     const full = this.#keyPrefix + prefix;
     return names.length === 1
       ? this.#send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string))).then(
@@ -618,18 +637,30 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   /**
-   * SCANs every master (or the one server) with a MATCH pattern; yields each non-empty batch. Each
-   * node's loop is checked to end (internal/scan.ts).
+   * SCANs every master (or the one server) with a MATCH pattern (under the cache's keys, without
+   * the client's `keyPrefix`, which is added here); yields each non-empty batch. Each node's loop
+   * is checked to end (internal/scan.ts).
+   *
+   * `keys` are as commands sent through `node` take them (without the `keyPrefix` that `node`
+   * adds itself); `cut` is how many characters of each come before the cache's own key layout
+   * (the part of the client's `keyPrefix` that `node` does not add: a Cluster's nodes add none).
    */
-  async *#scan(match: string): AsyncGenerator<{ node: Redis; keys: string[] }> {
+  async *#scan(match: string): AsyncGenerator<{ node: Redis; keys: string[]; cut: number }> {
     const nodes = this.#cluster ? (this.#client as Cluster).nodes('master') : [this.#client as Redis];
+    const full = escapeMatch(this.#keyPrefix) + match;
     for (const node of nodes) {
+      const nodePrefix = node.options.keyPrefix ?? '';
+      const strip = this.#keyPrefix.startsWith(nodePrefix) ? nodePrefix.length : 0;
+      const cut = this.#keyPrefix.length - strip;
       const calls = {
-        scan: (cursor: string) => this.#guard(() => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT)),
+        scan: (cursor: string) => this.#guard(() => node.scan(cursor, 'MATCH', full, 'COUNT', SCAN_COUNT)),
         dbsize: () => this.#guard(() => node.dbsize()),
       };
       try {
-        for await (const keys of scanLoop(calls, SCAN_COUNT)) yield { node, keys };
+        for await (const keys of scanLoop(calls, SCAN_COUNT)) {
+          if (strip > 0) for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as string).slice(strip);
+          yield { node, keys, cut };
+        }
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }

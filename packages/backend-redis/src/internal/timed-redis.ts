@@ -20,6 +20,14 @@ const TIMED_OUT = 'Command timed out';
 /** Past this many dropped slots at the head, the queue's arrays are compacted. */
 const COMPACT_AT = 1024;
 
+/**
+ * Whether a command has its answer: ioredis 6's `isSettled`; ioredis 5 has only `isResolved` (a
+ * rejected command stays in the queue until its deadline, when rejecting it again does nothing).
+ */
+function settled(command: Command): boolean {
+  return (command as { isSettled?: boolean }).isSettled ?? command.isResolved;
+}
+
 /** The commands in flight with their deadlines, oldest first. */
 export class CommandDeadlines {
   readonly #timeout: number;
@@ -44,7 +52,7 @@ export class CommandDeadlines {
     const commands = this.#commands;
     let head = this.#head;
     // Answered commands leave from the head: with one command at a time the queue stays at one.
-    while (head < commands.length && (commands[head] as Command).isSettled) commands[head++] = undefined;
+    while (head < commands.length && settled(commands[head] as Command)) commands[head++] = undefined;
     if (head === commands.length) {
       commands.length = 0;
       this.#deadlines.length = 0;
@@ -82,7 +90,7 @@ export class CommandDeadlines {
     let head = this.#head;
     while (head < commands.length) {
       const command = commands[head] as Command;
-      if (!command.isSettled) {
+      if (!settled(command)) {
         if ((deadlines[head] as number) > now) break;
         command.reject(new Error(TIMED_OUT));
       }
