@@ -1,0 +1,6 @@
+export {
+  type CacheInstrumentation,
+  type InstrumentCachesOptions,
+  type InstrumentedCache,
+  instrumentCaches,
+} from './instrument-caches.js';
