@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 
 interface Service {
@@ -53,5 +54,16 @@ describe('docs/examples/metrics-service', () => {
     expect(text).toContain('cache_size{cache="users_l1"} 0\n');
     expect(text).toMatch(/cache_size_bytes\{cache="pages"\} 0\n/);
     expect(text).not.toContain('user:1');
+
+    // The Grafana dashboard reads every metric the service exposes, and no other.
+    const dashboard = await readFile(
+      new URL('../../../docs/grafana/cache-dashboard.json', import.meta.url),
+      'utf8',
+    );
+    const read = new Set(
+      [...dashboard.matchAll(/\b(cache_[a-z0-9_]+?)(?:_bucket)?\{/g)].map((m) => m[1] as string),
+    );
+    expect([...read].filter((name) => !names.includes(name))).toEqual([]);
+    expect(read.size).toBe(names.length);
   });
 });
