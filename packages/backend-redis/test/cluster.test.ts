@@ -1,7 +1,9 @@
 // RedisCache on a 3-master Redis Cluster that this file starts itself (tools/redis/launcher.ts)
 // on free loopback ports and stops by pid in afterAll: the contract suite, then many-key
 // operations across slots, clear() on every master and keys() across masters, checked per
-// master with SCAN on a raw client.
+// master with SCAN on a raw client. Both run on the Cluster client the cache creates from
+// `cluster`, and on an application's own Cluster client passed as `client`, from each ioredis
+// major (test/helpers/majors.ts), all on the one launched cluster.
 import { describeCacheContract } from '@cache/conformance';
 import type { Duration } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
@@ -14,7 +16,8 @@ import {
   type RedisAddress,
   type RedisClusterHandle,
 } from '../../../tools/redis/launcher.js';
-import { RedisCache } from '../src/index.js';
+import { RedisCache, type RedisCacheOptions, type RedisClientLike } from '../src/index.js';
+import { appCluster, disconnectAppClients, MAJORS } from './helpers/majors.js';
 import { globEscape, rawClient, scanNode } from './support/servers.js';
 
 /**
@@ -25,6 +28,8 @@ import { globEscape, rawClient, scanNode } from './support/servers.js';
  * this file near 15 s. CACHE_PROPERTY_RUNS overrides it (read by the suite).
  */
 const PROPERTY_RUNS = 200;
+/** Property runs on a borrowed Cluster client: the same paths but for who built the client (see contract.test.ts). */
+const BORROWED_PROPERTY_RUNS = 100;
 
 let cluster: RedisClusterHandle | undefined;
 const opened: RedisCache[] = [];
@@ -35,12 +40,36 @@ function nodes(): RedisAddress[] {
   return cluster.nodes;
 }
 
-function clusterCache(
+/** How a variant's caches reach the cluster: their own client, or an application's (one per variant). */
+interface Variant {
+  name: string;
+  connection(): Pick<RedisCacheOptions, 'cluster' | 'client'>;
+  propertyRuns: number;
+}
+
+const VARIANTS: Variant[] = [
+  {
+    name: 'its own client',
+    connection: () => ({ cluster: { nodes: nodes() } }),
+    propertyRuns: PROPERTY_RUNS,
+  },
+  ...MAJORS.map((major): Variant => {
+    let client: RedisClientLike | undefined;
+    return {
+      name: `an application's ${major.name} Cluster client`,
+      connection: () => ({ client: (client ??= appCluster(major, nodes())) }),
+      propertyRuns: BORROWED_PROPERTY_RUNS,
+    };
+  }),
+];
+
+function clusterCacheOf(
   prefix: string,
   extra: { defaultTtl?: Duration | undefined; maxKeyBytes?: number | undefined } = {},
+  variant: Variant = VARIANTS[0] as Variant,
 ): RedisCache {
   const cache = new RedisCache({
-    cluster: { nodes: nodes() },
+    ...variant.connection(),
     prefix,
     ...(extra.defaultTtl === undefined ? {} : { defaultTtl: extra.defaultTtl }),
     ...(extra.maxKeyBytes === undefined ? {} : { maxKeyBytes: extra.maxKeyBytes }),
@@ -68,6 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(opened.map((cache) => cache.close()));
+  disconnectAppClients();
   const servers = cluster?.servers ?? [];
   await cluster?.stop();
   cluster = undefined;
@@ -99,14 +129,17 @@ describe('the launched cluster', () => {
   });
 });
 
-describeCacheContract({
-  name: 'RedisCache on a 3-master cluster',
-  create: ({ defaultTtl, maxKeyBytes }) =>
-    clusterCache(uniquePrefix('contract'), { defaultTtl, maxKeyBytes }),
-  capabilities: { clock: false, propertyRuns: PROPERTY_RUNS },
-});
+for (const variant of VARIANTS) {
+  describeCacheContract({
+    name: `RedisCache on a 3-master cluster, ${variant.name}`,
+    create: ({ defaultTtl, maxKeyBytes }) =>
+      clusterCacheOf(uniquePrefix('contract'), { defaultTtl, maxKeyBytes }, variant),
+    capabilities: { clock: false, propertyRuns: variant.propertyRuns },
+  });
+}
 
-describe('RedisCache on a cluster: keys spread over every master', () => {
+describe.each(VARIANTS)('RedisCache on a cluster, $name: keys spread over every master', (variant) => {
+  const clusterCache = (prefix: string): RedisCache => clusterCacheOf(prefix, {}, variant);
   const count = 90;
   const keys = Array.from({ length: count }, (_, i) => `item:${i}`);
 
@@ -212,5 +245,35 @@ describe('RedisCache on a cluster: keys spread over every master', () => {
     await cache.clear({ prefix: 'session:' });
     expect(await cache.getMany(sessions)).toEqual(sessions.map(() => undefined));
     expect(await cache.getMany(keys)).toEqual(keys.map(() => 1));
+  });
+});
+
+describe.each(MAJORS)("RedisCache on an application's $name Cluster client with a keyPrefix", (major) => {
+  it('writes under keyPrefix + prefix on every master; keys(), deleteMatching() and clear() find them there', async () => {
+    const keyPrefix = 'app:';
+    const prefix = uniquePrefix('cluster-key-prefix');
+    const cache = new RedisCache({ client: appCluster(major, nodes(), { keyPrefix }), prefix });
+    opened.push(cache);
+    const keys = Array.from({ length: 30 }, (_, i) => `item:${i}`);
+    await cache.setMany(keys.map((key, i) => [key, i]));
+    await cache.set('tagged', 't', { tags: ['tg'] });
+    const perMaster = await Promise.all(
+      nodes().map((node) => scanNode(node, `${keyPrefix}${globEscape(prefix)}e:*`)),
+    );
+    for (const onNode of perMaster) expect(onNode.length).toBeGreaterThan(0);
+    expect(perMaster.flat().sort()).toEqual(
+      [...keys, 'tagged'].map((key) => `${keyPrefix}${prefix}e:${key}`).sort(),
+    );
+
+    const listed: string[] = [];
+    for await (const key of cache.keys()) listed.push(key);
+    expect(listed.sort()).toEqual([...keys, 'tagged'].sort());
+    await cache.invalidateTags(['tg']);
+    expect(await cache.get('tagged')).toBeUndefined();
+    expect(await cache.deleteMatching('item:1*')).toBe(11);
+    await cache.clear();
+    // Entries and tag records are gone (the tag clock record stays, as clear() leaves it).
+    for (const node of nodes())
+      expect(await scanNode(node, `${keyPrefix}${globEscape(prefix)}[et]:*`)).toEqual([]);
   });
 });

@@ -39,9 +39,12 @@ const APP_OPTIONS = { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTime
 
 const clients: { disconnect(): void }[] = [];
 
-afterAll(() => {
+/** Disconnects the clients made so far (also done after the file). */
+export function disconnectAppClients(): void {
   for (const client of clients.splice(0)) client.disconnect();
-});
+}
+
+afterAll(disconnectAppClients);
 
 /** An application's single-node client of this major on REDIS_URL; disconnected after the file. */
 export function appRedis(major: IoredisMajor, options: { keyPrefix?: string } = {}): RedisClientLike {
