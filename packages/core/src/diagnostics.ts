@@ -10,7 +10,7 @@
  * and builds nothing. Channels are global to the process by name, so every copy of this package
  * (ES module and CommonJS builds alike) publishes on the same ones.
  */
-import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
+import { tracingChannel } from 'node:diagnostics_channel';
 
 /** The operations published, each on its own tracing channel (`cache:<operation>`). */
 export const CACHE_OPERATIONS = [
@@ -79,13 +79,22 @@ export interface CacheOperationMessage {
   error?: unknown;
 }
 
+/**
+ * @internal What this package uses of Node's `TracingChannel`, declared here so that the published
+ * declarations do not need Node's types.
+ */
+export interface OperationChannel {
+  readonly hasSubscribers: boolean;
+  tracePromise<R>(run: () => Promise<R>, context: CacheOperationMessage): Promise<R>;
+}
+
 /** @internal The tracing channel of each operation. */
 export const cacheChannels: {
-  readonly [O in CacheOperation]: TracingChannel<unknown, CacheOperationMessage>;
+  readonly [O in CacheOperation]: OperationChannel;
 } = Object.freeze(
   Object.fromEntries(
     CACHE_OPERATIONS.map((op) => [op, tracingChannel<unknown, CacheOperationMessage>(CACHE_CHANNELS[op])]),
-  ) as { [O in CacheOperation]: TracingChannel<unknown, CacheOperationMessage> },
+  ) as unknown as { [O in CacheOperation]: OperationChannel },
 );
 
 /**
@@ -93,7 +102,7 @@ export const cacheChannels: {
  * fields from the result before `asyncStart`. Call only when `channel.hasSubscribers`.
  */
 export function traceOperation<R>(
-  channel: TracingChannel<unknown, CacheOperationMessage>,
+  channel: OperationChannel,
   message: CacheOperationMessage,
   run: () => Promise<R> | R,
   settle?: (message: CacheOperationMessage, result: R) => void,
