@@ -112,8 +112,9 @@ function walkTracked(value: object, depth: number, w: Walk, ancestors: Set<objec
 }
 
 function walkObject(value: object, depth: number, w: Walk): unknown {
-  if (Array.isArray(value)) return walkArray(value, depth, w);
   const proto = Object.getPrototypeOf(value);
+  // An instance of a subclass of Array is a class instance: refused below, as JSON would lose its class.
+  if (Array.isArray(value) && proto === Array.prototype) return walkArray(value, depth, w);
   if (proto === Object.prototype || proto === null)
     return walkRecord(value as Record<string, unknown>, depth, w);
   return walkClass(value, proto, depth, w);

@@ -121,6 +121,7 @@ describe('typed JSON', () => {
       x = 1;
     }
     class MyDate extends Date {}
+    class MyArray extends Array<number> {}
     const refused: unknown[] = [
       () => 1,
       Symbol('s'),
@@ -133,6 +134,7 @@ describe('typed JSON', () => {
       [1, , 3],
       new Point(),
       new MyDate(0),
+      MyArray.from([1, 2]),
       new Int16Array(2),
       new WeakMap(),
       Promise.resolve(1),
