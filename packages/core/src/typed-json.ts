@@ -24,9 +24,8 @@
  *
  * Functions, symbols (as values or keys), cycles, holes in arrays and instances of other
  * classes (including subclasses of `Array` and of the types above, and typed arrays other than
- * `Uint8Array`)
- * are refused with `CacheSerializationError` naming where they are; an object without a
- * prototype is read back as a plain object. Shared references are written once per place (they
+ * `Uint8Array`) are refused with `CacheSerializationError` naming where they are; an object
+ * without a prototype is read back as a plain object. Shared references are written once per place (they
  * come back as copies). A JSON text never starts with `~`, so the two forms cannot be confused.
  *
  * Cost: encoding is one walk (every check, and the tagged form where needed) then one
