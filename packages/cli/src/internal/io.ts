@@ -1,0 +1,17 @@
+/** The streams and environment a run of the command uses (the process's own, or a test's). */
+import type { Readable, Writable } from 'node:stream';
+
+/** A stream that may be a terminal. */
+export type MaybeTty<S> = S & { isTTY?: boolean | undefined };
+
+/** What {@link runCli} reads from and writes to. */
+export interface CliIo {
+  /** Values for `set <key> -` and `import -`, and answers to confirmations on a terminal. */
+  stdin: MaybeTty<Readable>;
+  /** Results: tables on a terminal, JSON lines otherwise. */
+  stdout: MaybeTty<Writable>;
+  /** Errors, warnings and progress. */
+  stderr: MaybeTty<Writable>;
+  /** `CACHE_URL`, `CACHE_CONFIG`, `NO_COLOR`. */
+  env: Readonly<Record<string, string | undefined>>;
+}
