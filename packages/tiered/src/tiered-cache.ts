@@ -93,6 +93,12 @@ export class TieredCache<V = unknown> implements Cache<V> {
   readonly #stale: StaleCopies<V> | undefined;
   /** Spill mode: the entries on their way down to L2. */
   readonly #spill: SpillBuffer<V> | undefined;
+  /** `getOrSet` calls waiting for L2 to report their miss, by key (see {@link #countMissWithL2}). */
+  readonly #l2Misses = new Map<string, { pending: number; reported: number }>();
+  /** Whether L1's `error` events are forwarded (from the first `error` listener on). */
+  #l1Errors = false;
+  /** Messages on their way out (`close()` waits for them). */
+  readonly #publishing = new Set<Promise<void>>();
   /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
   readonly #internal = new Set<string>();
   #closed = false;
@@ -140,9 +146,10 @@ export class TieredCache<V = unknown> implements Cache<V> {
     for (const event of FORWARDED) {
       this.#unsubscribe.push(this.l2.on(event, (payload) => this.#forward(event, payload, true)));
     }
-    for (const tier of [this.l1, this.l2]) {
-      this.#unsubscribe.push(tier.on('error', ({ error, key }) => this.#report(error, key)));
-    }
+    // L2's errors always count here; L1's only while someone listens: a listener on a MemoryCache
+    // makes every hit build its event (its own stats count them either way).
+    this.#unsubscribe.push(this.l2.on('error', ({ error, key }) => this.#report(error, key)));
+    this.#unsubscribe.push(this.l2.on('miss', ({ key }) => this.#onL2Miss(key)));
     if (resolved.spill) {
       const spill = new SpillBuffer(this.l2, resolved.clock, (error, key) =>
         this.#report(toCacheError(error, 'spilling an evicted entry to L2 failed', key), key),
@@ -167,11 +174,26 @@ export class TieredCache<V = unknown> implements Cache<V> {
 
   // ---- reads ------------------------------------------------------------------------------------
 
-  async get<T extends V = V>(key: string): Promise<T | undefined> {
+  get<T extends V = V>(key: string): Promise<T | undefined> {
+    // The L1 hit of a MemoryCache: one synchronous read, no async frame.
+    const sync = this.#l1Sync;
+    if (sync === undefined || this.#closed) return this.#get(key, false);
+    let local: V | undefined;
+    try {
+      local = sync.getSync(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return local === undefined ? this.#get(key, true) : Promise.resolve(this.#hitL1(key, local) as T);
+  }
+
+  async #get<T extends V>(key: string, l1Missed: boolean): Promise<T | undefined> {
     validateKey(key, this.#options.maxKeyBytes);
     this.#checkOpen();
-    const local = this.#l1Sync ? this.#l1Sync.getSync(key) : await this.l1.get(key);
-    if (local !== undefined) return this.#hitL1(key, local) as T;
+    if (!l1Missed) {
+      const local = await this.l1.get(key);
+      if (local !== undefined) return this.#hitL1(key, local) as T;
+    }
     const entry = await this.#readL2(key);
     if (entry === undefined) return this.#miss(key);
     this.#hitL2(key);
@@ -510,10 +532,10 @@ export class TieredCache<V = unknown> implements Cache<V> {
       this.#hitL2(key);
       return found.value as T;
     }
-    this.#miss(key);
     const write = this.#writeOptions(options);
     const merged: GetOrSetOptions = { ...options, ...write };
     if (this.#options.spill) {
+      this.#miss(key);
       // L1 is the primary tier: its getOrSet computes (single-flight, stale windows, timeouts).
       let ran = false;
       const value = await this.l1.getOrSet(
@@ -540,6 +562,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       }
     };
     const token = this.#guard.begin(key);
+    const counted = this.#countMissWithL2(key);
     let value: T;
     // A timeout is the caller's own limit when it set one (L2's command timeouts look the same).
     const own = (error: unknown) =>
@@ -548,6 +571,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     try {
       value = await this.#l2Guard.call(() => this.l2.getOrSet(key, run, merged), own);
     } catch (error) {
+      counted();
       this.#guard.end(key, token);
       if (own(error) || this.#options.throwOnL2Error || isCallerError(error)) throw error;
       // L2 failed: the value computed before the failure, or one computed into L1.
@@ -558,6 +582,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       }
       return result.value;
     }
+    counted();
     // Only what this call computed is copied (not a stale value L2 served while it refreshes).
     const installable = this.#guard.end(key, token);
     if (computed !== undefined && Object.is(computed.value, value)) {
@@ -572,7 +597,12 @@ export class TieredCache<V = unknown> implements Cache<V> {
   // ---- events, stats, close ---------------------------------------------------------------------
 
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
-    return this.#emitter.on(event, listener);
+    const off = this.#emitter.on(event, listener);
+    if (event === 'error' && !this.#l1Errors) {
+      this.#l1Errors = true;
+      this.#unsubscribe.push(this.l1.on('error', ({ error, key }) => this.#report(error, key)));
+    }
+    return off;
   }
 
   async close(): Promise<void> {
@@ -580,6 +610,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#closed = true;
     clearTimeout(this.#busDownTimer);
     await this.#l2Guard.close();
+    await Promise.all(this.#publishing);
     if (this.#options.spill) (this.l1 as unknown as { onEvict: unknown }).onEvict = undefined;
     await this.#spill?.settle().catch(() => undefined);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -613,6 +644,37 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.stats.hits++;
     this.counters.l2Hits++;
     if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l2' });
+  }
+
+  /**
+   * Counts the miss of a `getOrSet` when L2's own `getOrSet` reports it (just before it joins or
+   * starts its computation), so that callers see the miss once the call has joined; the returned
+   * function counts it at the end of the call if L2 never did (L2 failed, or found the value).
+   */
+  #countMissWithL2(key: string): () => void {
+    const waiting = this.#l2Misses.get(key);
+    if (waiting) waiting.pending++;
+    else this.#l2Misses.set(key, { pending: 1, reported: 0 });
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const entry = this.#l2Misses.get(key);
+      if (entry && entry.reported > 0) entry.reported--;
+      else {
+        if (entry) entry.pending--;
+        this.#miss(key);
+      }
+      if (entry && entry.pending === 0 && entry.reported === 0) this.#l2Misses.delete(key);
+    };
+  }
+
+  #onL2Miss(key: string): void {
+    const entry = this.#l2Misses.get(key);
+    if (!entry || entry.pending === 0) return;
+    entry.pending--;
+    entry.reported++;
+    this.#miss(key);
   }
 
   #miss(key: string): undefined {
@@ -726,8 +788,18 @@ export class TieredCache<V = unknown> implements Cache<V> {
 
   // ---- bus --------------------------------------------------------------------------------------
 
-  async #publish(operation: BusOperation): Promise<void> {
-    await this.#link?.publish(operation);
+  /**
+   * Sends a message without waiting for it: a write resolves once both tiers have it. Messages
+   * leave in call order (one publisher connection); a failed one is reported, and its sequence
+   * number is lost on purpose, so receivers see the gap.
+   */
+  #publish(operation: BusOperation): Promise<void> {
+    const link = this.#link;
+    if (link === undefined) return Promise.resolve();
+    const sent = link.publish(operation);
+    this.#publishing.add(sent);
+    void sent.finally(() => this.#publishing.delete(sent));
+    return Promise.resolve();
   }
 
   async #applyRemote(operation: BusOperation): Promise<void> {
