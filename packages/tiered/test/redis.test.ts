@@ -21,7 +21,8 @@ describeCacheContract({
     const keys = maxKeyBytes === undefined ? {} : { maxKeyBytes };
     return tiered({
       l1: new MemoryCache({ ...keys, maxEntries: 1000 }),
-      l2: new RedisCache({ ...keys, url: REDIS_URL, prefix }),
+      // A generous command timeout: under a loaded machine a timeout would degrade to L1 (by design).
+      l2: new RedisCache({ ...keys, url: REDIS_URL, prefix, commandTimeout: 10_000 }),
       bus: new RedisBus({ url: REDIS_URL, channel: prefix }),
       ...keys,
       ...(defaultTtl === undefined ? {} : { defaultTtl }),
@@ -108,6 +109,8 @@ describe('a fleet on Redis', () => {
     const { members, prefix } = await fleet(2, 'tracking');
     const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
     await a.cache.set('k', 'v');
+    // b hears of that write twice: a's message, and Redis's own report of the write.
+    await waitFor(() => received(b) === 2);
     expect(await b.cache.get('k')).toBe('v');
     expect(await b.l1.has('k')).toBe(true);
     const outside = new Redis(REDIS_URL);
