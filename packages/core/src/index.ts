@@ -109,6 +109,7 @@ export {
   type SerializerLoader,
   type SerializerSource,
 } from './serializer-loader.js';
+export type { AbortSignalLike, PlatformAbortSignal, PlatformBuffer } from './platform.js';
 export { sharedState } from './shared-state.js';
 export { CacheStats, type CacheStatsSnapshot } from './stats.js';
 export type {

@@ -2,11 +2,13 @@
  * `exportEntries`: writes the live entries of any cache as JSON Lines (see `export-format.ts`),
  * read through `keys()` and `getEntry()`, a batch at a time, with backpressure on the output.
  */
+import type { PlatformAbortSignal } from '@cache/core';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import type { WritableLike } from './streams.js';
 import {
   type Cache,
   CacheConfigError,
@@ -28,7 +30,7 @@ export interface ExportOptions {
   /** Keys read with `getEntry` at once, and entries per write to the output. @default 100 */
   batchSize?: number | undefined;
   /** Stops the export; a file export is then removed (a given stream is left as it is). */
-  signal?: AbortSignal | undefined;
+  signal?: PlatformAbortSignal | undefined;
   /** The time source that decides which entries have expired. @default the system clock */
   clock?: Clock | undefined;
 }
@@ -66,7 +68,7 @@ const MAX_ERRORS = 100;
  */
 export async function exportEntries(
   cache: Cache,
-  output: string | Writable,
+  output: string | WritableLike,
   options: ExportOptions = {},
 ): Promise<ExportReport> {
   if (cache === null || typeof cache !== 'object' || typeof cache.getEntry !== 'function')
@@ -83,7 +85,8 @@ export async function exportEntries(
     (output === null || typeof output !== 'object' || typeof output.write !== 'function')
   )
     throw new CacheConfigError('exportEntries writes to a file path or a writable stream');
-  if (typeof output !== 'string') return writeTo(cache, output, prefix, batchSize, clock, signal);
+  if (typeof output !== 'string')
+    return writeTo(cache, output as unknown as Writable, prefix, batchSize, clock, signal);
 
   const temp = `${output}.${randomBytes(6).toString('hex')}.tmp`;
   const stream = createWriteStream(temp);
@@ -106,7 +109,7 @@ async function writeTo(
   prefix: string | undefined,
   batchSize: number,
   clock: Clock,
-  signal: AbortSignal | undefined,
+  signal: PlatformAbortSignal | undefined,
 ): Promise<ExportReport> {
   const start = clock.now();
   const report: ExportReport = { exported: 0, skipped: 0, failed: 0, errors: [], durationMs: 0 };

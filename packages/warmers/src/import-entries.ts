@@ -1,5 +1,4 @@
-/** `importEntries`: `warm` from an export. */
-import type { Readable } from 'node:stream';
+import type { ReadableLike } from './streams.js';
 import type { Cache } from '@cache/core';
 import { fromExport } from './sources.js';
 import { warm } from './warm.js';
@@ -21,7 +20,7 @@ import type { WarmOptions, WarmReport } from './warm-options.js';
  */
 export function importEntries<V>(
   cache: Cache<V>,
-  input: string | Readable,
+  input: string | ReadableLike,
   options?: WarmOptions,
 ): Promise<WarmReport> {
   return warm(cache, fromExport(input), options);

@@ -9,6 +9,7 @@
  * Instances whose clocks differ see period boundaries at slightly different times; near a
  * boundary two runs may then come closer together than `every`.
  */
+import type { PlatformAbortSignal } from '@cache/core';
 import { randomUUID } from 'node:crypto';
 import {
   type Cache,
@@ -38,7 +39,7 @@ export interface ScheduleLock {
 /** What a run of the task receives. */
 export interface ScheduleContext {
   /** Aborted by `stop()`. */
-  readonly signal: AbortSignal;
+  readonly signal: PlatformAbortSignal;
   /** The period of this run: `floor(now / every)`. */
   readonly period: number;
 }

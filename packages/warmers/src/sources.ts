@@ -3,7 +3,8 @@
  * becomes one of two internal shapes: a stream of entries, or a stream of keys with a loader of
  * entries (one key or a batch at a time), which `warm` runs with its concurrency and retries.
  */
-import type { Readable } from 'node:stream';
+import type { PlatformAbortSignal } from '@cache/core';
+import type { ReadableLike } from './streams.js';
 import { type Cache, CacheConfigError, validatePrefix } from '@cache/core';
 
 /** One entry to write: a key and its value. */
@@ -16,7 +17,7 @@ export interface LoadContext {
   /** 0 for the first attempt, then 1, 2, ... for the retries. */
   readonly attempt: number;
   /** Aborted when the run stops (signal or deadline): pass it on to `fetch` and the like. */
-  readonly signal: AbortSignal;
+  readonly signal: PlatformAbortSignal;
 }
 
 /** What a loader of a batch of keys receives. */
@@ -24,7 +25,7 @@ export interface LoadManyContext {
   /** 0 for the first attempt, then 1, 2, ... for the retries. */
   readonly attempt: number;
   /** Aborted when the run stops (signal or deadline). */
-  readonly signal: AbortSignal;
+  readonly signal: PlatformAbortSignal;
 }
 
 /** Keys to warm: an iterable, an async iterable, or a function returning (a promise of) one. */
@@ -74,9 +75,9 @@ export class CacheSource<V = unknown> {
 /** The entries of an export (JSON Lines, see `exportEntries`): see {@link fromExport}. */
 export class ExportSource {
   /** A file path, or a stream of the file's bytes. */
-  readonly input: string | Readable;
+  readonly input: string | ReadableLike;
 
-  constructor(input: string | Readable) {
+  constructor(input: string | ReadableLike) {
     if (typeof input !== 'string' && !isReadable(input))
       throw new CacheConfigError('fromExport takes a file path or a readable stream');
     this.input = input;
@@ -121,11 +122,11 @@ export function fromCache<V>(cache: Cache<V>, options: FromCacheOptions = {}): C
  * await warm(cache, fromExport('snapshot.jsonl'), { mode: 'overwrite' });
  * @throws CacheConfigError when `input` is neither a path nor a readable stream.
  */
-export function fromExport(input: string | Readable): ExportSource {
+export function fromExport(input: string | ReadableLike): ExportSource {
   return new ExportSource(input);
 }
 
-function isReadable(value: unknown): value is Readable {
+function isReadable(value: unknown): value is ReadableLike {
   return (
     value !== null &&
     typeof value === 'object' &&

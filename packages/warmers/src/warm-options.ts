@@ -2,6 +2,7 @@
  * The options of `warm` (and `importEntries`), what they mean, their defaults, and their checks:
  * a bad option is a `CacheConfigError` before anything is read or written.
  */
+import type { PlatformAbortSignal } from '@cache/core';
 import {
   CacheConfigError,
   type CacheError,
@@ -85,7 +86,7 @@ export interface WarmOptions {
   /** The longest backoff before jitter. @default '10s' */
   maxRetryDelay?: Duration | undefined;
   /** Stops the run: it resolves with its report so far, `aborted: true`, and writes nothing afterwards. */
-  signal?: AbortSignal | undefined;
+  signal?: PlatformAbortSignal | undefined;
   /**
    * Stops the run like `signal` at a time: a {@link Duration} from the start of the run, or a
    * `Date`, or epoch milliseconds (a number of at least 1e12, that is after September 2001).
@@ -113,7 +114,7 @@ export interface ResolvedWarmOptions {
   readonly tags: readonly string[];
   readonly mode: WarmMode;
   readonly retry: RetryPolicy;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: PlatformAbortSignal | undefined;
   readonly deadline: Duration | Date | undefined;
   readonly onProgress: ((progress: WarmProgress) => void) | undefined;
   readonly maxErrors: number;

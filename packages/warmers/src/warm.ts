@@ -13,6 +13,7 @@
  * loads in flight are abandoned (their signal aborts, their results are dropped); writes in
  * flight are awaited, so nothing is written after `warm` settles.
  */
+import type { PlatformAbortSignal } from '@cache/core';
 import {
   type Cache,
   CacheConfigError,
@@ -60,9 +61,15 @@ type Plan =
   | {
       kind: 'keys';
       keys: KeysInput;
-      load: ((key: string, attempt: number, signal: AbortSignal) => Promise<Item | undefined>) | undefined;
+      load:
+        | ((key: string, attempt: number, signal: PlatformAbortSignal) => Promise<Item | undefined>)
+        | undefined;
       loadMany:
-        | ((keys: readonly string[], attempt: number, signal: AbortSignal) => Promise<(Item | undefined)[]>)
+        | ((
+            keys: readonly string[],
+            attempt: number,
+            signal: PlatformAbortSignal,
+          ) => Promise<(Item | undefined)[]>)
         | undefined;
     };
 

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { ReadableLike } from '../streams.js';
 import { CacheSerializationError } from '@cache/core';
 import { checkExportHeader, decodeExportLine, type ExportedEntry } from '../export-format.js';
 
@@ -11,9 +12,9 @@ import { checkExportHeader, decodeExportLine, type ExportedEntry } from '../expo
  * @throws CacheSerializationError when the first line is not a header this package reads.
  */
 export async function* readExport(
-  input: string | Readable,
+  input: string | ReadableLike,
 ): AsyncGenerator<ExportedEntry | CacheSerializationError> {
-  const stream = typeof input === 'string' ? createReadStream(input) : input;
+  const stream = typeof input === 'string' ? createReadStream(input) : (input as unknown as Readable);
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   try {

@@ -3,6 +3,7 @@
  * then every wait in {@link Stopper.race} ends, and an internal controller passes the stop on to
  * the loaders.
  */
+import type { PlatformAbortSignal } from '@cache/core';
 import { MAX_TIMER_MS } from '@cache/core';
 import type { Clock } from '@cache/core';
 import type { Timers } from '../timers.js';
@@ -21,13 +22,18 @@ export class Stopper {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #deadlineAt: number | undefined;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: PlatformAbortSignal | undefined;
   readonly #onAbort = (): void => this.stop('signal');
   readonly #waiters = new Set<(error: Stopped) => void>();
   #timer: unknown;
   #reason: StopReason | undefined;
 
-  constructor(clock: Clock, timers: Timers, signal: AbortSignal | undefined, deadlineAt: number | undefined) {
+  constructor(
+    clock: Clock,
+    timers: Timers,
+    signal: PlatformAbortSignal | undefined,
+    deadlineAt: number | undefined,
+  ) {
     this.#clock = clock;
     this.#timers = timers;
     this.#signal = signal;
@@ -38,7 +44,7 @@ export class Stopper {
   }
 
   /** Aborted when the run stops: given to loaders and to the task of a schedule. */
-  get signal(): AbortSignal {
+  get signal(): PlatformAbortSignal {
     return this.#controller.signal;
   }
 
