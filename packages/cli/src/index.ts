@@ -1,3 +1,3 @@
 export { ExitCode } from './exit-codes.js';
-export type { CliIo } from './internal/io.js';
+export type { CliInput, CliIo, CliOutput } from './io.js';
 export { runCli, type RunCliOptions } from './run-cli.js';

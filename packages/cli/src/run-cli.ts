@@ -12,13 +12,15 @@ import {
   CacheTimeoutError,
   isCacheError,
   parseTimerDuration,
+  type PlatformAbortSignal,
 } from '@cache/core';
 import { COMMANDS } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { Command, CommandContext, OptionSpec, OptionValues } from './internal/command.js';
 import { GLOBAL_OPTIONS } from './internal/global-options.js';
 import { commandHelp, programHelp } from './internal/help.js';
-import type { CliIo } from './internal/io.js';
+import type { CliIo } from './io.js';
+import type { NodeIo } from './internal/io.js';
 import { openCache } from './internal/open-cache.js';
 import { Output } from './internal/output.js';
 
@@ -27,7 +29,7 @@ export interface RunCliOptions {
   /** The streams and environment. @default the process's own */
   io?: CliIo | undefined;
   /** Stops the run (the program passes one aborted on SIGINT): a watch ends, other commands fail. */
-  signal?: AbortSignal | undefined;
+  signal?: PlatformAbortSignal | undefined;
 }
 
 /** How long `close()` of the cache may take after the command before the run ends anyway. */
@@ -130,7 +132,8 @@ function processIo(): CliIo {
  * process.exitCode = code;
  */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<ExitCode> {
-  const io = options.io ?? processIo();
+  // The streams given fit Node's by shape: inside, they are Node's.
+  const io = (options.io ?? processIo()) as unknown as NodeIo;
   const { name, rest } = splitCommand(argv);
   const command = name === undefined ? undefined : COMMANDS.find((c) => c.name === name);
   let out = new Output(io, argv.includes('--json'));

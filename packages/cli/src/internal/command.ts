@@ -1,7 +1,7 @@
 /** What a command is (its options, help and run function) and what it runs with. */
 import type { Cache } from '@cache/core';
 import type { ExitCode } from '../exit-codes.js';
-import type { CliIo } from './io.js';
+import type { NodeIo } from './io.js';
 import type { Output } from './output.js';
 
 /** One option of a command, as `node:util` `parseArgs` takes it, with its help. */
@@ -23,7 +23,7 @@ export interface CommandContext {
   readonly args: readonly string[];
   readonly values: OptionValues;
   readonly out: Output;
-  readonly io: CliIo;
+  readonly io: NodeIo;
   /** Aborted when `--timeout` passes or the process is interrupted. */
   readonly signal: AbortSignal;
   /** Opens the cache of `--url` / `--config` (once; closed by the runner). */

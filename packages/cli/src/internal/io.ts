@@ -4,8 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 /** A stream that may be a terminal. */
 export type MaybeTty<S> = S & { isTTY?: boolean | undefined };
 
-/** What {@link runCli} reads from and writes to. */
-export interface CliIo {
+/** The Node streams a run uses inside (the public {@link CliIo} is these by shape). */
+export interface NodeIo {
   /** Values for `set <key> -` and `import -`, and answers to confirmations on a terminal. */
   stdin: MaybeTty<Readable>;
   /** Results: tables on a terminal, JSON lines otherwise. */

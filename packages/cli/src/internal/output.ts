@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { CacheError } from '@cache/core';
-import type { CliIo } from './io.js';
+import type { NodeIo } from './io.js';
 
 const STYLES = {
   bold: [1, 22],
@@ -27,10 +27,10 @@ export class Output {
   readonly color: boolean;
   /** Whether stderr is a terminal (progress is drawn only there). */
   readonly stderrTty: boolean;
-  readonly #io: CliIo;
+  readonly #io: NodeIo;
   #progressShown = false;
 
-  constructor(io: CliIo, json: boolean) {
+  constructor(io: NodeIo, json: boolean) {
     this.#io = io;
     const tty = io.stdout.isTTY === true;
     this.json = json || !tty;
