@@ -3,11 +3,12 @@
  * `client`: recognised by what it can do, not by its class, so that a `Redis` or `Cluster` of
  * ioredis 5 or ioredis 6 is taken whichever copy of ioredis this package itself loads.
  */
+import type { PlatformBuffer } from '@cache/core';
 import { CacheConfigError } from '@cache/core';
 import type { Cluster, Redis } from 'ioredis';
 
 /** A script or command argument as the backend sends it. */
-type Arg = string | Buffer | number;
+type Arg = string | PlatformBuffer | number;
 
 /** A pipeline of a {@link RedisClientLike}: the commands the backend queues on it, then `exec()`. */
 export interface RedisPipelineLike {
@@ -42,12 +43,12 @@ export interface RedisClientLike {
   };
   /** The masters (`'master'`) of a Cluster, each a single-node client. A Cluster only. */
   nodes?(role?: 'all' | 'master' | 'slave'): RedisClientLike[];
-  getBuffer(key: string): Promise<Buffer | null>;
-  mgetBuffer(...keys: string[]): Promise<(Buffer | null)[]>;
-  set(key: string, value: string | Buffer): Promise<unknown>;
-  set(key: string, value: string | Buffer, px: 'PX', ms: number): Promise<unknown>;
+  getBuffer(key: string): Promise<PlatformBuffer | null>;
+  mgetBuffer(...keys: string[]): Promise<(PlatformBuffer | null)[]>;
+  set(key: string, value: string | PlatformBuffer): Promise<unknown>;
+  set(key: string, value: string | PlatformBuffer, px: 'PX', ms: number): Promise<unknown>;
   /** `'OK'` when it set the key, `null` when the key existed. */
-  set(key: string, value: string | Buffer, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
+  set(key: string, value: string | PlatformBuffer, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
   evalsha(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
   scan(
