@@ -11,3 +11,4 @@ declare const id: string;
 declare function render(path: string): Promise<string>;
 declare function fetchUser(id: number): Promise<{ name: string }>;
 declare function lookUpPrice(sku: string): Promise<number>;
+declare const cache: import('@cache/core').Cache;
