@@ -43,6 +43,7 @@ import { resolveTieredOptions } from './options.js';
 import { PromoteGuard } from './promote-guard.js';
 import { type EvictedEntry, SpillBuffer } from './spill.js';
 import { StaleCopies } from './stale-copies.js';
+import { byKey, traceMethods, traceOutcome, tracingReads } from './tracing.js';
 import { isCallerError, L2Guard } from './l2-guard.js';
 
 /** Marks an error thrown by a `getOrSet` factory, so that it is not taken for an L2 failure. */
@@ -634,6 +635,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   }
 
   #hitL1(key: string, value: unknown): unknown {
+    if (tracingReads()) traceOutcome('l1');
     this.stats.hits++;
     this.counters.l1Hits++;
     if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l1' });
@@ -641,6 +643,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   }
 
   #hitL2(key: string): void {
+    if (tracingReads()) traceOutcome('l2');
     this.stats.hits++;
     this.counters.l2Hits++;
     if (this.#emitter.listening) this.#emitter.emit('hit', { key, tier: 'l2' });
@@ -678,6 +681,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   }
 
   #miss(key: string): undefined {
+    if (tracingReads()) traceOutcome(undefined);
     this.stats.misses++;
     if (this.#emitter.listening) this.#emitter.emit('miss', { key });
     return undefined;
@@ -859,6 +863,25 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#busDownTimer.unref?.();
   }
 }
+
+// Every operation is published on core's diagnostics channels (nothing is built without a subscriber).
+const keysOf = (keys: readonly string[]) => ({ keys });
+traceMethods(TieredCache.prototype, {
+  get: byKey,
+  getOrThrow: byKey,
+  getEntry: byKey,
+  has: byKey,
+  getMany: keysOf,
+  set: byKey,
+  setMany: undefined,
+  add: byKey,
+  delete: byKey,
+  deleteMany: keysOf,
+  deleteMatching: (pattern: string) => ({ pattern }),
+  clear: undefined,
+  invalidateTags: (tags: readonly string[]) => ({ tags }),
+  getOrSet: byKey,
+});
 
 /**
  * An L1 in front of an L2, kept coherent across instances by an optional bus.

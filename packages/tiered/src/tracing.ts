@@ -1,0 +1,67 @@
+/**
+ * Tiered caches publish their operations on core's `node:diagnostics_channel` tracing channels,
+ * like every `BaseCache`, with the tier that served each hit ({@link traceMethods}); the message
+ * of the call in progress is found through an AsyncLocalStorage.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type CacheOperation,
+  type CacheOperationMessage,
+  cacheTracing,
+  traceCacheOperation,
+} from '@cache/core';
+
+const current = new AsyncLocalStorage<CacheOperationMessage>();
+const READS: readonly CacheOperation[] = ['get', 'getOrThrow', 'getEntry', 'has', 'getMany', 'getOrSet'];
+
+/** Whether anyone traces a read (the hit path checks this before looking for a message). */
+export function tracingReads(): boolean {
+  for (const operation of READS) if (cacheTracing[operation].hasSubscribers) return true;
+  return false;
+}
+
+/** Marks the traced read in progress, if any, as a hit of `tier` or a miss. */
+export function traceOutcome(tier: 'l1' | 'l2' | undefined): void {
+  const message = current.getStore();
+  if (message === undefined) return;
+  if (tier === undefined) message.hit ??= false;
+  else {
+    message.hit = true;
+    message.tier = tier;
+  }
+}
+
+/** What a traced method puts in its message, from its arguments (`undefined`: nothing). */
+export type TracedFields = ((...args: never[]) => Partial<CacheOperationMessage>) | undefined;
+
+/**
+ * Replaces each named method of `prototype` (named as its operation) by one that publishes its
+ * calls on the operation's tracing channel. With no subscriber a call costs one
+ * `hasSubscribers` check; with one, the method's hits and misses fill in the message.
+ */
+export function traceMethods(
+  prototype: object,
+  methods: Partial<Record<CacheOperation, TracedFields>>,
+): void {
+  const target = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const [operation, fields] of Object.entries(methods) as [CacheOperation, TracedFields][]) {
+    const method = target[operation] as (...args: unknown[]) => Promise<unknown>;
+    const channel = cacheTracing[operation];
+    Object.defineProperty(prototype, operation, {
+      configurable: true,
+      writable: true,
+      value: function (this: { readonly name: string }, ...args: unknown[]): Promise<unknown> {
+        if (!channel.hasSubscribers) return method.apply(this, args);
+        const message = {
+          cache: this.name,
+          operation,
+          ...(fields as ((...a: unknown[]) => Partial<CacheOperationMessage>) | undefined)?.(...args),
+        } as CacheOperationMessage;
+        return traceCacheOperation(message, () => current.run(message, () => method.apply(this, args)));
+      },
+    });
+  }
+}
+
+/** The key of a single-key operation. */
+export const byKey = (key: string): Partial<CacheOperationMessage> => ({ key });
