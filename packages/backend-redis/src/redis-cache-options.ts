@@ -46,7 +46,7 @@ export interface RedisCacheOptions extends Omit<BaseCacheOptions, 'clock'> {
   url?: string | undefined;
   /**
    * The application's own ioredis client: a `Redis` (single node or Sentinel) or a `Cluster`, of
-   * ioredis 5 (5.4 or later) or ioredis 6, whichever ioredis this package loads itself. It is
+   * ioredis 5 (5.11 or later) or ioredis 6, whichever ioredis this package loads itself. It is
    * recognised by what it can do ({@link RedisClientLike}), not by its class. It is borrowed:
    * `close()` leaves it open, and its own timeout and retry settings apply (`connectTimeout`,
    * `commandTimeout`, `autoPipelining` and `redisOptions` may not be given with it).

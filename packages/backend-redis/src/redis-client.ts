@@ -20,7 +20,7 @@ export interface RedisPipelineLike {
 
 /**
  * What the backend uses of an application's ioredis client (a `Redis` or a `Cluster` of
- * ioredis 5.4 or later, or ioredis 6): its state and options, the commands and scripts the cache
+ * ioredis 5.11 or later, or ioredis 6): its state and options, the commands and scripts the cache
  * sends (`GET`/`MGET` as buffers, `SET`, `EVALSHA`/`EVAL`, `SCAN`, `DBSIZE`, `UNLINK`), pipelines,
  * `duplicate()` (the bus opens its own connections with it) and the event emitter. A Cluster also
  * has `nodes()`. Both majors' classes are assignable to it; the object is checked at run time

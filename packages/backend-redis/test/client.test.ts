@@ -5,10 +5,12 @@
 // cluster.test.ts, which runs its contract suite on both majors' Cluster clients.
 import { CacheConfigError, CacheErrorCode } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
+import { Redis as Redis6 } from 'ioredis';
+import { Redis as Redis5 } from 'ioredis5';
 import { describe, expect, it, vi } from 'vitest';
 import { RedisBus, type RedisBusOptions, RedisCache, type RedisCacheOptions } from '../src/index.js';
 import { appRedis, INSTALLED_IS_5, MAJORS } from './helpers/majors.js';
-import { escapeGlob, rawRedis, scanAll, track } from './helpers/redis.js';
+import { escapeGlob, REDIS_URL, rawRedis, scanAll, track } from './helpers/redis.js';
 
 async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -25,10 +27,16 @@ function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void 
   return { promise, resolve };
 }
 
-it('runs with the majors it should', () => {
+it('runs with the majors it should; the clients the cache makes are of the ioredis it loads', () => {
   expect(MAJORS.map((major) => major.name)).toEqual(
     INSTALLED_IS_5 ? ['ioredis 5'] : ['ioredis 6', 'ioredis 5'],
   );
+  const cache = track(
+    new RedisCache({ url: REDIS_URL, prefix: uniquePrefix('own'), redisOptions: { lazyConnect: true } }),
+  );
+  // (With ioredis 5 as `ioredis`, both names are its Redis.)
+  expect(cache.client).toBeInstanceOf(INSTALLED_IS_5 ? Redis5 : Redis6);
+  if (!INSTALLED_IS_5) expect(cache.client).not.toBeInstanceOf(Redis5);
 });
 
 describe.each(MAJORS)('an application client of $name passed as client', (major) => {
