@@ -6,7 +6,7 @@ import {
   type Serializer,
 } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBackend, RedisCache } from '../src/index.js';
 import { escapeGlob, makeCache, REDIS_URL, rawRedis, scanAll, sleep, track } from './helpers/redis.js';
 
@@ -258,12 +258,27 @@ describe('values', () => {
 });
 
 describe('add and delete around the stale window', () => {
+  /**
+   * The logical TTL of the entries: long enough that the first `add` comes before it even on a
+   * loaded machine (30 ms did not), short enough to wait out.
+   */
+  const TTL = 300;
+  /** Resolves once the clock (the cache's: the process clock) is past `at`. */
+  const untilPast = (at: number): Promise<void> =>
+    vi.waitFor(
+      () => {
+        if (Date.now() <= at) throw new Error(`the clock is not past ${at} yet`);
+      },
+      { timeout: 10_000, interval: 5 },
+    );
+
   it('an entry kept only for its stale window is absent for add, delete and keys', async () => {
     const cache = makeCache();
-    await cache.getOrSet('k', () => 'old', { ttl: 30, staleWhileRevalidate: '1m' });
-    await cache.getOrSet('j', () => 'old', { ttl: 30, staleIfError: '1m' });
+    await cache.getOrSet('k', () => 'old', { ttl: TTL, staleWhileRevalidate: '1m' });
+    await cache.getOrSet('j', () => 'old', { ttl: TTL, staleIfError: '1m' });
+    const written = Date.now();
     expect(await cache.add('k', 'x')).toBe(false);
-    await sleep(80);
+    await untilPast(written + TTL);
     const raw = rawRedis();
     expect(await raw.exists(`${cache.prefix}e:k`, `${cache.prefix}e:j`)).toBe(2);
     expect(await collect(cache.keys())).toEqual([]);
@@ -271,9 +286,9 @@ describe('add and delete around the stale window', () => {
     expect(await cache.get('k')).toBe('new');
     expect(await cache.delete('j')).toBe(false);
     expect(await raw.exists(`${cache.prefix}e:j`)).toBe(0);
-    await cache.getOrSet('s', () => 'old', { ttl: 30, staleWhileRevalidate: '1m' });
-    await cache.getOrSet('t', () => 'old', { ttl: 30, staleWhileRevalidate: '1m' });
-    await sleep(80);
+    await cache.getOrSet('s', () => 'old', { ttl: TTL, staleWhileRevalidate: '1m' });
+    await cache.getOrSet('t', () => 'old', { ttl: TTL, staleWhileRevalidate: '1m' });
+    await untilPast(Date.now() + TTL);
     expect(await cache.deleteMany(['k', 'j', 's'])).toBe(1);
     await cache.set('k', 'again');
     const deleted: string[] = [];
