@@ -713,13 +713,22 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const now = this.now();
     let found: Lookup<V>;
     let readFailed = false;
-    try {
-      found = await this.#classify(key, await this.readEntry(key), now);
-    } catch (error) {
-      if (!plan.bypass) this.#fail(error, key);
-      // The backend is down: compute without touching it again (no lock, no write).
-      this.reportError(toCacheError(error, 'backend read failed; bypassing the cache', key), key);
-      readFailed = true;
+    // A computation of this key that ends while the read is in flight has just stored a value the
+    // read may have missed: read again once rather than compute it a second time.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const mark = this.#flights.beginRead(key);
+      let raced = false;
+      try {
+        found = await this.#classify(key, await this.readEntry(key), now);
+      } catch (error) {
+        if (!plan.bypass) this.#fail(error, key);
+        // The backend is down: compute without touching it again (no lock, no write).
+        this.reportError(toCacheError(error, 'backend read failed; bypassing the cache', key), key);
+        readFailed = true;
+      } finally {
+        raced = this.#flights.endRead(key, mark);
+      }
+      if (readFailed || found?.state === 'fresh' || !raced) break;
     }
     if (found?.state === 'fresh') {
       this.#count(key, true);

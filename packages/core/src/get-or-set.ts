@@ -180,6 +180,31 @@ export class Flight<V> {
 /** The computations in flight, one per key. */
 export class FlightTable<V> {
   readonly #flights = new Map<string, Flight<V>>();
+  /** Per key with reads in flight: how many, and how many computations of the key have ended. */
+  readonly #reads = new Map<string, { readers: number; ended: number }>();
+
+  /**
+   * Marks the start of the read that precedes a computation; pass the mark to {@link endRead}.
+   * A computation that ends while the read is in flight may have stored what the read missed.
+   */
+  beginRead(key: string): number {
+    const reads = this.#reads.get(key);
+    if (reads) {
+      reads.readers++;
+      return reads.ended;
+    }
+    this.#reads.set(key, { readers: 1, ended: 0 });
+    return 0;
+  }
+
+  /** Ends a read: whether a computation of `key` ended since {@link beginRead} (and none runs now). */
+  endRead(key: string, mark: number): boolean {
+    const reads = this.#reads.get(key);
+    if (!reads) return false;
+    const ended = reads.ended !== mark;
+    if (--reads.readers === 0) this.#reads.delete(key);
+    return ended && !this.#flights.has(key);
+  }
 
   /** The computation of `key` in flight, or a new one running `compute`. */
   join(key: string, compute: (flight: Flight<V>) => Promise<V>): Flight<V> {
@@ -188,6 +213,8 @@ export class FlightTable<V> {
     // `onEnd` runs asynchronously at the earliest, after the flight is in the table.
     const flight: Flight<V> = new Flight(compute, () => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      const reads = this.#reads.get(key);
+      if (reads) reads.ended++;
     });
     this.#flights.set(key, flight);
     return flight;

@@ -98,8 +98,6 @@ export class TieredCache<V = unknown> implements Cache<V> {
   readonly #l2Misses = new Map<string, { pending: number; reported: number }>();
   /** Whether L1's `error` events are forwarded (from the first `error` listener on). */
   #l1Errors = false;
-  /** Messages on their way out (`close()` waits for them). */
-  readonly #publishing = new Set<Promise<void>>();
   /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
   readonly #internal = new Set<string>();
   #closed = false;
@@ -611,7 +609,6 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#closed = true;
     clearTimeout(this.#busDownTimer);
     await this.#l2Guard.close();
-    await Promise.all(this.#publishing);
     if (this.#options.spill) (this.l1 as unknown as { onEvict: unknown }).onEvict = undefined;
     await this.#spill?.settle().catch(() => undefined);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -793,17 +790,12 @@ export class TieredCache<V = unknown> implements Cache<V> {
   // ---- bus --------------------------------------------------------------------------------------
 
   /**
-   * Sends a message without waiting for it: a write resolves once both tiers have it. Messages
-   * leave in call order (one publisher connection); a failed one is reported, and its sequence
-   * number is lost on purpose, so receivers see the gap.
+   * Sends a message and waits until the bus took it (or failed: a failure is reported, and its
+   * sequence number is lost on purpose, so receivers see the gap). A write resolves only then, so
+   * that the staleness of other instances is bounded from the moment a write completes.
    */
-  #publish(operation: BusOperation): Promise<void> {
-    const link = this.#link;
-    if (link === undefined) return Promise.resolve();
-    const sent = link.publish(operation);
-    this.#publishing.add(sent);
-    void sent.finally(() => this.#publishing.delete(sent));
-    return Promise.resolve();
+  async #publish(operation: BusOperation): Promise<void> {
+    await this.#link?.publish(operation);
   }
 
   async #applyRemote(operation: BusOperation): Promise<void> {
