@@ -25,6 +25,7 @@ import {
   type CacheListener,
   CacheSerializationError,
   CacheStats,
+  cacheTracing,
   CacheTimeoutError,
   type FactoryContext,
   type GetOrSetOptions,
@@ -43,8 +44,10 @@ import { resolveTieredOptions } from './options.js';
 import { PromoteGuard } from './promote-guard.js';
 import { type EvictedEntry, SpillBuffer } from './spill.js';
 import { StaleCopies } from './stale-copies.js';
-import { byKey, traceMethods, traceOutcome, tracingReads } from './tracing.js';
+import { byKey, traceCall, traceMethods, traceOutcome, tracingReads } from './tracing.js';
 import { isCallerError, L2Guard } from './l2-guard.js';
+
+const GET_TRACING = cacheTracing.get;
 
 /** Marks an error thrown by a `getOrSet` factory, so that it is not taken for an L2 failure. */
 const factoryErrors = new WeakSet<object>();
@@ -174,6 +177,13 @@ export class TieredCache<V = unknown> implements Cache<V> {
   // ---- reads ------------------------------------------------------------------------------------
 
   get<T extends V = V>(key: string): Promise<T | undefined> {
+    // Traced here rather than by traceMethods: the L1 hit is the hot path.
+    return GET_TRACING.hasSubscribers
+      ? traceCall(this.name, 'get', { key }, () => this.#read<T>(key))
+      : this.#read<T>(key);
+  }
+
+  #read<T extends V>(key: string): Promise<T | undefined> {
     // The L1 hit of a MemoryCache: one synchronous read, no async frame.
     const sync = this.#l1Sync;
     if (sync === undefined || this.#closed) return this.#get(key, false);
@@ -859,7 +869,6 @@ export class TieredCache<V = unknown> implements Cache<V> {
 // Every operation is published on core's diagnostics channels (nothing is built without a subscriber).
 const keysOf = (keys: readonly string[]) => ({ keys });
 traceMethods(TieredCache.prototype, {
-  get: byKey,
   getOrThrow: byKey,
   getEntry: byKey,
   has: byKey,

@@ -12,12 +12,12 @@ import {
 } from '@cache/core';
 
 const current = new AsyncLocalStorage<CacheOperationMessage>();
-const READS: readonly CacheOperation[] = ['get', 'getOrThrow', 'getEntry', 'has', 'getMany', 'getOrSet'];
+/** Traced calls in flight: the hit path looks for a message only while there are some. */
+let active = 0;
 
-/** Whether anyone traces a read (the hit path checks this before looking for a message). */
+/** Whether a traced call is in flight (one integer check on the hit path). */
 export function tracingReads(): boolean {
-  for (const operation of READS) if (cacheTracing[operation].hasSubscribers) return true;
-  return false;
+  return active > 0;
 }
 
 /** Marks the traced read in progress, if any, as a hit of `tier` or a miss. */
@@ -52,15 +52,27 @@ export function traceMethods(
       writable: true,
       value: function (this: { readonly name: string }, ...args: unknown[]): Promise<unknown> {
         if (!channel.hasSubscribers) return method.apply(this, args);
-        const message = {
-          cache: this.name,
-          operation,
-          ...(fields as ((...a: unknown[]) => Partial<CacheOperationMessage>) | undefined)?.(...args),
-        } as CacheOperationMessage;
-        return traceCacheOperation(message, () => current.run(message, () => method.apply(this, args)));
+        const extra = (fields as ((...a: unknown[]) => Partial<CacheOperationMessage>) | undefined)?.(
+          ...args,
+        );
+        return traceCall(this.name, operation, extra, () => method.apply(this, args));
       },
     });
   }
+}
+
+/** Publishes one call of `operation` (call it only when its channel has subscribers). */
+export function traceCall<R>(
+  cache: string,
+  operation: CacheOperation,
+  fields: Partial<CacheOperationMessage> | undefined,
+  run: () => Promise<R>,
+): Promise<R> {
+  const message = { cache, operation, ...fields } as CacheOperationMessage;
+  active++;
+  return traceCacheOperation(message, () => current.run(message, run)).finally(() => {
+    active--;
+  });
 }
 
 /** The key of a single-key operation. */
