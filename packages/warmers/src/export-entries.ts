@@ -33,6 +33,18 @@ export interface ExportOptions {
   signal?: PlatformAbortSignal | undefined;
   /** The time source that decides which entries have expired. @default the system clock */
   clock?: Clock | undefined;
+  /** Called after each batch is written, with the counts so far (for a progress bar). */
+  onProgress?: ((progress: ExportProgress) => void) | undefined;
+}
+
+/** The counts of an export so far, given to {@link ExportOptions.onProgress}. */
+export interface ExportProgress {
+  /** Entries written. */
+  exported: number;
+  /** Keys whose entry was gone or expired when read. */
+  skipped: number;
+  /** Entries left out because they could not be read or encoded. */
+  failed: number;
 }
 
 /** What {@link exportEntries} wrote. */
@@ -49,7 +61,7 @@ export interface ExportReport {
   durationMs: number;
 }
 
-const NAMES = new Set(['prefix', 'batchSize', 'signal', 'clock']);
+const NAMES = new Set(['prefix', 'batchSize', 'signal', 'clock', 'onProgress']);
 const MAX_ERRORS = 100;
 
 /**
@@ -79,19 +91,21 @@ export async function exportEntries(
   const prefix = validatePrefix(options.prefix);
   const batchSize = parsePositiveInteger(options.batchSize, 'batchSize') ?? 100;
   const clock = options.clock ?? systemClock;
-  const { signal } = options;
+  const { signal, onProgress } = options;
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new CacheConfigError('exportEntries: onProgress must be a function');
   if (
     typeof output !== 'string' &&
     (output === null || typeof output !== 'object' || typeof output.write !== 'function')
   )
     throw new CacheConfigError('exportEntries writes to a file path or a writable stream');
   if (typeof output !== 'string')
-    return writeTo(cache, output as unknown as Writable, prefix, batchSize, clock, signal);
+    return writeTo(cache, output as unknown as Writable, { prefix, batchSize, clock, signal, onProgress });
 
   const temp = `${output}.${randomBytes(6).toString('hex')}.tmp`;
   const stream = createWriteStream(temp);
   try {
-    const report = await writeTo(cache, stream, prefix, batchSize, clock, signal);
+    const report = await writeTo(cache, stream, { prefix, batchSize, clock, signal, onProgress });
     stream.end();
     await once(stream, 'finish');
     await rename(temp, output);
@@ -103,13 +117,18 @@ export async function exportEntries(
   }
 }
 
+interface WriteOptions {
+  prefix: string | undefined;
+  batchSize: number;
+  clock: Clock;
+  signal: PlatformAbortSignal | undefined;
+  onProgress: ((progress: ExportProgress) => void) | undefined;
+}
+
 async function writeTo(
   cache: Cache,
   stream: Writable,
-  prefix: string | undefined,
-  batchSize: number,
-  clock: Clock,
-  signal: PlatformAbortSignal | undefined,
+  { prefix, batchSize, clock, signal, onProgress }: WriteOptions,
 ): Promise<ExportReport> {
   const start = clock.now();
   const report: ExportReport = { exported: 0, skipped: 0, failed: 0, errors: [], durationMs: 0 };
@@ -157,6 +176,7 @@ async function writeTo(
       }
     }
     if (text.length > 0) await write(text);
+    onProgress?.({ exported: report.exported, skipped: report.skipped, failed: report.failed });
   };
   try {
     signal?.throwIfAborted();

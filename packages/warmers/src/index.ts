@@ -1,4 +1,4 @@
-export { exportEntries, type ExportOptions, type ExportReport } from './export-entries.js';
+export { exportEntries, type ExportOptions, type ExportProgress, type ExportReport } from './export-entries.js';
 export {
   decodeExportLine,
   encodeExportLine,

@@ -262,6 +262,32 @@ describe('exportEntries to a path', () => {
   });
 });
 
+describe('exportEntries progress', () => {
+  it('reports the counts after each batch', async () => {
+    const cache = new MemoryCache();
+    await cache.setMany(Array.from({ length: 250 }, (_, i) => [`k${i}`, i] as const));
+    await cache.set('fn', { f: () => 1 } as never);
+    const out = new PassThrough();
+    out.resume();
+    const seen: unknown[] = [];
+    const report = await exportEntries(cache, out, { batchSize: 100, onProgress: (p) => seen.push(p) });
+    expect(report).toMatchObject({ exported: 250, skipped: 0, failed: 1 });
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toEqual({ exported: 250, skipped: 0, failed: 1 });
+    const totals = seen.map((p) => {
+      const { exported, skipped, failed } = p as { exported: number; skipped: number; failed: number };
+      return exported + skipped + failed;
+    });
+    expect(totals).toEqual([100, 200, 251]);
+  });
+
+  it('refuses an onProgress that is not a function', async () => {
+    await expect(exportEntries(new MemoryCache(), new PassThrough(), { onProgress: 1 as never })).rejects.toMatchObject({
+      code: CacheErrorCode.config,
+    });
+  });
+});
+
 describe('streaming', () => {
   it('exports and imports 100k entries through a stream, one batch at a time', async () => {
     const source = new MemoryCache();

@@ -11,7 +11,8 @@ export const exportCommand: Command = {
     'Line 1 is {"format":"@cache/export","version":1}; then one entry per line:',
     '{"key","value" (typed JSON text),"expiresAt" (epoch ms or null),"tags"}. To a file, the export',
     'is written beside it and renamed into place when complete; its report goes to stdout. To stdout',
-    '(no file, or -), the report goes to stderr.',
+    '(no file, or -), the report goes to stderr. A progress line is drawn on stderr when it is a',
+    'terminal: a bar when the backend knows how many entries it holds (and no --prefix is given).',
   ],
   options: {
     prefix: { type: 'string', value: '<p>', description: 'only entries whose key starts with this' },
@@ -27,10 +28,14 @@ export const exportCommand: Command = {
     const toStdout = file === undefined || file === '-';
     const cache = await ctx.cache();
     const prefix = ctx.string('prefix');
+    const held = prefix === undefined && ctx.out.stderrTty ? cache.stats.snapshot().entries : undefined;
+    const total = typeof held === 'number' ? held : undefined;
     const report = await exportEntries(cache, toStdout ? ctx.io.stdout : file, {
       prefix,
       signal: ctx.signal,
+      onProgress: (p) => ctx.out.progress(p.exported + p.skipped + p.failed, total, 'entries'),
     });
+    ctx.out.clearProgress();
     const summary = {
       exported: report.exported,
       skipped: report.skipped,

@@ -100,11 +100,14 @@ export class Output {
     }
   }
 
-  /** Draws a progress line on stderr when it is a terminal: a bar when `total` is known. */
+  /**
+   * Draws a progress line on stderr when it is a terminal: a bar when `total` is known (and not
+   * passed: a backend's entry count can be an estimate), else a count.
+   */
   progress(done: number, total: number | undefined, label: string): void {
     if (!this.stderrTty) return;
     let text: string;
-    if (total !== undefined && total > 0) {
+    if (total !== undefined && total > 0 && done <= total) {
       const fraction = Math.min(1, done / total);
       const width = 30;
       const filled = Math.round(fraction * width);
