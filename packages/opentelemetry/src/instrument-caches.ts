@@ -4,6 +4,7 @@
  * snapshot per cache per collection, nothing on the hot path); durations, loads and spans come
  * from core's diagnostics channels, subscribed only for what is asked.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import {
@@ -71,7 +72,8 @@ const SCOPE = '@cache/opentelemetry';
  *   on reads and `error.type` on failures) and `cache.loads` (counter, `{cache.name,
  *   cache.load.result: success|failure}`), from the diagnostics channels;
  * - spans `cache.<operation>` with `cache.name`, `cache.operation`, `cache.result`, `cache.tier`,
- *   and `cache.key` only with `recordKeys`.
+ *   and `cache.key` only with `recordKeys`; an operation started inside another instrumented one
+ *   (a getOrSet's load, a tiered cache's tier calls) is a child of its span.
  *
  * @example
  * const instrumentation = instrumentCaches({ caches: { users, pages } });
@@ -154,22 +156,35 @@ export function instrumentCaches(options: InstrumentCachesOptions): CacheInstrum
       : (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
 
   const started = new WeakMap<CacheOperationMessage, { at: number; span: Span | undefined }>();
+  // The span of the cache operation in progress, so that an operation started inside another (a
+  // getOrSet's load, a tiered cache's L2 read) gets that operation's span as its parent. Bound to
+  // each channel's start event, it holds the span for the whole traced call.
+  const parent = new AsyncLocalStorage<Span | undefined>();
+  /** Starts the record (and span) of an operation once: from the store binding or the start event. */
+  const begin = (message: CacheOperationMessage) => {
+    let start = started.get(message);
+    if (start !== undefined) return start;
+    const name = labels.get(message.cache);
+    if (name === undefined) return undefined;
+    let span: Span | undefined;
+    if (tracer) {
+      const attributes: Attributes = { 'cache.name': name, 'cache.operation': message.operation };
+      if (sanitize && message.key !== undefined) attributes['cache.key'] = sanitize(message.key);
+      if (message.keys !== undefined) attributes['cache.key.count'] = message.keys.length;
+      const enclosing = parent.getStore();
+      span = tracer.startSpan(
+        `cache.${message.operation}`,
+        { kind: SpanKind.INTERNAL, attributes },
+        enclosing === undefined ? context.active() : trace.setSpan(context.active(), enclosing),
+      );
+    }
+    start = { at: performance.now(), span };
+    started.set(message, start);
+    return start;
+  };
   const handlers = {
     start(message: CacheOperationMessage) {
-      const name = labels.get(message.cache);
-      if (name === undefined) return;
-      let span: Span | undefined;
-      if (tracer) {
-        const attributes: Attributes = { 'cache.name': name, 'cache.operation': message.operation };
-        if (sanitize && message.key !== undefined) attributes['cache.key'] = sanitize(message.key);
-        if (message.keys !== undefined) attributes['cache.key.count'] = message.keys.length;
-        span = tracer.startSpan(
-          `cache.${message.operation}`,
-          { kind: SpanKind.INTERNAL, attributes },
-          context.active(),
-        );
-      }
-      started.set(message, { at: performance.now(), span });
+      begin(message);
     },
     asyncEnd(message: CacheOperationMessage) {
       const start = started.get(message);
@@ -208,12 +223,20 @@ export function instrumentCaches(options: InstrumentCachesOptions): CacheInstrum
   );
   type Subscribers = Parameters<(typeof channels)[number]['subscribe']>[0];
   for (const channel of channels) channel.subscribe(handlers as Subscribers);
+  // The store's transform runs before the start event: it starts the span (parented by the
+  // enclosing operation's) and makes it the parent of what the operation does; the operation of
+  // another cache, not instrumented here, keeps the enclosing span.
+  const bindParent = (message: CacheOperationMessage) => begin(message)?.span ?? parent.getStore();
+  if (tracer) for (const channel of channels) channel.start.bindStore(parent, bindParent);
   let closed = false;
   return {
     close() {
       if (closed) return;
       closed = true;
-      for (const channel of channels) channel.unsubscribe(handlers as Subscribers);
+      for (const channel of channels) {
+        channel.unsubscribe(handlers as Subscribers);
+        if (tracer) channel.start.unbindStore(parent);
+      }
       meter.removeBatchObservableCallback(observe, observables);
     },
   };

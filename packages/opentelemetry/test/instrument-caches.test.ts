@@ -175,6 +175,54 @@ describe('instrumentCaches', () => {
     ]);
   });
 
+  it("nests a load under its getOrSet, and a tier's operations under the tiered call", async () => {
+    const { tracerProvider, spanExporter } = setup();
+    const l2 = new MemoryCache<string>({ name: 'sessions-l2' });
+    const sessions = tiered<string>({
+      name: 'sessions',
+      l1: new MemoryCache<string>({ name: 'sessions-l1' }),
+      l2,
+    });
+    closers.push(() => sessions.close());
+    const users = new MemoryCache<string>({ name: 'users' });
+    const instrumentation = instrumentCaches({ caches: { users, sessions, l2 }, tracerProvider });
+    closers.push(() => instrumentation.close());
+    // Two getOrSets at once, each with its own load, and a tiered read that reaches L2.
+    await Promise.all([
+      users.getOrSet('a', async () => 'A'),
+      users.getOrSet('b', async () => 'B'),
+      sessions.getOrSet('s', async () => 'S'),
+    ]);
+    await users.get('a');
+    // Each span as "operation cache", under its parent's.
+    const spans = spanExporter.getFinishedSpans();
+    const label = new Map(
+      spans.map((x) => [x.spanContext().spanId, `${x.name} ${x.attributes['cache.name']}`]),
+    );
+    const tree = spans
+      .map(
+        (x) =>
+          `${label.get(x.parentSpanContext?.spanId ?? '') ?? '-'} > ${label.get(x.spanContext().spanId)}`,
+      )
+      .sort();
+    expect(tree).toEqual([
+      '- > cache.get users',
+      '- > cache.getOrSet sessions',
+      '- > cache.getOrSet users',
+      '- > cache.getOrSet users',
+      'cache.getOrSet l2 > cache.load l2',
+      'cache.getOrSet sessions > cache.getEntry l2',
+      'cache.getOrSet sessions > cache.getOrSet l2',
+      'cache.getOrSet users > cache.load users',
+      'cache.getOrSet users > cache.load users',
+    ]);
+    // Each of the two concurrent loads is under its own call.
+    const parents = spans
+      .filter((x) => x.name === 'cache.load' && x.attributes['cache.name'] === 'users')
+      .map((x) => x.parentSpanContext?.spanId);
+    expect(new Set(parents).size).toBe(2);
+  });
+
   it('records no key by default, and nothing after close()', async () => {
     const { meterProvider, tracerProvider, spanExporter } = setup();
     const users = new MemoryCache<string>({ name: 'users' });

@@ -1,4 +1,9 @@
-export { exportEntries, type ExportOptions, type ExportProgress, type ExportReport } from './export-entries.js';
+export {
+  exportEntries,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportReport,
+} from './export-entries.js';
 export {
   decodeExportLine,
   encodeExportLine,

@@ -282,7 +282,9 @@ describe('exportEntries progress', () => {
   });
 
   it('refuses an onProgress that is not a function', async () => {
-    await expect(exportEntries(new MemoryCache(), new PassThrough(), { onProgress: 1 as never })).rejects.toMatchObject({
+    await expect(
+      exportEntries(new MemoryCache(), new PassThrough(), { onProgress: 1 as never }),
+    ).rejects.toMatchObject({
       code: CacheErrorCode.config,
     });
   });
