@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-/** The tests of tools/: the declaration and type checks of `types/` (the packages must be built). */
+/** The tests of tools/: the declaration and type checks of `types/` (the packages must be built), and the scripts. */
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['types/**/*.test.ts'],
+    include: ['types/**/*.test.ts', 'scripts/**/*.test.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
     testTimeout: 120_000,
