@@ -28,15 +28,19 @@
  * without a prototype is read back as a plain object. Shared references are written once per place (they
  * come back as copies). A JSON text never starts with `~`, so the two forms cannot be confused.
  *
- * Cost: encoding is one walk (every check, and the tagged form where needed) then one
- * `JSON.stringify`. A plain value's walk builds nothing; its cost is mostly one
- * `Object.getOwnPropertySymbols` call per object, the only way to see symbol keys. A tagged
- * value's walk copies only the objects on the way to a tag (the rest of the form is the value's
- * own objects). Decoding the plain form is one `JSON.parse`; the tagged form is revived in place
- * after it. Figures: docs/benchmarks/serializers.md.
+ * Cost: a plain value is checked and written to UTF-8 bytes in one pass by
+ * {@link PlainJsonWriter} (the bytes `JSON.stringify` would give, with no string in between); its
+ * largest check is one `Object.getOwnPropertySymbols` call per object, the only way to see symbol
+ * keys. Any other value (or a plain one the writer declines) takes the general path: one walk
+ * (every check, and the tagged form where needed; it copies only the objects on the way to a tag)
+ * then one `JSON.stringify`. Decoding reads ASCII bytes as Latin-1 (the same text, the cheaper
+ * read) and other bytes with a fatal UTF-8 decoder; the plain form is then one `JSON.parse`, and
+ * the tagged form is revived in place after it. Figures: docs/benchmarks/serializers.md.
  */
+import { isAscii } from 'node:buffer';
 import { CacheSerializationError } from './errors.js';
 import type { Serializer } from './serializer.js';
+import { PlainJsonWriter } from './typed-json-writer.js';
 
 const TAGGED_PREFIX = '~1';
 const TILDE = 0x7e;
@@ -366,6 +370,7 @@ function fromTag(type: unknown, v: unknown, forIn: boolean): unknown {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const writer = new PlainJsonWriter();
 
 /**
  * Encodes a value as typed JSON text (see the file header): plain JSON when the value needs no tag,
@@ -398,6 +403,22 @@ function refused(value: unknown, error: unknown, forIn: boolean): CacheSerializa
     );
   // A RangeError from a value nested deeper than the stack allows.
   return new CacheSerializationError('typed JSON cannot encode this value', { cause: error });
+}
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+const latin1Slice = (Buffer.prototype as Latin1Buffer).latin1Slice;
+
+/**
+ * The text of UTF-8 bytes; invalid UTF-8 is refused rather than turned into U+FFFD. ASCII bytes
+ * (what JSON of ASCII text is) are the same text read as Latin-1, which is the cheaper read.
+ */
+function utf8Text(bytes: Uint8Array): string {
+  if (isAscii(bytes)) return latin1Slice.call(bytes, 0, bytes.length);
+  try {
+    return decoder.decode(bytes);
+  } catch (cause) {
+    throw new CacheSerializationError('stored bytes are not UTF-8', { cause });
+  }
 }
 
 /**
@@ -433,16 +454,11 @@ export function parseTyped(text: string): unknown {
 export const jsonSerializer: Serializer = {
   id: 'json',
   serialize(value: unknown): Uint8Array {
-    return Buffer.from(stringifyTyped(value), 'utf8');
+    // Plain values: checked and written to bytes in one pass; anything else takes the walk.
+    return writer.encode(value, forInIsOwn()) ?? Buffer.from(stringifyTyped(value), 'utf8');
   },
   deserialize(bytes: Uint8Array): unknown {
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch (cause) {
-      throw new CacheSerializationError('stored bytes are not UTF-8', { cause });
-    }
-    return parseTyped(text);
+    return parseTyped(utf8Text(bytes));
   },
 };
 
