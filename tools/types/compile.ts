@@ -49,6 +49,16 @@ export interface PublicPackage {
   types: string;
   /** The declaration file of `require` (`exports['.'].require.types`), absolute, if the package has one. */
   requireTypes: string | undefined;
+  /** Its other entries (`@cache/core/backend`), with their declaration files likewise. */
+  subpaths: SubpathEntry[];
+}
+
+/** An entry of a package besides its main one (`exports['./backend']`). */
+export interface SubpathEntry {
+  /** What a consumer imports: `@cache/core/backend`. */
+  specifier: string;
+  types: string;
+  requireTypes: string | undefined;
 }
 
 interface ExportsEntry {
@@ -73,11 +83,23 @@ export function publicPackages(): PublicPackage[] {
     const main = pkg.exports?.['.'];
     const types = main?.import?.types ?? main?.types ?? './dist/index.d.ts';
     const requireTypes = main?.require?.types;
+    const subpaths = Object.entries(pkg.exports ?? {})
+      .filter(([key]) => key.startsWith('./') && key !== './package.json')
+      .map(([key, entry]) => {
+        const importTypes = entry.import?.types ?? entry.types;
+        if (importTypes === undefined) throw new Error(`${pkg.name}: exports['${key}'] names no types`);
+        return {
+          specifier: `${pkg.name}/${key.slice(2)}`,
+          types: join(dir, importTypes),
+          requireTypes: entry.require?.types === undefined ? undefined : join(dir, entry.require.types),
+        };
+      });
     out.push({
       name: pkg.name,
       dir,
       types: join(dir, types),
       requireTypes: requireTypes === undefined ? undefined : join(dir, requireTypes),
+      subpaths,
     });
   }
   return out;
@@ -134,10 +156,18 @@ export { userIsTyped };
 `;
 }
 
-/** Imports every public package (found in packages/, so a new one is checked without a change here). */
-function importAll(packages: readonly PublicPackage[]): string {
-  return `${packages.map((pkg, i) => `import * as p${i} from '${pkg.name}';`).join('\n')}
-export const modules = [${packages.map((_, i) => `p${i}`).join(', ')}];
+/**
+ * Imports every entry of every public package (found in packages/, so a new one is checked without
+ * a change here): `@cache/core`, `@cache/core/backend`, ... From CommonJS (`commonJs`), only the
+ * entries that have a `require` condition.
+ */
+function importAll(packages: readonly PublicPackage[], commonJs = false): string {
+  const specifiers = packages.flatMap((pkg) => [
+    ...(commonJs && pkg.requireTypes === undefined ? [] : [pkg.name]),
+    ...pkg.subpaths.filter((s) => !commonJs || s.requireTypes !== undefined).map((s) => s.specifier),
+  ]);
+  return `${specifiers.map((specifier, i) => `import * as p${i} from '${specifier}';`).join('\n')}
+export const modules = [${specifiers.map((_, i) => `p${i}`).join(', ')}];
 `;
 }
 
@@ -145,7 +175,11 @@ export const modules = [${packages.map((_, i) => `p${i}`).join(', ')}];
 export function consumerProject(): ConsumerProject {
   const packages = publicPackages();
   for (const pkg of packages) {
-    for (const file of [pkg.types, pkg.requireTypes]) {
+    for (const file of [
+      pkg.types,
+      pkg.requireTypes,
+      ...pkg.subpaths.flatMap((s) => [s.types, s.requireTypes]),
+    ]) {
       if (file !== undefined && !existsSync(file))
         throw new Error(`${file} is missing: build the packages first (pnpm build)`);
     }
@@ -173,10 +207,7 @@ export function consumerProject(): ConsumerProject {
   }
   const readme = write('readme.mts', readmeFixture());
   const consumer = write('consumer.mts', importAll(packages));
-  const cjsConsumer = write(
-    'consumer.cts',
-    importAll(packages.filter((pkg) => pkg.requireTypes !== undefined)),
-  );
+  const cjsConsumer = write('consumer.cts', importAll(packages, true));
   files.push(readme, consumer, cjsConsumer);
   return { dir, files, readme, consumer, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -45,9 +45,13 @@ describe.each(ENVIRONMENTS)('a consumer with the %s environment', (environment) 
     result = compile(project.files, environment);
   }, 120_000);
 
-  it('reads every public package, from ES modules and from CommonJS', () => {
+  it('reads every entry of every public package, from ES modules and from CommonJS', () => {
     const read = new Set(result.files);
-    const entries = publicPackages().flatMap((pkg) => [pkg.types, pkg.requireTypes ?? pkg.types]);
+    const entries = publicPackages().flatMap((pkg) => [
+      pkg.types,
+      pkg.requireTypes ?? pkg.types,
+      ...pkg.subpaths.flatMap((s) => [s.types, s.requireTypes ?? s.types]),
+    ]);
     expect(entries.filter((file) => !read.has(file))).toEqual([]);
     expect(read.has(project.readme)).toBe(true);
   });
