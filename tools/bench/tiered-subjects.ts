@@ -1,7 +1,8 @@
 /**
- * The subjects of the tiered benchmark (tiered.ts): `tiered(MemoryCache, RedisCache, RedisBus)`,
- * bentocache (memory L1 + redis L2 + its redis bus) and cacheable (memory primary + @keyv/redis
- * secondary), each made the way its documentation shows, with every Redis key under the run
+ * The subjects of the tiered benchmark (tiered.ts): `tiered(MemoryCache, RedisCache, RedisBus)`
+ * with and without its bus, bentocache (memory L1 + redis L2 + its redis bus) and cacheable
+ * (memory primary + @keyv/redis secondary, with its CacheableSync over Redis and without), each
+ * made the way its documentation shows, with every Redis key under the run
  * prefix. Also the generated timing loops: one per subject and case (`new Function` with a unique
  * source), so that each loop has its own type feedback and calls its library directly.
  */
@@ -12,6 +13,7 @@ import KeyvRedis from '@keyv/redis';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import { RedisMessageProvider } from '@qified/redis';
 import { Cacheable, createKeyv } from 'cacheable';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
@@ -47,9 +49,11 @@ export interface Instance {
 
 /** How the loops call a subject: expressions over `c` (the target), `k` (the key) and `v` (the value). */
 export interface Subject {
-  id: 'ours' | 'ours-no-bus' | 'bentocache' | 'cacheable';
+  id: 'ours' | 'ours-no-bus' | 'bentocache' | 'cacheable-sync' | 'cacheable';
   /** A library other than ours (the ratios are taken against these). */
   peer: boolean;
+  /** Whether its instances tell each other of their writes (a bus); like is compared with like. */
+  bus: boolean;
   label: string;
   /** How it is made, for the report. */
   config: string;
@@ -126,6 +130,7 @@ export function subjects(run: string): Subject[] {
       id: 'ours',
       label: '@cache/tiered',
       peer: false,
+      bus: true,
       config:
         'tiered({ l1: new MemoryCache({ maxEntries }), l2: new RedisCache({ client, prefix }), bus: new RedisBus({ url, channel }) }); get(k), set(k, v, { ttl })',
       get: 'c.get(k)',
@@ -139,6 +144,7 @@ export function subjects(run: string): Subject[] {
       id: 'ours-no-bus',
       label: '@cache/tiered, no bus',
       peer: false,
+      bus: false,
       config:
         'the same without a bus (one instance alone; in the mix, instances keep serving L1 copies that another one overwrote)',
       get: 'c.get(k)',
@@ -152,6 +158,7 @@ export function subjects(run: string): Subject[] {
       id: 'bentocache',
       label: 'bentocache',
       peer: true,
+      bus: true,
       config:
         'new BentoCache({ default, prefix, stores: { [name]: bentostore().useL1Layer(memoryDriver({ maxItems })).useL2Layer(redisDriver({ connection })).useBus(redisBusDriver({ connection })) } }) (memory driver defaults: serialize true); get({ key }), set({ key, value, ttl })',
       get: 'c.get({ key: k })',
@@ -166,11 +173,35 @@ export function subjects(run: string): Subject[] {
       },
     },
     {
-      id: 'cacheable',
-      label: 'cacheable',
+      id: 'cacheable-sync',
+      label: 'cacheable + CacheableSync',
       peer: true,
+      bus: true,
       config:
-        'new Cacheable({ primary: createKeyv({ lruSize }), secondary: new Keyv({ store: new KeyvRedis(url, { namespace }), namespace, useKeyPrefix: false }) }) (no bus: cacheable has none); get(k), set(k, v, ttl)',
+        'new Cacheable({ primary: createKeyv({ lruSize }), secondary: new Keyv({ store: new KeyvRedis(url, { namespace }), namespace, useKeyPrefix: false }), sync: { qified: new RedisMessageProvider({ uri: url }), namespace } }) (its bus: each set is published, with its value, after both tiers are written); get(k), set(k, v, ttl)',
+      get: 'c.get(k)',
+      set: 'c.set(k, v, TTL)',
+      async create(l1Entries, group) {
+        const namespace = `${run}cacheable-sync-${group}`;
+        const store = new KeyvRedis(REDIS_URL, { namespace });
+        const secondary = new Keyv<Value>({ store, namespace, useKeyPrefix: false });
+        const qified = new RedisMessageProvider({ uri: REDIS_URL });
+        await qified.connect();
+        const cache = new Cacheable({
+          primary: createKeyv({ lruSize: l1Entries }),
+          secondary,
+          sync: { qified, namespace },
+        });
+        return { target: cache, close: async () => void (await cache.disconnect()) };
+      },
+    },
+    {
+      id: 'cacheable',
+      label: 'cacheable, no bus',
+      peer: true,
+      bus: false,
+      config:
+        'new Cacheable({ primary: createKeyv({ lruSize }), secondary: new Keyv({ store: new KeyvRedis(url, { namespace }), namespace, useKeyPrefix: false }) }) (without its sync option: no bus); get(k), set(k, v, ttl)',
       get: 'c.get(k)',
       set: 'c.set(k, v, TTL)',
       async create(l1Entries, group) {

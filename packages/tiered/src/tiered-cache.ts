@@ -48,6 +48,7 @@ import { byKey, traceCall, traceMethods, traceOutcome, tracingReads } from './tr
 import { isCallerError, L2Guard } from './l2-guard.js';
 
 const GET_TRACING = cacheTracing.get;
+const SET_TRACING = cacheTracing.set;
 
 /** Marks an error thrown by a `getOrSet` factory, so that it is not taken for an L2 failure. */
 const factoryErrors = new WeakSet<object>();
@@ -86,6 +87,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
   readonly #options: ResolvedTieredOptions<V>;
   /** An L1 with a synchronous read (`MemoryCache`): an L1 hit then awaits nothing but this call. */
   readonly #l1Sync: { getSync(key: string): V | undefined } | undefined;
+  /** An L1 with a synchronous write (`MemoryCache`): copies go in without a promise (unless traced). */
+  readonly #l1SetSync: { setSync(key: string, value: V, options?: SetOptions): void } | undefined;
   readonly #emitter = new CacheEmitter();
   readonly #guard = new PromoteGuard();
   /** The breaker and the recovery queue in front of L2. */
@@ -114,6 +117,11 @@ export class TieredCache<V = unknown> implements Cache<V> {
     const sync = this.l1 as Partial<{ getSync(key: string): V | undefined }>;
     this.#l1Sync =
       typeof sync.getSync === 'function' ? (sync as { getSync(key: string): V | undefined }) : undefined;
+    const setSync = this.l1 as Partial<{ setSync(key: string, value: V, options?: SetOptions): void }>;
+    this.#l1SetSync =
+      typeof setSync.setSync === 'function'
+        ? (setSync as { setSync(key: string, value: V, options?: SetOptions): void })
+        : undefined;
     this.#l2Guard = new L2Guard(
       this.l2,
       {
@@ -177,10 +185,13 @@ export class TieredCache<V = unknown> implements Cache<V> {
   // ---- reads ------------------------------------------------------------------------------------
 
   get<T extends V = V>(key: string): Promise<T | undefined> {
-    // Traced here rather than by traceMethods: the L1 hit is the hot path.
-    return GET_TRACING.hasSubscribers
-      ? traceCall(this.name, 'get', { key }, () => this.#read<T>(key))
-      : this.#read<T>(key);
+    // Traced here rather than by traceMethods: the L1 hit is the hot path. The traced call is in a
+    // method of its own, so that this one makes no closure (and no context for it) per call.
+    return GET_TRACING.hasSubscribers ? this.#tracedGet<T>(key) : this.#read<T>(key);
+  }
+
+  #tracedGet<T extends V>(key: string): Promise<T | undefined> {
+    return traceCall(this.name, 'get', { key }, () => this.#read<T>(key));
   }
 
   #read<T extends V>(key: string): Promise<T | undefined> {
@@ -327,7 +338,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
         : { key, value: stale, createdAt: 0, expiresAt: undefined, tags: [] };
     }
     if (this.#guard.end(key, token) && entry !== undefined) {
-      await this.#install(key, entry.value, entry.expiresAt, entry.tags, true);
+      const installing = this.#install(key, entry.value, entry.expiresAt, entry.tags, true);
+      if (installing !== undefined) await installing;
       // Spill mode moves the entry back up: it lives in one tier at a time.
       if (this.#options.spill && (await this.l1.has(key))) await this.#dropLower([key]);
     }
@@ -345,8 +357,36 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (this.#options.spill) {
       await this.#dropLower([key]);
       await this.#writeL1(key, value, write);
-    } else await this.#writeThrough([[key, value]], write, () => this.l2.set(key, value, write));
+    } else await this.#writeOne(key, value, write);
     this.#set(key);
+  }
+
+  /** {@link #writeThrough} for one key (the common `set`), without its arrays. */
+  async #writeOne(key: string, value: V, write: SetOptions): Promise<void> {
+    const expiresAt = this.#expiresAt(write);
+    const token = this.#guard.begin(key);
+    let stored: boolean;
+    try {
+      stored = await this.#l2Guard.write(() => this.l2.set(key, value, write), {
+        op: 'set',
+        key,
+        value,
+        expiresAt,
+        tags: write.tags,
+      });
+    } catch (error) {
+      this.#guard.end(key, token);
+      throw error;
+    }
+    if (!stored) return;
+    const current = this.#guard.end(key, token);
+    // Reads of the key in flight may have read L2 before this write landed: none of them installs.
+    this.#touch(key);
+    if (current) {
+      const installing = this.#install(key, value, expiresAt, write.tags, false);
+      if (installing !== undefined) await installing;
+    } else await this.#dropL1(key);
+    await this.#publish({ op: 'keys', keys: [key] });
   }
 
   async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
@@ -407,6 +447,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
     }
     const current = end();
     if (!stored) return;
+    // Reads of these keys in flight may have read L2 before this write landed: none of them installs.
+    for (const [key] of pairs) this.#touch(key);
     const expiresAt = this.#expiresAt(write);
     await Promise.all(
       pairs.map(([key, value], i) =>
@@ -460,6 +502,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
       },
       { op: 'delete', key },
     );
+    // Reads in flight may have read L2 before the delete landed: none of them installs.
+    this.#touch(key);
     const local = await this.l1.delete(key);
     await this.#publish({ op: 'keys', keys: [key] });
     return existed || ((this.#options.spill || this.#l2Guard.breaker.state !== 'closed') && local);
@@ -478,6 +522,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       },
       keys.map((key) => ({ op: 'delete', key })),
     );
+    for (const key of keys) this.#touch(key);
     const local = await this.l1.deleteMany(keys);
     await this.#publish({ op: 'keys', keys: [...new Set(keys)] });
     // Spill mode: each entry lives in one tier, so the counts add up.
@@ -496,6 +541,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
       },
       { op: 'match', pattern },
     );
+    this.#touchAll();
     const local = await this.l1.deleteMatching(pattern);
     await this.#publish({ op: 'match', pattern });
     return this.#options.spill ? removed + local : removed;
@@ -507,6 +553,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#touchAll();
     await this.#spill?.settle();
     await this.#l2Guard.write(() => this.l2.clear(options), { op: 'clear', prefix });
+    this.#touchAll();
     await this.l1.clear(options);
     await this.#publish(prefix === undefined ? { op: 'clear' } : { op: 'clear', prefix });
     if (this.#emitter.listening) this.#emitter.emit('clear', { prefix });
@@ -519,6 +566,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#touchAll();
     await this.#spill?.settle();
     await this.#l2Guard.write(() => this.l2.invalidateTags(tags), { op: 'tags', tags: [...tags] });
+    this.#touchAll();
     await this.l1.invalidateTags(tags);
     await this.#publish({ op: 'tags', tags: [...tags] });
   }
@@ -595,6 +643,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
     // Only what this call computed is copied (not a stale value L2 served while it refreshes).
     const installable = this.#guard.end(key, token);
     if (computed !== undefined && Object.is(computed.value, value)) {
+      // Reads in flight may have read L2 before this value landed: none of them installs.
+      this.#touch(key);
       if (installable) await this.#install(key, value, this.#expiresAt(write), write.tags, false);
       else await this.#dropL1(key);
       await this.#publish({ op: 'keys', keys: [key] });
@@ -746,19 +796,37 @@ export class TieredCache<V = unknown> implements Cache<V> {
     return ttl === undefined ? rest : { ...rest, ttl };
   }
 
-  /** Copies a value into L1 (an L1 failure is reported by L1's own `error` event, never thrown). */
-  async #install(
+  /**
+   * Copies a value into L1 (an L1 failure is reported by L1's own `error` event, never thrown).
+   * Returns `undefined` when it is done (a synchronous L1 took it), else the promise of the copy.
+   */
+  #install(
     key: string,
     value: V,
     expiresAt: number | undefined,
     tags: readonly string[] | undefined,
     promotion: boolean,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const ttl = this.#l1Ttl(expiresAt);
-    if (ttl !== undefined && ttl <= 0) return;
+    if (ttl !== undefined && ttl <= 0) return undefined;
     const options: SetOptions = {};
     if (ttl !== undefined) options.ttl = ttl;
     if (tags !== undefined && tags.length > 0) options.tags = tags;
+    const sync = this.#l1SetSync;
+    // Traced, the copy goes through L1's own `set`, so that L1's span is there.
+    if (sync === undefined || SET_TRACING.hasSubscribers)
+      return this.#installAsync(key, value, options, promotion);
+    try {
+      sync.setSync(key, value, options);
+    } catch {
+      // L1 refused the copy (too large for it, for example): reads go to L2.
+      return this.#dropL1(key);
+    }
+    if (promotion) this.counters.promotions++;
+    return undefined;
+  }
+
+  async #installAsync(key: string, value: V, options: SetOptions, promotion: boolean): Promise<void> {
     try {
       await this.l1.set(key, value, options);
       if (promotion) this.counters.promotions++;

@@ -43,22 +43,43 @@ export function traceMethods(
   prototype: object,
   methods: Partial<Record<CacheOperation, TracedFields>>,
 ): void {
-  const target = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  type Method = (a?: unknown, b?: unknown, c?: unknown) => Promise<unknown>;
+  const target = prototype as Record<string, Method>;
   for (const [operation, fields] of Object.entries(methods) as [CacheOperation, TracedFields][]) {
-    const method = target[operation] as (...args: unknown[]) => Promise<unknown>;
+    const method = target[operation] as Method;
+    if (method.length > 3) throw new TypeError(`traceMethods: ${operation} takes more than 3 arguments`);
     const channel = cacheTracing[operation];
+    const extra = fields as
+      | ((a?: unknown, b?: unknown, c?: unknown) => Partial<CacheOperationMessage>)
+      | undefined;
     Object.defineProperty(prototype, operation, {
       configurable: true,
       writable: true,
-      value: function (this: { readonly name: string }, ...args: unknown[]): Promise<unknown> {
-        if (!channel.hasSubscribers) return method.apply(this, args);
-        const extra = (fields as ((...a: unknown[]) => Partial<CacheOperationMessage>) | undefined)?.(
-          ...args,
-        );
-        return traceCall(this.name, operation, extra, () => method.apply(this, args));
+      // Three fixed parameters (every traced method takes at most three): no rest array per call;
+      // the traced call is made apart, so that this function makes no closure (nor its context).
+      value: function (
+        this: { readonly name: string },
+        a?: unknown,
+        b?: unknown,
+        c?: unknown,
+      ): Promise<unknown> {
+        if (!channel.hasSubscribers) return method.call(this, a, b, c);
+        return tracedCall(this, operation, extra?.(a, b, c), method, a, b, c);
       },
     });
   }
+}
+
+function tracedCall(
+  self: { readonly name: string },
+  operation: CacheOperation,
+  fields: Partial<CacheOperationMessage> | undefined,
+  method: (a?: unknown, b?: unknown, c?: unknown) => Promise<unknown>,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+): Promise<unknown> {
+  return traceCall(self.name, operation, fields, () => method.call(self, a, b, c));
 }
 
 /** Publishes one call of `operation` (call it only when its channel has subscribers). */

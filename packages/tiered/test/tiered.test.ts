@@ -96,6 +96,44 @@ describe('reads and promotion', () => {
     expect(await l1.get('k')).toBeUndefined();
     expect(await cache.get('k')).toBe('new');
   });
+
+  it("does not install a value read from L2 before this instance's own write landed, once the write is done", async () => {
+    class GatedL2 extends MapCache {
+      readGate: Promise<void> | undefined;
+      writeGate: Promise<void> | undefined;
+      protected override async readEntry(key: string): Promise<StoredEntry | undefined> {
+        const entry = this.entries.get(key);
+        await this.readGate;
+        return entry;
+      }
+      protected override async writeEntry(key: string, entry: StoredEntry): Promise<void> {
+        await this.writeGate;
+        return super.writeEntry(key, entry);
+      }
+    }
+    const l2 = new GatedL2();
+    const l1 = new MemoryCache();
+    const cache = tiered({ l1, l2 });
+    open.push(cache);
+    await l2.set('k', 'old');
+    let releaseWrite: () => void = () => undefined;
+    let releaseRead: () => void = () => undefined;
+    l2.writeGate = new Promise((resolve) => (releaseWrite = resolve));
+    l2.readGate = new Promise((resolve) => (releaseRead = resolve));
+    // The write begins; a read begins after it and reads L2 before the write lands there.
+    const writing = cache.set('k', 'new');
+    await settle();
+    const reading = cache.get('k');
+    await settle();
+    releaseWrite();
+    await writing;
+    expect(await l1.get('k')).toBe('new');
+    // The read's reply comes after the write is done: it returns what it read, and installs nothing.
+    releaseRead();
+    expect(await reading).toBe('old');
+    expect(await l1.get('k')).toBe('new');
+    expect(await cache.get('k')).toBe('new');
+  });
 });
 
 describe('the bus', () => {
