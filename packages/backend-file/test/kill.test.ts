@@ -4,6 +4,7 @@
  * complete value of its own (some version) or a miss, and no read ever finds a corrupt file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mulberry32 } from '@cache/test-utils';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { FileCache } from '../src/index.js';
 import { checkValue } from './fixtures/values.js';
@@ -12,6 +13,8 @@ import { freshDir } from './helpers/setup.js';
 import { listTree } from './helpers/temp-dir.js';
 
 const TRIALS = Number(process.env.CACHE_FAULT_TRIALS ?? 200);
+/** Seeds the kill delays (`CACHE_FAULT_SEED` replays another sequence). */
+const SEED = Number(process.env.CACHE_FAULT_SEED ?? 1);
 const SLOTS = 4;
 const KEYS = 24;
 
@@ -62,7 +65,8 @@ test(`${TRIALS} SIGKILLs in the middle of writes leave only complete values or m
   const errors: unknown[] = [];
   reader.on('error', ({ error }) => errors.push(error));
   let trials = 0;
-  let seed = 1;
+  let seed = SEED;
+  const random = mulberry32(SEED);
   const bad: string[] = [];
   const started = Date.now();
   await Promise.all(
@@ -70,7 +74,7 @@ test(`${TRIALS} SIGKILLs in the middle of writes leave only complete values or m
       while (trials < TRIALS) {
         const proc = await startWriter(dir, seed++);
         // Let it write for a random 0..25 ms, then kill it wherever it is.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 25)));
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
         await killNow(proc);
         trials++;
         bad.push(...(await checkAll(reader, 4)).bad);
@@ -83,7 +87,7 @@ test(`${TRIALS} SIGKILLs in the middle of writes leave only complete values or m
   for await (const key of reader.keys()) keys.push(key);
   await reader.close();
   console.log(
-    `kill test: ${trials} trials in ${Date.now() - started} ms; ${final.hits}/${KEYS} keys hold values; ` +
+    `kill test (seed ${SEED}): ${trials} trials in ${Date.now() - started} ms; ${final.hits}/${KEYS} keys hold values; ` +
       `${temps} temp files were left by kills mid-write`,
   );
   expect(trials).toBeGreaterThanOrEqual(TRIALS);

@@ -218,18 +218,34 @@ describe('snapshots', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const path = join(dir, 'cache.snap');
     const cache = new MemoryCache<number>({ persist: { path, interval: '1s', onClose: false } });
+    // The interval writes through saveSnapshot(): the spy sees each write start at the tick, and
+    // its promise settles when the file is in place (no polling of the directory).
+    const save = vi.spyOn(cache, 'saveSnapshot');
     cache.setSync('k', 1);
     vi.advanceTimersByTime(1000);
-    await vi.waitFor(async () => expect((await readdir(dir)).includes('cache.snap')).toBe(true));
-    await vi.waitFor(async () => expect(await readdir(dir)).toEqual(['cache.snap']));
-    const first = await readFile(path, 'utf8');
-    expect(first.split('\n')).toHaveLength(3);
+    expect(save).toHaveBeenCalledTimes(1);
+    await save.mock.results[0]!.value;
+    expect(await readdir(dir)).toEqual(['cache.snap']);
+    const first = (await readFile(path, 'utf8')).split('\n');
+    expect(first).toHaveLength(3);
+    expect(JSON.parse(first[1]!)).toMatchObject({ k: 'k', v: 1 });
+
+    // Nothing changed since: the next tick writes nothing.
     await rm(path);
     vi.advanceTimersByTime(1000);
-    await settle();
-    await settle();
-    expect(await readdir(dir)).toEqual([]);
+    expect(save).toHaveBeenCalledTimes(1);
+
+    // A change: the tick after it writes again.
+    cache.setSync('k', 2);
+    vi.advanceTimersByTime(1000);
+    expect(save).toHaveBeenCalledTimes(2);
+    await save.mock.results[1]!.value;
+    expect(JSON.parse((await readFile(path, 'utf8')).split('\n')[1]!)).toMatchObject({ k: 'k', v: 2 });
+
+    // close() waits for a write in flight (onClose: false writes nothing more): the directory holds
+    // only what the two ticks wrote.
     await cache.close();
+    expect(await readdir(dir)).toEqual(['cache.snap']);
   });
 
   it('rejects close() with a CacheError when the snapshot cannot be written', async () => {

@@ -1,6 +1,9 @@
+import { globMatcher } from '@cache/core';
+import { uniquePrefix } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { groupBySlot, keySlot } from '../src/internal/key-slot.js';
 import { escapeMatch, globToMatch } from '../src/internal/patterns.js';
+import { cleanUp, escapeGlob, rawRedis, scanAll } from './helpers/redis.js';
 
 describe('escapeMatch', () => {
   it('escapes * ? [ ] and backslash, nothing else', () => {
@@ -9,11 +12,34 @@ describe('escapeMatch', () => {
   });
 });
 
-describe('globToMatch', () => {
+describe('globToMatch: the Redis MATCH pattern of a toolkit glob', () => {
   it('keeps * , turns ? into * (Redis ? is one byte) and escapes the rest', () => {
     expect(globToMatch('user:*')).toBe('user:*');
     expect(globToMatch('a?b')).toBe('a*b');
     expect(globToMatch('[x]\\*')).toBe('\\[x\\]\\\\*');
+  });
+
+  // The property deleteMatching relies on: SCAN MATCH with the pattern selects every key that core's
+  // globMatcher accepts (the scan's results are then filtered by globMatcher), on a real server.
+  it('selects, on Redis, every key that core globMatcher accepts, and only those for globs without ?', async () => {
+    const raw = rawRedis();
+    const prefix = uniquePrefix('redis-glob');
+    cleanUp(prefix);
+    const keys = ['ab', 'a-b', 'aéb', 'a🔑b', 'a[x]b', 'a\\b', 'a*b', 'a?b', 'axyb', 'ba', 'a', ''];
+    await raw.mset(...keys.flatMap((key) => [prefix + key, '1']));
+    const globs = ['a?b', 'a*b', 'a[x]b', 'a\\b', 'a\\*', '*?', '?', '*', 'a*', '*b', 'a?', '??', 'a[*]b'];
+    for (const glob of globs) {
+      const selected = (await scanAll(raw, escapeGlob(prefix) + globToMatch(glob))).map((key) =>
+        key.slice(prefix.length),
+      );
+      const matches = globMatcher(glob);
+      const accepted = keys.filter((key) => matches(key)).sort();
+      expect(
+        selected.filter((key) => matches(key)),
+        glob,
+      ).toEqual(accepted);
+      if (!glob.includes('?')) expect(selected, glob).toEqual(accepted);
+    }
   });
 });
 

@@ -21,10 +21,15 @@ describe('getOrSet', () => {
   it('runs the factory once for concurrent callers (single-flight)', async () => {
     const { cache } = setup();
     let release!: (v: string) => void;
-    const factory = vi.fn(() => new Promise<string>((r) => (release = r)));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const factory = vi.fn(() => {
+      started();
+      return new Promise<string>((r) => (release = r));
+    });
     const calls = Array.from({ length: 10 }, () => cache.getOrSet('k', factory));
-    await Promise.resolve();
-    await Promise.resolve();
+    // Waits for the event it needs (the factory ran), however many steps getOrSet takes to get there.
+    await running;
     release('once');
     expect(await Promise.all(calls)).toEqual(Array(10).fill('once'));
     expect(factory).toHaveBeenCalledTimes(1);
