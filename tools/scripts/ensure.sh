@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sourced by the demo, test and CI scripts: makes sure that pnpm, the dependencies and (when
-# asked with ENSURE_REDIS=1) a Redis server on 127.0.0.1:6379 are there. A fresh machine
-# needs only Node and npm.
+# Sourced by the demo, test and CI scripts: makes sure that pnpm, the dependencies, (when
+# asked with ENSURE_REDIS=1) a Redis server on 127.0.0.1:6379 and (when asked with
+# ENSURE_CHROMIUM=1) Debian's Chromium at /usr/bin/chromium for the docs site test are there.
+# A fresh machine needs only Node and npm.
 set -euo pipefail
 PNPM_VERSION=10.34.9
 
@@ -41,5 +42,16 @@ if [ "${ENSURE_REDIS:-0}" = "1" ]; then
     redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
     for _ in $(seq 1 50); do redis_answers && break; sleep 0.1; done
     redis_answers || { echo "redis-server did not answer on 127.0.0.1:6379"; exit 1; }
+  fi
+fi
+
+if [ "${ENSURE_CHROMIUM:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "> installing chromium from Debian's packages (for the docs site test)"
+  SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } \
+    >/tmp/cache-toolkit-chromium-install.log 2>&1 || [ ! -x /usr/bin/chromium ]; then
+    tail -n 20 /tmp/cache-toolkit-chromium-install.log
+    echo "could not install chromium (apt-get install -y chromium): the docs site test needs /usr/bin/chromium"
+    exit 1
   fi
 fi

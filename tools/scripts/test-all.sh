@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: sets up what the tests need (pnpm, dependencies, a Redis server) and runs every
+# `npm test`: sets up what the tests need (pnpm, dependencies, a Redis server, Chromium) and runs every
 # package's tests through Nx, then prints one `N passed, N failed` line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ENSURE_REDIS=1 source tools/scripts/ensure.sh
+ENSURE_REDIS=1 ENSURE_CHROMIUM=1 source tools/scripts/ensure.sh
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 rm -f packages/*/.vitest-report.json tools/.vitest-report.json tools/*/.vitest-report.json
 status=0
