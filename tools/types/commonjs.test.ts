@@ -158,7 +158,7 @@ const cjsMemory = require('@cache/backend-memory');
     twoCopies: cjs.CacheError !== esm.CacheError && cjs.createCache !== esm.createCache,
     esmError: { code: esmError.code, madeByEsm: esmError instanceof esm.CacheKeyError && Object.getPrototypeOf(esmError) === esm.CacheKeyError.prototype,
       cjsInstanceOf: instanceOf(esmError, cjs), isCacheError: cjs.isCacheError(esmError), withCode: cjs.isCacheError(esmError, 'CACHE_KEY_INVALID'),
-      otherCode: cjs.isCacheError(esmError, 'CACHE_FULL'), wrapped: cjs.toCacheError(esmError) === esmError },
+      otherCode: cjs.isCacheError(esmError, 'CACHE_FULL'), wrapped: require('@cache/core/backend').toCacheError(esmError) === esmError },
     cjsError: { code: cjsError.code, esmInstanceOf: instanceOf(cjsError, esm), withCode: esm.isCacheError(cjsError, 'CACHE_KEY_MISSING') },
     registry: {
       esmKnows: esm.knownBackends().includes('probe'),

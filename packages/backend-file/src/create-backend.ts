@@ -1,4 +1,4 @@
-import type { BackendOptions } from '@cache/core';
+import type { BackendOptions } from '@cache/core/backend';
 import { FileCache } from './file-cache.js';
 import type { FileCacheOptions } from './file-cache-options.js';
 

@@ -1,17 +1,19 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
-  type BaseCacheOptions,
   type ByteSize,
   CacheConfigError,
-  checkOptionNames,
-  checkWellFormed,
   type Duration,
   jsonSerializer,
   parseByteSize,
-  parsePositiveInteger,
-  parseTimerDuration,
   type Serializer,
 } from '@cache/core';
+import {
+  type BaseCacheOptions,
+  checkOptionNames,
+  checkWellFormed,
+  parsePositiveInteger,
+  parseTimerDuration,
+} from '@cache/core/backend';
 
 /** Options of {@link FileCache}. */
 export interface FileCacheOptions extends BaseCacheOptions {

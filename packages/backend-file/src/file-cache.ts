@@ -18,11 +18,15 @@
  */
 import { dirname } from 'node:path';
 import {
-  BaseCache,
   CacheConfigError,
   CacheError,
   CacheFullError,
   CacheSerializationError,
+  type Serializer,
+  systemClock,
+} from '@cache/core';
+import {
+  BaseCache,
   decodeEnvelope,
   decodeEnvelopeHeader,
   type EnvelopeHeader,
@@ -30,12 +34,10 @@ import {
   type LockRelease,
   physicalExpiry,
   prepareEnvelope,
-  type Serializer,
   type StoredEntry,
-  systemClock,
   toCacheError,
   writeEnvelope,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
 import { openDirectory } from './internal/directory-check.js';
 import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';

@@ -1,13 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CacheConfigError,
-  CacheFullError,
-  CacheSerializationError,
-  createCache,
-  encodeEnvelope,
-  MAX_TIMER_MS,
-} from '@cache/core';
+import { CacheConfigError, CacheFullError, CacheSerializationError, createCache } from '@cache/core';
+import { encodeEnvelope, MAX_TIMER_MS } from '@cache/core/backend';
 import { describe, expect, test, vi } from 'vitest';
 import { FileCache } from '../src/index.js';
 import { hashOf } from '../src/internal/layout.js';

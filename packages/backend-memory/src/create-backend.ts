@@ -1,4 +1,5 @@
-import type { BackendOptions, Cache } from '@cache/core';
+import type { Cache } from '@cache/core';
+import type { BackendOptions } from '@cache/core/backend';
 import { MemoryCache } from './memory-cache.js';
 import type { MemoryCacheOptions } from './options.js';
 

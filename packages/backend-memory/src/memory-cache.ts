@@ -19,7 +19,6 @@
  * V8 inlines them, as lru-cache does; snapshots live here too since they read the slots.
  */
 import {
-  BaseCache,
   type CacheEntryInfo,
   cacheTracing,
   type Duration,
@@ -28,12 +27,15 @@ import {
   CacheSerializationError,
   type FactoryContext,
   type GetOrSetOptions,
-  globPrefix,
-  globMatcher,
   jsonSerializer,
-  parseTtl,
   type Serializer,
   type SetOptions,
+} from '@cache/core';
+import {
+  BaseCache,
+  globPrefix,
+  globMatcher,
+  parseTtl,
   type StoredEntry,
   toCacheError,
   traceCacheOperation,
@@ -41,7 +43,7 @@ import {
   validateKeys,
   validateOptions,
   validateSetOptions,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { encodeValue, entrySize, jsonSize, resized, undefinedValue } from './internal/values.js';
 import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
 import {

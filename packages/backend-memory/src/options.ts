@@ -2,17 +2,13 @@
  * The options of `MemoryCache`, and their validation: every option is checked once, in the
  * constructor, and a bad one is a `CacheConfigError`.
  */
+import { type ByteSize, CacheConfigError, type Duration, parseByteSize, type Serializer } from '@cache/core';
 import {
   type BaseCacheOptions,
-  type ByteSize,
-  CacheConfigError,
   checkOptionNames,
-  type Duration,
-  parseByteSize,
   parsePositiveInteger,
   parseTimerDuration,
-  type Serializer,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { DEFAULT_SNAPSHOT_MAX_BYTES, SNAPSHOT_MAX_BYTES_LIMIT } from './internal/snapshot-file.js';
 import { DEFAULT_POLICY } from './policies/index.js';
 import { PolicyName } from './policies/policy.js';

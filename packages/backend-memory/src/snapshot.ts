@@ -13,7 +13,8 @@
  */
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CacheSerializationError, validateTags } from '@cache/core';
+import { CacheSerializationError } from '@cache/core';
+import { validateTags } from '@cache/core/backend';
 import { tempPathFor } from './internal/snapshot-file.js';
 
 /** The `format` of the header line. */

@@ -1,4 +1,5 @@
-import { type BackendOptions, type Cache, CacheConfigError } from '@cache/core';
+import { type Cache, CacheConfigError } from '@cache/core';
+import type { BackendOptions } from '@cache/core/backend';
 import { RedisCache } from './redis-cache.js';
 import type { RedisCacheOptions } from './redis-cache-options.js';
 

@@ -3,14 +3,8 @@
  * (offline queue off, no resend after a reconnect) and a subscriber that the bus subscribes itself
  * on every `ready` (ioredis' own resubscribe is off, so the bus knows when messages flow again).
  */
-import {
-  BUS_FORMAT_VERSION,
-  CacheConfigError,
-  type Clock,
-  checkOptionNames,
-  type Duration,
-  parseTimerDuration,
-} from '@cache/core';
+import { CacheConfigError, type Clock, type Duration } from '@cache/core';
+import { BUS_FORMAT_VERSION, checkOptionNames, parseTimerDuration } from '@cache/core/backend';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import {
   DEFAULT_CONNECT_TIMEOUT,

@@ -17,18 +17,16 @@
  * client's; the options and the connections they make are in redis-bus-options.ts.
  */
 import {
-  type BusOperation,
   type CacheBus,
-  type CacheBusEvents,
   CacheConfigError,
   CacheConnectionError,
   CacheError,
   CacheSerializationError,
   CacheTimeoutError,
   type Clock,
-  encodeBusMessage,
   systemClock,
 } from '@cache/core';
+import { type BusOperation, type CacheBusEvents, encodeBusMessage } from '@cache/core/backend';
 import { type Cluster, Redis } from 'ioredis';
 import { withDeadline } from './internal/deadline.js';
 import { mapRedisError } from './internal/errors.js';

@@ -3,16 +3,14 @@
  * default timeouts, and the fail-fast connection settings (offline queue on, no retries per
  * request, no resend of unanswered commands after a reconnect).
  */
+import { CacheConfigError, type Duration, type Serializer } from '@cache/core';
 import {
   type BaseCacheOptions,
-  CacheConfigError,
   checkOptionNames,
-  type Duration,
   MAX_TIMER_MS,
   parseTimerDuration,
-  type Serializer,
   validatePrefix,
-} from '@cache/core';
+} from '@cache/core/backend';
 import {
   Cluster,
   type ClusterNode,

@@ -22,19 +22,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  BaseCache,
   CacheConnectionError,
   CacheSerializationError,
   CacheTimeoutError,
+  jsonSerializer,
+  type Serializer,
+} from '@cache/core';
+import {
+  BaseCache,
   checkWellFormed,
   encodeEnvelope,
   globMatcher,
-  jsonSerializer,
   type LockRelease,
   physicalExpiry,
-  type Serializer,
   type StoredEntry,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { type Cluster, type Command, Redis } from 'ioredis';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';

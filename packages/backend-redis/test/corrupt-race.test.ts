@@ -6,7 +6,8 @@
 // The gated runs make the race certain instead of likely: the reading client's removal is held
 // back (its command does not leave the process) until the other client's write has resolved, or
 // until every racer has read.
-import { encodeEnvelope, jsonSerializer } from '@cache/core';
+import { jsonSerializer } from '@cache/core';
+import { encodeEnvelope } from '@cache/core/backend';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCache } from '../src/index.js';

@@ -1,12 +1,5 @@
-import {
-  CacheSerializationError,
-  CacheErrorCode,
-  decodeEnvelope,
-  encodeEnvelope,
-  jsonSerializer,
-  type Serializer,
-  type StoredEntry,
-} from '@cache/core';
+import { CacheSerializationError, CacheErrorCode, jsonSerializer, type Serializer } from '@cache/core';
+import { decodeEnvelope, encodeEnvelope, type StoredEntry } from '@cache/core/backend';
 import { describe, expect, it } from 'vitest';
 import { decodeEntry, encodeSetFrame } from '../src/internal/entry-codec.js';
 

@@ -1,4 +1,4 @@
-import { globMatcher } from '@cache/core';
+import { globMatcher } from '@cache/core/backend';
 import { uniquePrefix } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { groupBySlot, keySlot } from '../src/internal/key-slot.js';

@@ -2,7 +2,8 @@
 // is refused with CacheConfigError, in every place the cache hands a delay to a timer or to ioredis;
 // the longest lifetimes the core allows (TTL and stale window of 1000 years each) still make a PX
 // that Redis takes; a lock never has an infinite lease.
-import { CacheConfigError, CacheErrorCode, MAX_LIFETIME_MS, MAX_TIMER_MS } from '@cache/core';
+import { CacheConfigError, CacheErrorCode } from '@cache/core';
+import { MAX_LIFETIME_MS, MAX_TIMER_MS } from '@cache/core/backend';
 import { describe, expect, it } from 'vitest';
 import { RedisCache, type RedisCacheOptions } from '../src/index.js';
 import { makeCache, REDIS_URL, rawRedis } from './helpers/redis.js';

@@ -2,14 +2,8 @@
 // channel per test), a server this file starts for faults (CLIENT KILL, kill and restart,
 // FLUSHDB) and for tracking mode, and a 3-master Cluster started by this file. No sleeps: every
 // wait is for an event or a message, bounded by withTimeout so that a missing event fails the test.
-import {
-  BUS_FORMAT_VERSION,
-  type BusMessage,
-  CacheConfigError,
-  CacheErrorCode,
-  decodeBusMessage,
-  encodeBusMessage,
-} from '@cache/core';
+import { CacheConfigError, CacheErrorCode } from '@cache/core';
+import { BUS_FORMAT_VERSION, type BusMessage, decodeBusMessage, encodeBusMessage } from '@cache/core/backend';
 import { uniquePrefix } from '@cache/test-utils';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -11,9 +11,9 @@ import {
   CacheErrorCode,
   CacheTimeoutError,
   isCacheError,
-  parseTimerDuration,
   type PlatformAbortSignal,
 } from '@cache/core';
+import { parseTimerDuration } from '@cache/core/backend';
 import { COMMANDS } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { Command, CommandContext, OptionSpec, OptionValues } from './internal/command.js';

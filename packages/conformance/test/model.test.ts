@@ -1,4 +1,4 @@
-import { globMatcher } from '@cache/core';
+import { globMatcher } from '@cache/core/backend';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CacheModel, globMatches, modelTtl } from '../src/internal/model.js';

@@ -1,29 +1,15 @@
-export { BaseCache, type BaseCacheOptions, type LockRelease } from './base-cache.js';
-export {
-  BUS_FORMAT_VERSION,
-  type BusMessage,
-  type BusOperation,
-  type CacheBus,
-  type CacheBusEvents,
-  decodeBusMessage,
-  encodeBusMessage,
-} from './bus.js';
+/**
+ * `@cache/core`: the `Cache` contract and what an application uses with it: `createCache` and
+ * `CacheManager`, the errors, `memoize`, clocks, serializers, diagnostics channels and logging.
+ * What a backend or a composition needs to implement the contract is in `@cache/core/backend`.
+ *
+ * @packageDocumentation
+ */
+export type { CacheBus } from './bus.js';
 export { CacheManager } from './cache-manager.js';
 export { type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
-export {
-  type BackendClass,
-  type BackendFactory,
-  type BackendLoader,
-  type BackendModule,
-  type BackendOptions,
-  type BackendSource,
-  knownBackends,
-  type OptionsFromUrl,
-  registerBackend,
-} from './backends.js';
-export { parseCacheUrl, queryOptions } from './cache-url.js';
-export { importPackage } from './import-package.js';
+export { type BackendLoader, type BackendSource, knownBackends, registerBackend } from './backends.js';
 export type { CacheManagerEntry } from './cache-manager.js';
 export {
   type CacheBackends,
@@ -32,18 +18,7 @@ export {
   type CommonCacheConfig,
   createCache,
 } from './create-cache.js';
-export {
-  type ByteSize,
-  type Duration,
-  MAX_LIFETIME_MS,
-  MAX_TIMER_MS,
-  parseByteSize,
-  parseDuration,
-  parseLifetime,
-  parsePositiveInteger,
-  parseTimerDuration,
-  parseTtl,
-} from './duration.js';
+export { type ByteSize, type Duration, parseByteSize, parseDuration } from './duration.js';
 export {
   CACHE_CHANNELS,
   CACHE_OPERATIONS,
@@ -51,18 +26,7 @@ export {
   type CacheOperationMessage,
   type CacheTracingChannel,
   cacheTracing,
-  traceCacheOperation,
 } from './diagnostics.js';
-export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
-export {
-  decodeEnvelope,
-  decodeEnvelopeHeader,
-  type EnvelopeHeader,
-  encodeEnvelope,
-  type PreparedEnvelope,
-  prepareEnvelope,
-  writeEnvelope,
-} from './envelope.js';
 export {
   CacheConfigError,
   CacheConnectionError,
@@ -76,33 +40,12 @@ export {
   CacheSerializationError,
   CacheTimeoutError,
   isCacheError,
-  toCacheError,
 } from './errors.js';
-export { CacheEmitter } from './events.js';
-export {
-  checkWellFormed,
-  DEFAULT_MAX_KEY_BYTES,
-  globMatcher,
-  globPrefix,
-  MAX_TAG_BYTES,
-  validateKey,
-  validateKeys,
-  validatePrefix,
-  validateTags,
-} from './keys.js';
-export {
-  type AttachLoggerOptions,
-  attachLogger,
-  type CacheLogDetails,
-  type CacheLogger,
-} from './logger.js';
+export { type AttachLoggerOptions, attachLogger, type CacheLogDetails, type CacheLogger } from './logger.js';
 export { memoize, type MemoizeOptions } from './memoize.js';
 export { encodeArguments, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_LENGTH } from './memoize-key.js';
-export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
-export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { jsonSerializer, parseTyped, type Serializer, stringifyTyped, typedJson } from './serializer.js';
 export {
-  assertSerializer,
   type BuiltInSerializerName,
   type CompressionName,
   registerSerializer,
@@ -110,8 +53,7 @@ export {
   type SerializerSource,
 } from './serializer-loader.js';
 export type { AbortSignalLike, PlatformAbortSignal, PlatformBuffer } from './platform.js';
-export { sharedState } from './shared-state.js';
-export { CacheStats, type CacheStatsSnapshot } from './stats.js';
+export type { CacheStats, CacheStatsSnapshot } from './stats.js';
 export type {
   BackendErrorPolicy,
   Cache,

@@ -1,6 +1,7 @@
 import { MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
-import { CacheConfigError, CacheConnectionError, type CacheError, type LockRelease } from '../src/index.js';
+import { CacheConfigError, CacheConnectionError, type CacheError } from '../src/index.js';
+import type { LockRelease } from '../src/backend.js';
 
 const down = () => new CacheConnectionError('connection refused');
 

@@ -5,10 +5,10 @@ import {
   CacheManager,
   createCache,
   jsonSerializer,
-  parseCacheUrl,
   registerBackend,
   registerSerializer,
 } from '../src/index.js';
+import { parseCacheUrl } from '../src/backend.js';
 import { importPackage } from '../src/import-package.js';
 
 describe('parseCacheUrl', () => {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { CacheConfigError, parseByteSize, parseDuration } from '../src/index.js';
 import {
-  CacheConfigError,
   MAX_LIFETIME_MS,
   MAX_TIMER_MS,
-  parseByteSize,
-  parseDuration,
   parseLifetime,
   parsePositiveInteger,
   parseTimerDuration,
   parseTtl,
-} from '../src/index.js';
+} from '../src/backend.js';
 
 /** Asserts that `run` throws a CacheConfigError with code CACHE_CONFIG. */
 function expectConfigError(run: () => unknown): void {

@@ -1,13 +1,8 @@
 // writeEnvelope takes any Uint8Array (its public type), not only a Buffer: it writes through a
 // Buffer view of the same memory.
 import { describe, expect, it } from 'vitest';
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  jsonSerializer,
-  prepareEnvelope,
-  writeEnvelope,
-} from '../src/index.js';
+import { jsonSerializer } from '../src/index.js';
+import { decodeEnvelope, encodeEnvelope, prepareEnvelope, writeEnvelope } from '../src/backend.js';
 
 const entry = { value: { n: 1 }, createdAt: 1000, expiresAt: 5000, tags: ['t1', 'é'] };
 

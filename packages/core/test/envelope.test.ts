@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CacheSerializationError,
-  decodeEnvelope,
-  decodeEnvelopeHeader,
-  encodeEnvelope,
-  jsonSerializer,
-  type Serializer,
-} from '../src/index.js';
+import { CacheSerializationError, jsonSerializer, type Serializer } from '../src/index.js';
+import { decodeEnvelope, decodeEnvelopeHeader, encodeEnvelope } from '../src/backend.js';
 
 const entry = { value: { n: 1 }, createdAt: 1000, expiresAt: 5000, staleUntil: 6000, tags: ['t1', 'é'] };
 const upper: Serializer = {

@@ -9,8 +9,8 @@ import {
   CacheKeyError,
   CacheSerializationError,
   CacheTimeoutError,
-  toCacheError,
 } from '../src/index.js';
+import { toCacheError } from '../src/backend.js';
 
 describe('errors', () => {
   it.each([

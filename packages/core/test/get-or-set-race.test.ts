@@ -1,6 +1,6 @@
 import { MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
-import type { StoredEntry } from '../src/index.js';
+import type { StoredEntry } from '../src/backend.js';
 
 /** A store whose reads answer late with what the store held when they were sent (a slow network). */
 class LateReads extends MapCache<string> {

@@ -1,6 +1,7 @@
 import { ManualClock, MapCache } from '@cache/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CacheConfigError, CacheTimeoutError, type LockRelease, type StoredEntry } from '../src/index.js';
+import { CacheConfigError, CacheTimeoutError } from '../src/index.js';
+import type { LockRelease, StoredEntry } from '../src/backend.js';
 
 function setup() {
   const clock = new ManualClock();

@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CacheConfigError,
-  CacheKeyError,
-  globMatcher,
-  globPrefix,
-  validateKey,
-  validatePrefix,
-  validateTags,
-} from '../src/index.js';
+import { CacheConfigError, CacheKeyError } from '../src/index.js';
+import { globMatcher, globPrefix, validateKey, validatePrefix, validateTags } from '../src/backend.js';
 
 function codeOf(fn: () => void): string | undefined {
   try {

@@ -2,14 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CacheSerializationError,
-  decodeEnvelope,
-  encodeEnvelope,
   jsonSerializer,
   parseTyped,
   type Serializer,
   stringifyTyped,
   typedJson,
 } from '../src/index.js';
+import { decodeEnvelope, encodeEnvelope } from '../src/backend.js';
 
 const roundTrip = (value: unknown) => jsonSerializer.deserialize(jsonSerializer.serialize(value));
 

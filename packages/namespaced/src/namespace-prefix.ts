@@ -1,4 +1,5 @@
-import { CacheConfigError, checkWellFormed } from '@cache/core';
+import { CacheConfigError } from '@cache/core';
+import { checkWellFormed } from '@cache/core/backend';
 
 /**
  * ASCII characters a name keeps as they are: letters, digits and `-._~` (the unreserved

@@ -10,27 +10,29 @@ import {
   type Cache,
   type CacheEntryInfo,
   CacheConfigError,
-  checkOptionNames,
-  CacheEmitter,
   CacheError,
   type CacheEventMap,
   type CacheEventName,
   CacheExpiredError,
   CacheKeyError,
   type CacheListener,
-  CacheStats,
   CacheTimeoutError,
   type FactoryContext,
   type GetOrSetOptions,
+  type PrefixOptions,
+  type SetOptions,
+} from '@cache/core';
+import {
+  checkOptionNames,
+  CacheEmitter,
+  CacheStats,
   globPrefix,
   globMatcher,
-  type PrefixOptions,
   parseTtl,
-  type SetOptions,
   validateKey,
   validatePrefix,
   validateTags,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { namespacePrefix } from './namespace-prefix.js';
 
 /** Options of {@link namespaced}. */

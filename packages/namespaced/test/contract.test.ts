@@ -1,5 +1,6 @@
 import { describeCacheContract } from '@cache/conformance';
-import type { BaseCacheOptions, Clock, Duration } from '@cache/core';
+import type { Clock, Duration } from '@cache/core';
+import type { BaseCacheOptions } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import { afterEach, expect } from 'vitest';
 import { namespaced } from '../src/index.js';

@@ -1,5 +1,6 @@
 import { MemoryCache } from '@cache/backend-memory';
-import { type Cache, type CacheError, CacheErrorCode, CacheKeyError, type StoredEntry } from '@cache/core';
+import { type Cache, type CacheError, CacheErrorCode, CacheKeyError } from '@cache/core';
+import type { StoredEntry } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,5 @@
-import {
-  type CacheError,
-  CacheConfigError,
-  CacheErrorCode,
-  CacheKeyError,
-  type StoredEntry,
-} from '@cache/core';
+import { type CacheError, CacheConfigError, CacheErrorCode, CacheKeyError } from '@cache/core';
+import type { StoredEntry } from '@cache/core/backend';
 import { ManualClock, MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { NamespacedCache, namespaced, namespacePrefix } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { type BackendOptions, createCache, registerBackend, type Serializer } from '@cache/core';
+import { createCache, registerBackend, type Serializer } from '@cache/core';
+import type { BackendOptions } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { msgpack, v8 } from '../src/index.js';

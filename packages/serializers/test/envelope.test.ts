@@ -1,10 +1,5 @@
-import {
-  CacheConfigError,
-  CacheSerializationError,
-  decodeEnvelope,
-  encodeEnvelope,
-  type StoredEntry,
-} from '@cache/core';
+import { CacheConfigError, CacheSerializationError } from '@cache/core';
+import { decodeEnvelope, encodeEnvelope, type StoredEntry } from '@cache/core/backend';
 import { describe, expect, it } from 'vitest';
 import { compressed, json, msgpack, serializerRegistry, v8 } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { BaseCache, type BaseCacheOptions, isLive, type StoredEntry } from '@cache/core';
+import { BaseCache, type BaseCacheOptions, isLive, type StoredEntry } from '@cache/core/backend';
 
 /** The protected primitives of {@link MapCache} that {@link MapCache.failWith} can make fail. */
 export type MapCachePrimitive =

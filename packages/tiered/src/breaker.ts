@@ -3,13 +3,8 @@
  * `openFor` ms, during which L2 is not called at all; then it is half-open: one call (the probe)
  * goes through, and its outcome closes the breaker or opens it again.
  */
-import {
-  CacheConfigError,
-  type Clock,
-  type Duration,
-  parsePositiveInteger,
-  parseTimerDuration,
-} from '@cache/core';
+import { CacheConfigError, type Clock, type Duration } from '@cache/core';
+import { parsePositiveInteger, parseTimerDuration } from '@cache/core/backend';
 
 /** Options of the breaker. */
 export interface BreakerOptions {

@@ -1,4 +1,4 @@
-import type { CacheBusEvents } from '@cache/core';
+import type { CacheBusEvents } from '@cache/core/backend';
 
 /** The connection events of a bus, for transports that implement `CacheBus`. */
 export class BusEvents {

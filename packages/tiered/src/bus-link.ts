@@ -4,14 +4,14 @@
  * bus, means messages were lost: the owner must then empty its L1.
  */
 import { randomUUID } from 'node:crypto';
+import type { CacheBus } from '@cache/core';
 import {
   type BusMessage,
   type BusOperation,
-  type CacheBus,
   decodeBusMessage,
   encodeBusMessage,
   toCacheError,
-} from '@cache/core';
+} from '@cache/core/backend';
 
 /** What the owner of a link does with what arrives. */
 export interface BusLinkHandlers {

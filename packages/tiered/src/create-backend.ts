@@ -1,12 +1,5 @@
-import {
-  type BackendOptions,
-  type Cache,
-  type CacheBus,
-  type CacheConfig,
-  CacheConfigError,
-  createCache,
-  importPackage,
-} from '@cache/core';
+import { type Cache, type CacheBus, type CacheConfig, CacheConfigError, createCache } from '@cache/core';
+import { type BackendOptions, importPackage } from '@cache/core/backend';
 import type { TieredOptions } from './options.js';
 import { TieredCache } from './tiered-cache.js';
 

@@ -4,7 +4,6 @@
  * the bus) once L2 answers again.
  */
 import {
-  type BusOperation,
   type Cache,
   CacheConfigError,
   CacheConnectionError,
@@ -14,6 +13,7 @@ import {
   CacheSerializationError,
   type Clock,
 } from '@cache/core';
+import type { BusOperation } from '@cache/core/backend';
 import { type BreakerOptions, CircuitBreaker } from './breaker.js';
 import { type RecoveryOperation, RecoveryQueue, replayOptions } from './recovery-queue.js';
 

@@ -5,13 +5,8 @@
  * this bus), {@link MemoryBus.dropIncoming} (lose chosen messages), and {@link MemoryBus.hold} /
  * {@link MemoryBus.release} (delay messages, and deliver them in another order).
  */
-import {
-  type CacheBus,
-  type CacheBusEvents,
-  CacheConfigError,
-  CacheConnectionError,
-  sharedState,
-} from '@cache/core';
+import { type CacheBus, CacheConfigError, CacheConnectionError } from '@cache/core';
+import { type CacheBusEvents, sharedState } from '@cache/core/backend';
 import { BusEvents } from './bus-events.js';
 
 /** Options of {@link MemoryBus}. */

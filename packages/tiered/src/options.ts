@@ -3,13 +3,10 @@ import {
   type CacheBus,
   CacheConfigError,
   type Clock,
-  checkOptionNames,
   type Duration,
-  parsePositiveInteger,
-  parseTimerDuration,
-  parseTtl,
   systemClock,
 } from '@cache/core';
+import { checkOptionNames, parsePositiveInteger, parseTimerDuration, parseTtl } from '@cache/core/backend';
 import type { BreakerOptions } from './breaker.js';
 
 /** Options of {@link tiered}. */

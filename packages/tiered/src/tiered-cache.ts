@@ -13,31 +13,33 @@
  *   tiers' own: a tiered cache passes each call on to them.
  */
 import {
-  type BusOperation,
   type Cache,
   CacheConfigError,
   CacheConnectionError,
-  CacheEmitter,
   type CacheEntryInfo,
   type CacheError,
   type CacheEventName,
   CacheFullError,
   type CacheListener,
   CacheSerializationError,
-  CacheStats,
   cacheTracing,
   CacheTimeoutError,
   type FactoryContext,
   type GetOrSetOptions,
   type PrefixOptions,
-  parseTtl,
   type SetOptions,
+} from '@cache/core';
+import {
+  type BusOperation,
+  CacheEmitter,
+  CacheStats,
+  parseTtl,
   toCacheError,
   validateKey,
   validateKeys,
   validatePrefixOptions,
   validateSetOptions,
-} from '@cache/core';
+} from '@cache/core/backend';
 import { BusLink } from './bus-link.js';
 import type { ResolvedTieredOptions, TieredOptions } from './options.js';
 import { resolveTieredOptions } from './options.js';

@@ -4,12 +4,8 @@
  * of the call in progress is found through an AsyncLocalStorage.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type CacheOperation,
-  type CacheOperationMessage,
-  cacheTracing,
-  traceCacheOperation,
-} from '@cache/core';
+import { type CacheOperation, type CacheOperationMessage, cacheTracing } from '@cache/core';
+import { traceCacheOperation } from '@cache/core/backend';
 
 const current = new AsyncLocalStorage<CacheOperationMessage>();
 /** Traced calls in flight: the hit path looks for a message only while there are some. */

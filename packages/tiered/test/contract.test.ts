@@ -1,6 +1,6 @@
 import { MemoryCache } from '@cache/backend-memory';
 import { describeCacheContract } from '@cache/conformance';
-import type { BaseCacheOptions } from '@cache/core';
+import type { BaseCacheOptions } from '@cache/core/backend';
 import { MemoryBus } from '../src/index.js';
 import { tiered } from '../src/index.js';
 

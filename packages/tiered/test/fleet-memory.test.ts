@@ -16,7 +16,8 @@
 // every instance reading every key, compared with what L2 holds: the divergent copies are counted
 // (a known race makes some, see the last test and docs/tiered-fleet.md).
 import { MemoryCache } from '@cache/backend-memory';
-import { decodeBusMessage, ManualClock, type StoredEntry } from '@cache/core';
+import { ManualClock } from '@cache/core';
+import { decodeBusMessage, type StoredEntry } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus, type TieredCache, tiered } from '../src/index.js';

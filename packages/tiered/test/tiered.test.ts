@@ -1,11 +1,6 @@
 import { MemoryCache } from '@cache/backend-memory';
-import {
-  type CacheError,
-  CacheConnectionError,
-  CacheKeyError,
-  ManualClock,
-  type StoredEntry,
-} from '@cache/core';
+import { type CacheError, CacheConnectionError, CacheKeyError, ManualClock } from '@cache/core';
+import type { StoredEntry } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus, type TieredCache, tiered } from '../src/index.js';

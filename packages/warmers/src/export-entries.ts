@@ -9,17 +9,8 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { WritableLike } from './streams.js';
-import {
-  type Cache,
-  CacheConfigError,
-  type CacheError,
-  type Clock,
-  checkOptionNames,
-  parsePositiveInteger,
-  systemClock,
-  toCacheError,
-  validatePrefix,
-} from '@cache/core';
+import { type Cache, CacheConfigError, type CacheError, type Clock, systemClock } from '@cache/core';
+import { checkOptionNames, parsePositiveInteger, toCacheError, validatePrefix } from '@cache/core/backend';
 import { EXPORT_HEADER, encodeExportLine } from './export-format.js';
 import { keyedError } from './internal/keyed.js';
 

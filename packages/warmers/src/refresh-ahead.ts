@@ -14,7 +14,6 @@
 import {
   type Cache,
   CacheConfigError,
-  CacheEmitter,
   type CacheEntryInfo,
   type CacheEventName,
   type CacheListener,
@@ -23,12 +22,10 @@ import {
   type FactoryContext,
   type GetOrSetOptions,
   type PrefixOptions,
-  parseTimerDuration,
-  parseTtl,
   type SetOptions,
   systemClock,
-  toCacheError,
 } from '@cache/core';
+import { CacheEmitter, parseTimerDuration, parseTtl, toCacheError } from '@cache/core/backend';
 
 /** What `load` receives. */
 export interface RefreshLoadContext<V> {

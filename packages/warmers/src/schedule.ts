@@ -16,13 +16,10 @@ import {
   CacheConfigError,
   type CacheError,
   type Clock,
-  checkOptionNames,
   type Duration,
-  parseTimerDuration,
   systemClock,
-  toCacheError,
-  validateKey,
 } from '@cache/core';
+import { checkOptionNames, parseTimerDuration, toCacheError, validateKey } from '@cache/core/backend';
 import { unref } from './internal/unref.js';
 import { systemTimers, type Timers } from './timers.js';
 

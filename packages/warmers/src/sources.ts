@@ -5,7 +5,8 @@
  */
 import type { PlatformAbortSignal } from '@cache/core';
 import type { ReadableLike } from './streams.js';
-import { type Cache, CacheConfigError, validatePrefix } from '@cache/core';
+import { type Cache, CacheConfigError } from '@cache/core';
+import { validatePrefix } from '@cache/core/backend';
 
 /** One entry to write: a key and its value. */
 export type WarmEntryTuple<V = unknown> = readonly [key: string, value: V];

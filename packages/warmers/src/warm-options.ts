@@ -7,15 +7,17 @@ import {
   CacheConfigError,
   type CacheError,
   type Clock,
-  checkOptionNames,
   type Duration,
   parseDuration,
+  systemClock,
+} from '@cache/core';
+import {
+  checkOptionNames,
   parseLifetime,
   parsePositiveInteger,
   parseTimerDuration,
-  systemClock,
   validateTags,
-} from '@cache/core';
+} from '@cache/core/backend';
 import type { RetryPolicy } from './internal/retry.js';
 import { systemTimers, type Timers } from './timers.js';
 

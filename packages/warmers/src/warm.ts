@@ -20,8 +20,8 @@ import {
   type CacheError,
   CacheSerializationError,
   type SetOptions,
-  toCacheError,
 } from '@cache/core';
+import { toCacheError } from '@cache/core/backend';
 import { keyedError } from './internal/keyed.js';
 import { Limiter } from './internal/limiter.js';
 import { readExport } from './internal/read-export.js';

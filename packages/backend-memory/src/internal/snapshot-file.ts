@@ -25,7 +25,8 @@ import {
 } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { basename, dirname, join } from 'node:path';
-import { CacheError, CacheFullError, toCacheError } from '@cache/core';
+import { CacheError, CacheFullError } from '@cache/core';
+import { toCacheError } from '@cache/core/backend';
 
 /** The largest snapshot file loaded by default: 256 MiB. */
 export const DEFAULT_SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;

@@ -10,15 +10,8 @@
  * float64 LE (NaN = none), uint16 LE tag count + (uint16 LE length + UTF-8) per tag, uint16 LE
  * key length (always 0 here: the Redis key holds it), then the serialized value.
  */
-import {
-  CacheSerializationError,
-  decodeEnvelope,
-  jsonSerializer,
-  prepareEnvelope,
-  type Serializer,
-  type StoredEntry,
-  writeEnvelope,
-} from '@cache/core';
+import { CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';
+import { decodeEnvelope, prepareEnvelope, type StoredEntry, writeEnvelope } from '@cache/core/backend';
 import { Command } from 'ioredis';
 
 const MAGIC = 0xca;

@@ -5,13 +5,8 @@
  * `ASK`, `CLUSTERDOWN` replies, or ioredis giving up on its redirections); `OOM` replies are
  * `CacheFullError`; anything else is a plain `CacheError` with the ioredis error as `cause`.
  */
-import {
-  CacheConnectionError,
-  CacheError,
-  CacheFullError,
-  CacheTimeoutError,
-  toCacheError,
-} from '@cache/core';
+import { CacheConnectionError, CacheError, CacheFullError, CacheTimeoutError } from '@cache/core';
+import { toCacheError } from '@cache/core/backend';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

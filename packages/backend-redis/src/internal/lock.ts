@@ -4,7 +4,8 @@
  * the lock only while this token holds it. The lease is always finite, so a lock whose holder dies
  * expires.
  */
-import { CacheConfigError, type LockRelease, MAX_TIMER_MS } from '@cache/core';
+import { CacheConfigError } from '@cache/core';
+import { type LockRelease, MAX_TIMER_MS } from '@cache/core/backend';
 import type { Cluster, Redis } from 'ioredis';
 import { sleep } from './deadline.js';
 import { mapRedisError } from './errors.js';

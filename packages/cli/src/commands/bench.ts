@@ -5,7 +5,8 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CacheConfigError, parseByteSize, parseTimerDuration } from '@cache/core';
+import { CacheConfigError, parseByteSize } from '@cache/core';
+import { parseTimerDuration } from '@cache/core/backend';
 import { ExitCode } from '../exit-codes.js';
 import { choiceOption, exclusive, integerOption } from '../internal/args.js';
 import type { Command } from '../internal/command.js';

@@ -1,5 +1,6 @@
 /** `cache stats [--watch <interval>]`: the counters of `stats.snapshot()`, once or every interval. */
-import { type CacheStatsSnapshot, parseTimerDuration } from '@cache/core';
+import type { CacheStatsSnapshot } from '@cache/core';
+import { parseTimerDuration } from '@cache/core/backend';
 import { ExitCode } from '../exit-codes.js';
 import { integerOption } from '../internal/args.js';
 import type { Command, CommandContext } from '../internal/command.js';

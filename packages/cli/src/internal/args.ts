@@ -1,6 +1,7 @@
 /** Reading option values and stdin: each refusal a `CacheConfigError` (exit 2). */
 import type { Readable } from 'node:stream';
-import { CacheConfigError, parsePositiveInteger, parseTtl } from '@cache/core';
+import { CacheConfigError } from '@cache/core';
+import { parsePositiveInteger, parseTtl } from '@cache/core/backend';
 import type { CommandContext } from './command.js';
 
 /** `--ttl`: a duration (`10s`, `5m`, milliseconds) or `infinity`; `undefined` when absent. */

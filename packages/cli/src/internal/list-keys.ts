@@ -1,5 +1,6 @@
 /** Streams keys from `keys()` (SCAN on Redis, never KEYS) to stdout, one per line. */
-import { type Cache, globMatcher, globPrefix } from '@cache/core';
+import type { Cache } from '@cache/core';
+import { globMatcher, globPrefix } from '@cache/core/backend';
 import type { CommandContext } from './command.js';
 
 /** What to list. */

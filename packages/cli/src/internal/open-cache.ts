@@ -13,11 +13,11 @@ import {
   CacheConfigError,
   createCache,
   jsonSerializer,
-  parseCacheUrl,
   registerBackend,
   registerSerializer,
   type Serializer,
 } from '@cache/core';
+import { parseCacheUrl } from '@cache/core/backend';
 import { namespaced } from '@cache/namespaced';
 
 /** Where the cache comes from. */

@@ -1,4 +1,5 @@
-import { CacheError, type CacheErrorCode, type CacheErrorOptions, toCacheError } from '@cache/core';
+import { CacheError, type CacheErrorCode, type CacheErrorOptions } from '@cache/core';
+import { toCacheError } from '@cache/core/backend';
 
 type ErrorClass = new (message: string, options: CacheErrorOptions, code?: CacheErrorCode) => CacheError;
 

@@ -4,7 +4,7 @@
  * the loaders.
  */
 import type { PlatformAbortSignal } from '@cache/core';
-import { MAX_TIMER_MS } from '@cache/core';
+import { MAX_TIMER_MS } from '@cache/core/backend';
 import type { Clock } from '@cache/core';
 import type { Timers } from '../timers.js';
 import { unref } from './unref.js';
