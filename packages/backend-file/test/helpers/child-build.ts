@@ -51,8 +51,14 @@ export async function buildChild(): Promise<{ script: string; remove(): Promise<
   for (const [root, into] of mapped) {
     for (const file of await tsFiles(root)) {
       const target = join(into, relative(root, file)).replace(/\.ts$/, '.js');
-      const toCore = relative(dirname(target), join(out, 'core/index.js'));
-      await emit(file, target, (c) => c.replaceAll("'@cache/core'", `'./${toCore}'`.replace('./../', '../')));
+      // Both of core's entries: `@cache/core` and `@cache/core/backend`.
+      const toCore = (entry: string) => {
+        const path = relative(dirname(target), join(out, 'core', `${entry}.js`));
+        return path.startsWith('.') ? `'${path}'` : `'./${path}'`;
+      };
+      await emit(file, target, (c) =>
+        c.replaceAll("'@cache/core/backend'", toCore('backend')).replaceAll("'@cache/core'", toCore('index')),
+      );
     }
   }
   return {
