@@ -34,7 +34,11 @@ describe('maxEntries', () => {
     expect(evicted).toEqual(['b:capacity', 'c:capacity']);
     expect(await present(cache, ['a', 'b', 'c', 'd', 'e'])).toEqual(['a', 'd', 'e']);
     expect(cache.stats.evictions).toBe(2);
-    expect(cache.stats.snapshot()).toMatchObject({ entries: 3, dir });
+    expect(cache.stats.snapshot()).toMatchObject({
+      entries: 3,
+      dir,
+      evictionsByCause: { capacity: 2, size: 0, expired: 0 },
+    });
   });
 
   test('a large cache evicts to 90% once past the limit, and scans every 10% of the limit written', async () => {

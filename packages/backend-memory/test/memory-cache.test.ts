@@ -34,7 +34,12 @@ describe('limits', () => {
     expect(seen).toEqual([{ key: 'b', reason: 'capacity' }]);
     expect(cache.size).toBe(3);
     expect(await cache.has('b')).toBe(false);
-    expect(cache.stats.snapshot()).toMatchObject({ evictions: 1, entries: 3, policy: 'lru' });
+    expect(cache.stats.snapshot()).toMatchObject({
+      evictions: 1,
+      evictionsByCause: { capacity: 1, size: 0, expired: 0 },
+      entries: 3,
+      policy: 'lru',
+    });
   });
 
   it('evicts by bytes past maxBytes, with a size event, sized by the JSON of the value', async () => {
@@ -46,7 +51,12 @@ describe('limits', () => {
     await cache.set('c', 'z'); // 3 bytes
     expect(seen).toEqual([{ key: 'a', reason: 'size' }]);
     expect(cache.bytes).toBe(13);
-    expect(cache.stats.snapshot()).toMatchObject({ bytes: 13, entries: 2 });
+    expect(cache.stats.snapshot()).toMatchObject({
+      bytes: 13,
+      entries: 2,
+      evictions: 1,
+      evictionsByCause: { capacity: 0, size: 1, expired: 0 },
+    });
   });
 
   it('sizes with sizeOf when given', async () => {
@@ -137,6 +147,15 @@ describe('limits', () => {
     clock.advance(10);
     await cache.set('b', 2);
     expect(seen).toEqual([{ key: 'a', reason: 'expired' }]);
+    expect(cache.stats.snapshot()).toMatchObject({
+      evictions: 1,
+      evictionsByCause: { capacity: 0, size: 0, expired: 1 },
+    });
+    cache.stats.reset();
+    expect(cache.stats.snapshot()).toMatchObject({
+      evictions: 0,
+      evictionsByCause: { capacity: 0, size: 0, expired: 0 },
+    });
   });
 
   it('keeps every policy within maxEntries over many writes', async () => {

@@ -31,7 +31,11 @@ describe('on a terminal', () => {
     expect(miss.output()).toEqual({ out: '', err: '(miss) k\n' });
     const stats = terminal();
     expect(await runCli(['stats', '--url', url], { io: stats.io })).toBe(ExitCode.ok);
-    expect(stats.output().out).toContain(`\u001b[36m${'hits'.padEnd('expirations'.length)}\u001b[39m  0\n`);
+    const width = 'evictionsByCause'.length;
+    expect(stats.output().out).toContain(`\u001b[36m${'hits'.padEnd(width)}\u001b[39m  0\n`);
+    expect(stats.output().out).toContain(
+      `\u001b[36m${'evictionsByCause'.padEnd(width)}\u001b[39m  capacity 0, size 0, expired 0\n`,
+    );
     expect(stats.output().out).toContain('hitRatio');
   });
 

@@ -54,6 +54,7 @@ import type {
   CacheEntryInfo,
   CacheEventName,
   CacheListener,
+  EvictReason,
   FactoryContext,
   GetOrSetOptions,
   PrefixOptions,
@@ -228,8 +229,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   /** Counts an eviction and reports it. */
-  protected reportEviction(key: string, reason: 'capacity' | 'size' | 'expired'): void {
-    this.stats.evictions++;
+  protected reportEviction(key: string, reason: EvictReason): void {
+    this.stats.evicted(reason);
     if (this.emitter.listening) this.emitter.emit('evict', { key, reason });
   }
 

@@ -53,7 +53,8 @@ export {
   type SerializerSource,
 } from './serializer-loader.js';
 export type { AbortSignalLike, PlatformAbortSignal, PlatformBuffer } from './platform.js';
-export type { CacheStats, CacheStatsSnapshot } from './stats.js';
+export type { CacheStats, CacheStatsSnapshot, EvictionsByCause } from './stats.js';
+export { evictionCounts } from './stats.js';
 export type {
   BackendErrorPolicy,
   Cache,

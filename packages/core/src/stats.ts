@@ -1,10 +1,36 @@
+import type { EvictReason } from './types.js';
+
+/** Evictions counted by their cause: `capacity` (entry limit), `size` (byte limit), `expired`. */
+export type EvictionsByCause = Record<EvictReason, number>;
+
+const EVICT_REASONS: readonly EvictReason[] = ['capacity', 'size', 'expired'];
+
+/**
+ * A snapshot's evictions by cause, for metrics: `capacity`, `size` and `expired` always, then
+ * `unknown` for evictions counted without a cause (a hand-made snapshot of a cache outside the
+ * toolkit), only when there are any.
+ */
+export function evictionCounts(snapshot: CacheStatsSnapshot): [EvictReason | 'unknown', number][] {
+  const byCause: Partial<EvictionsByCause> = snapshot.evictionsByCause ?? {};
+  const counts: [EvictReason | 'unknown', number][] = EVICT_REASONS.map((cause) => [
+    cause,
+    byCause[cause] ?? 0,
+  ]);
+  const unknown = snapshot.evictions - counts.reduce((sum, [, n]) => sum + n, 0);
+  if (unknown > 0) counts.push(['unknown', unknown]);
+  return counts;
+}
+
 /** A plain copy of the counters of a {@link CacheStats}. */
 export interface CacheStatsSnapshot {
   hits: number;
   misses: number;
   sets: number;
   deletes: number;
+  /** Every eviction, whatever its cause: the sum of {@link CacheStatsSnapshot.evictionsByCause}. */
   evictions: number;
+  /** The evictions split by cause. */
+  evictionsByCause: EvictionsByCause;
   expirations: number;
   errors: number;
   /** `hits / (hits + misses)`, `0` before any read. */
@@ -24,6 +50,8 @@ export class CacheStats {
   sets = 0;
   deletes = 0;
   evictions = 0;
+  /** The evictions split by cause; {@link CacheStats.evicted} counts both. */
+  readonly evictionsByCause: EvictionsByCause = { capacity: 0, size: 0, expired: 0 };
   expirations = 0;
   errors = 0;
   readonly #extra: (() => Record<string, unknown>) | undefined;
@@ -39,6 +67,12 @@ export class CacheStats {
     return reads === 0 ? 0 : this.hits / reads;
   }
 
+  /** Counts one eviction of the given cause. */
+  evicted(cause: EvictReason): void {
+    this.evictions++;
+    this.evictionsByCause[cause]++;
+  }
+
   /** A plain object with every counter, the hit ratio and the backend's figures. */
   snapshot(): CacheStatsSnapshot {
     return {
@@ -47,6 +81,7 @@ export class CacheStats {
       sets: this.sets,
       deletes: this.deletes,
       evictions: this.evictions,
+      evictionsByCause: { ...this.evictionsByCause },
       expirations: this.expirations,
       errors: this.errors,
       hitRatio: this.hitRatio,
@@ -57,5 +92,6 @@ export class CacheStats {
   /** Sets every counter back to zero. */
   reset(): void {
     this.hits = this.misses = this.sets = this.deletes = this.evictions = this.expirations = this.errors = 0;
+    this.evictionsByCause.capacity = this.evictionsByCause.size = this.evictionsByCause.expired = 0;
   }
 }

@@ -121,6 +121,7 @@ describe('BaseCache', () => {
       sets: 1,
       deletes: 1,
       evictions: 0,
+      evictionsByCause: { capacity: 0, size: 0, expired: 0 },
       expirations: 0,
       errors: 0,
       hitRatio: 2 / 3,

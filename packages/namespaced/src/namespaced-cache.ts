@@ -126,7 +126,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
     else if (event === 'miss') this.stats.misses++;
     else if (event === 'set') this.stats.sets++;
     else if (event === 'expire') this.stats.expirations++;
-    else if (event === 'evict') this.stats.evictions++;
+    else if (event === 'evict') this.stats.evicted((payload as CacheEventMap['evict']).reason);
     if (this.#emitter.listening)
       this.#emitter.emit(event, { ...payload, key: payload.key.slice(this.prefix.length) });
   }

@@ -1,3 +1,4 @@
+import { MemoryCache } from '@cache/backend-memory';
 import { type CacheError, CacheConfigError, CacheErrorCode, CacheKeyError } from '@cache/core';
 import type { StoredEntry } from '@cache/core/backend';
 import { ManualClock, MapCache } from '@cache/test-utils';
@@ -323,6 +324,26 @@ describe('namespaced tags, events, stats', () => {
     expect(users2.stats.snapshot()).toMatchObject({ sets: 2, deletes: 0 });
     expect(inner.stats.deletes).toBe(4);
     expect(await collect(users2.keys())).toEqual(['a', 'x:1']);
+  });
+
+  it("counts the inner cache's evictions of its own keys, by cause", async () => {
+    const clock = new ManualClock();
+    const inner = new MemoryCache({ maxEntries: 2, policy: 'lru', clock });
+    const users = namespaced(inner, 'users');
+    const pages = namespaced(inner, 'pages');
+    await users.set('a', 1, { ttl: 10 });
+    await pages.set('b', 2);
+    clock.advance(10);
+    await pages.set('c', 3); // evicts users:a, expired
+    await pages.set('d', 4); // evicts pages:b for capacity
+    expect(users.stats.snapshot()).toMatchObject({
+      evictions: 1,
+      evictionsByCause: { capacity: 0, size: 0, expired: 1 },
+    });
+    expect(pages.stats.snapshot()).toMatchObject({
+      evictions: 1,
+      evictionsByCause: { capacity: 1, size: 0, expired: 0 },
+    });
   });
 
   it('counts only its own traffic', async () => {

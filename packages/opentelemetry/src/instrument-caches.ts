@@ -13,6 +13,7 @@ import {
   CacheConfigError,
   type CacheOperationMessage,
   type CacheStatsSnapshot,
+  evictionCounts,
 } from '@cache/core';
 import {
   type Attributes,
@@ -65,7 +66,8 @@ const SCOPE = '@cache/opentelemetry';
  * Instruments caches with OpenTelemetry:
  *
  * - `cache.requests` (counter, `{cache.name, cache.result: hit|miss, cache.tier: l1|l2}`; the tier
- *   only on a tiered cache's hits), `cache.evictions` (counter), `cache.entry.count` (gauge, where
+ *   only on a tiered cache's hits), `cache.evictions` (counter, `{cache.name, cache.eviction.cause:
+ *   capacity|size|expired}`), `cache.entry.count` (gauge, where
  *   the backend knows it), `cache.bus.published` and `cache.bus.received` (counters, tiered caches),
  *   all observed from `stats.snapshot()`;
  * - `cache.operation.duration` (histogram, s, `{cache.name, cache.operation}`, plus `cache.result`
@@ -109,7 +111,8 @@ export function instrumentCaches(options: InstrumentCachesOptions): CacheInstrum
     unit: '{request}',
   });
   const evictions = meter.createObservableCounter('cache.evictions', {
-    description: 'Entries evicted to make room.',
+    description:
+      'Entries evicted to make room, by cause: capacity (entry limit), size (byte limit), expired.',
     unit: '{entry}',
   });
   const entryCount = meter.createObservableGauge('cache.entry.count', {
@@ -134,7 +137,8 @@ export function instrumentCaches(options: InstrumentCachesOptions): CacheInstrum
         result.observe(requests, snapshot.l2Hits, { ...base, 'cache.result': 'hit', 'cache.tier': 'l2' });
       } else result.observe(requests, snapshot.hits, { ...base, 'cache.result': 'hit' });
       result.observe(requests, snapshot.misses, { ...base, 'cache.result': 'miss' });
-      result.observe(evictions, snapshot.evictions, base);
+      for (const [cause, count] of evictionCounts(snapshot))
+        result.observe(evictions, count, { ...base, 'cache.eviction.cause': cause });
       if (typeof snapshot.entries === 'number') result.observe(entryCount, snapshot.entries, base);
       if (typeof snapshot.busPublished === 'number') result.observe(published, snapshot.busPublished, base);
       if (typeof snapshot.busReceived === 'number') result.observe(received, snapshot.busReceived, base);

@@ -68,8 +68,12 @@ describe('instrumentCaches', () => {
       [{ 'cache.name': 'pages', 'cache.result': 'miss' }, 1],
     ]);
     expect(await points('cache.evictions')).toEqual([
-      [{ 'cache.name': 'users' }, 1],
-      [{ 'cache.name': 'pages' }, 0],
+      [{ 'cache.name': 'users', 'cache.eviction.cause': 'capacity' }, 1],
+      [{ 'cache.name': 'users', 'cache.eviction.cause': 'size' }, 0],
+      [{ 'cache.name': 'users', 'cache.eviction.cause': 'expired' }, 0],
+      [{ 'cache.name': 'pages', 'cache.eviction.cause': 'capacity' }, 0],
+      [{ 'cache.name': 'pages', 'cache.eviction.cause': 'size' }, 0],
+      [{ 'cache.name': 'pages', 'cache.eviction.cause': 'expired' }, 0],
     ]);
     expect(await points('cache.entry.count')).toEqual([
       [{ 'cache.name': 'users' }, 1],

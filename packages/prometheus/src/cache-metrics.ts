@@ -10,6 +10,7 @@ import {
   CacheConfigError,
   type CacheOperation,
   type CacheStatsSnapshot,
+  evictionCounts,
 } from '@cache/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { observeOperations } from './operations.js';
@@ -55,7 +56,6 @@ const LOAD_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 const SNAPSHOT_COUNTERS = [
   ['cache_puts_total', 'Entries written to the cache.', 'sets'],
   ['cache_removals_total', 'Live entries removed by delete, deleteMany and deleteMatching.', 'deletes'],
-  ['cache_evictions_total', 'Entries evicted to make room.', 'evictions'],
   ['cache_expirations_total', 'Entries removed because they expired.', 'expirations'],
   [
     'cache_errors_total',
@@ -86,7 +86,7 @@ const SNAPSHOT_GAUGES = [
 /**
  * Registers the cache metrics of `caches` on `registry`, with Micrometer's names rendered for
  * Prometheus: `cache_gets_total{cache,result="hit|miss"}`, `cache_puts_total`,
- * `cache_removals_total`, `cache_evictions_total`, `cache_expirations_total`,
+ * `cache_removals_total`, `cache_evictions_total{cause}`, `cache_expirations_total`,
  * `cache_errors_total`, `cache_size`, `cache_size_bytes`, `cache_loads_total{result="success|failure"}`,
  * `cache_load_duration_seconds`, the tiered counters (`cache_l1_hits_total`, `cache_l2_hits_total`,
  * `cache_bus_published_total`, `cache_bus_received_total`, `cache_l1_flushes_total`,
@@ -134,20 +134,35 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetrics {
   const registers = [registry];
   const names: string[] = [];
 
-  names.push('cache_gets_total');
-  new Counter({
-    name: 'cache_gets_total',
-    help: 'Reads of the cache, by result: hit or miss.',
-    labelNames: ['cache', 'result'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [cache, snapshot] of read()) {
-        this.inc({ cache, result: 'hit' }, snapshot.hits);
-        this.inc({ cache, result: 'miss' }, snapshot.misses);
-      }
-    },
-  });
+  const labelled = (
+    name: string,
+    help: string,
+    label: string,
+    values: (snapshot: CacheStatsSnapshot) => [string, number][],
+  ): void => {
+    names.push(name);
+    new Counter({
+      name,
+      help,
+      labelNames: ['cache', label],
+      registers,
+      collect() {
+        this.reset();
+        for (const [cache, snapshot] of read())
+          for (const [value, count] of values(snapshot)) this.inc({ cache, [label]: value }, count);
+      },
+    });
+  };
+  labelled('cache_gets_total', 'Reads of the cache, by result: hit or miss.', 'result', (snapshot) => [
+    ['hit', snapshot.hits],
+    ['miss', snapshot.misses],
+  ]);
+  labelled(
+    'cache_evictions_total',
+    'Entries evicted to make room, by cause: capacity (entry limit), size (byte limit), expired.',
+    'cause',
+    evictionCounts,
+  );
   for (const [name, help, field] of SNAPSHOT_COUNTERS) {
     names.push(name);
     new Counter({

@@ -17,6 +17,35 @@ function samples(text: string, name: string): string[] {
 }
 
 describe('cacheMetrics', () => {
+  it('labels evictions by cause: the byte limit as size, and a foreign count without causes as unknown', async () => {
+    const registry = new Registry();
+    const bytes = new MemoryCache<string>({ name: 'bytes', maxBytes: 40, sizeOf: (value) => value.length });
+    const snapshot = {
+      hits: 0,
+      misses: 0,
+      sets: 0,
+      deletes: 0,
+      evictions: 4,
+      expirations: 0,
+      errors: 0,
+      hitRatio: 0,
+    };
+    const foreign = { name: 'foreign', stats: { snapshot: () => snapshot as never } };
+    const metrics = cacheMetrics({ registry, caches: { bytes, foreign } });
+    closers.push(() => metrics.close());
+    for (const key of ['a', 'b', 'c']) await bytes.set(key, 'x'.repeat(15));
+    expect(bytes.stats.snapshot().evictionsByCause).toEqual({ capacity: 0, size: 1, expired: 0 });
+    expect(samples(await registry.metrics(), 'cache_evictions_total')).toEqual([
+      'cache_evictions_total{cache="bytes",cause="capacity"} 0',
+      'cache_evictions_total{cache="bytes",cause="size"} 1',
+      'cache_evictions_total{cache="bytes",cause="expired"} 0',
+      'cache_evictions_total{cache="foreign",cause="capacity"} 0',
+      'cache_evictions_total{cache="foreign",cause="size"} 0',
+      'cache_evictions_total{cache="foreign",cause="expired"} 0',
+      'cache_evictions_total{cache="foreign",cause="unknown"} 4',
+    ]);
+  });
+
   it('renders the counters and gauges of a known sequence exactly', async () => {
     const registry = new Registry();
     const users = new MemoryCache<string>({ name: 'users', maxEntries: 2 });
@@ -52,8 +81,12 @@ describe('cacheMetrics', () => {
       'cache_removals_total{cache="pages"} 0',
     ]);
     expect(samples(text, 'cache_evictions_total')).toEqual([
-      'cache_evictions_total{cache="users"} 1',
-      'cache_evictions_total{cache="pages"} 0',
+      'cache_evictions_total{cache="users",cause="capacity"} 1',
+      'cache_evictions_total{cache="users",cause="size"} 0',
+      'cache_evictions_total{cache="users",cause="expired"} 0',
+      'cache_evictions_total{cache="pages",cause="capacity"} 0',
+      'cache_evictions_total{cache="pages",cause="size"} 0',
+      'cache_evictions_total{cache="pages",cause="expired"} 0',
     ]);
     expect(samples(text, 'cache_expirations_total')).toEqual([
       'cache_expirations_total{cache="users"} 0',

@@ -28,9 +28,9 @@ describe('docs/examples/metrics-service', () => {
     const names = [...new Set(text.split('\n').flatMap((line) => /^# TYPE (\S+) /.exec(line)?.[1] ?? []))];
     expect(names).toEqual([
       'cache_gets_total',
+      'cache_evictions_total',
       'cache_puts_total',
       'cache_removals_total',
-      'cache_evictions_total',
       'cache_expirations_total',
       'cache_errors_total',
       'cache_l1_hits_total',

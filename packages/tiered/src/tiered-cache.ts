@@ -18,6 +18,7 @@ import {
   CacheConnectionError,
   type CacheEntryInfo,
   type CacheError,
+  type CacheEventMap,
   type CacheEventName,
   CacheFullError,
   type CacheListener,
@@ -755,7 +756,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     if (fromL2 && event === 'delete' && this.#internal.has(payload.key)) return;
     if (event === 'delete') this.stats.deletes++;
     else if (event === 'expire') this.stats.expirations++;
-    else this.stats.evictions++;
+    else this.stats.evicted((payload as CacheEventMap['evict']).reason);
     if (this.#emitter.listening) this.#emitter.emit(event, payload as never);
   }
 

@@ -131,6 +131,21 @@ describe('reads and promotion', () => {
   });
 });
 
+describe('stats', () => {
+  it("counts L2's evictions by cause, and not L1's (an L1 eviction loses nothing)", async () => {
+    const l1 = new MemoryCache({ maxEntries: 1, policy: 'lru' });
+    const l2 = new MemoryCache({ maxEntries: 2, policy: 'lru' });
+    const cache = tiered({ l1, l2 });
+    open.push(cache as TieredCache);
+    for (const key of ['a', 'b', 'c']) await cache.set(key, key);
+    expect(cache.stats.snapshot()).toMatchObject({
+      evictions: 1,
+      evictionsByCause: { capacity: 1, size: 0, expired: 0 },
+    });
+    expect(l1.stats.snapshot().evictionsByCause).toEqual({ capacity: 2, size: 0, expired: 0 });
+  });
+});
+
 describe('the bus', () => {
   it("drops other instances' L1 copies on writes, removals, clear, patterns and tags, never the sender's", async () => {
     const { members } = fleet(3);

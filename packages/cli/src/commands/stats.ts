@@ -23,6 +23,10 @@ function cell(name: string, value: unknown): string {
   if (value === undefined) return '-';
   if (name === 'hitRatio' && typeof value === 'number') return `${(value * 100).toFixed(1)}%`;
   if (name === 'bytes' && typeof value === 'number') return formatBytes(value);
+  if (value !== null && typeof value === 'object' && Object.values(value).every((n) => typeof n === 'number'))
+    return Object.entries(value)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 

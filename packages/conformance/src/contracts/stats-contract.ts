@@ -7,6 +7,7 @@ const ZERO = {
   sets: 0,
   deletes: 0,
   evictions: 0,
+  evictionsByCause: { capacity: 0, size: 0, expired: 0 },
   expirations: 0,
   errors: 0,
   hitRatio: 0,
