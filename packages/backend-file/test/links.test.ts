@@ -15,6 +15,7 @@ import { checkDirectory } from '../src/internal/directory-check.js';
 import { hashOf } from '../src/internal/layout.js';
 import { freshDir, sibling } from './helpers/setup.js';
 import { listTree } from './helpers/temp-dir.js';
+import { rejection } from '@cache/test-utils';
 
 /** Every path under `root` with its size, mtime and content hash. */
 async function snapshot(root: string): Promise<Record<string, string>> {
@@ -59,18 +60,15 @@ async function linkFolder(path: string, target: string): Promise<void> {
   await symlink(target, path);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CacheError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CacheError);
-  return error as CacheError;
-}
-
 /** The `code` of the system-level cause of a cache error. */
 const causeCode = (error: unknown) =>
   ((error as CacheError).cause as NodeJS.ErrnoException | undefined)?.code;
+
+async function cacheRejection(promise: Promise<unknown>): Promise<CacheError> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(CacheError);
+  return error as CacheError;
+}
 
 describe('a shard folder replaced by a link', () => {
   test('set, add fail with a typed error; get, has, delete miss; clear, cleanup, keys, deleteMatching and eviction skip it', async () => {
@@ -80,10 +78,10 @@ describe('a shard folder replaced by a link', () => {
     const shard = join(dir, hashOf('k').slice(0, 2));
     await linkFolder(shard, outside);
 
-    const setError = await rejection(cache.set('k', 3));
+    const setError = await cacheRejection(cache.set('k', 3));
     expect(setError.code).toBe('CACHE_ERROR');
     expect(causeCode(setError)).toBe('ELOOP');
-    expect((await rejection(cache.add('k', 3))).code).toBe('CACHE_ERROR');
+    expect((await cacheRejection(cache.add('k', 3))).code).toBe('CACHE_ERROR');
     errors.length = 0;
     expect(await cache.get('k')).toBeUndefined();
     expect(errors).toHaveLength(1);
@@ -122,11 +120,11 @@ describe('tags and locks folders replaced by links', () => {
     await cache.invalidateTags(['t']);
     await cache.set('k', 1, { tags: ['t'] });
     await linkFolder(join(dir, 'tags'), outside);
-    const invalidation = await rejection(cache.invalidateTags(['t', 'k', 'other']));
+    const invalidation = await cacheRejection(cache.invalidateTags(['t', 'k', 'other']));
     expect(invalidation.code).toBe('CACHE_INVALIDATION');
     expect(causeCode(invalidation)).toBe('ELOOP');
-    expect(causeCode(await rejection(cache.get('k')))).toBe('ELOOP');
-    await rejection(cache.cleanup());
+    expect(causeCode(await cacheRejection(cache.get('k')))).toBe('ELOOP');
+    await cacheRejection(cache.cleanup());
     expect(await snapshot(outside)).toEqual(before);
   });
 
@@ -135,13 +133,13 @@ describe('tags and locks folders replaced by links', () => {
     await cache.getOrSet('warm', () => 1, { lock: true });
     await linkFolder(join(dir, 'locks'), outside);
     let runs = 0;
-    const error = await rejection(cache.getOrSet('k', () => ++runs, { lock: true }));
+    const error = await cacheRejection(cache.getOrSet('k', () => ++runs, { lock: true }));
     expect(causeCode(error)).toBe('ELOOP');
     expect(runs).toBe(0);
     // An add that finds an expired entry takes the add lock.
     await cache.set('k', 1, { ttl: 1 });
     await new Promise((r) => setTimeout(r, 5));
-    expect(causeCode(await rejection(cache.add('k', 2)))).toBe('ELOOP');
+    expect(causeCode(await cacheRejection(cache.add('k', 2)))).toBe('ELOOP');
     expect(await snapshot(outside)).toEqual(before);
   });
 });

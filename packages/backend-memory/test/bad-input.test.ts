@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { MemoryCache } from '@cache/backend-memory';
 import { CacheConfigError, CacheErrorCode, CacheKeyError } from '@cache/core';
 import { MAX_TIMER_MS } from '@cache/core/backend';
+import { collect, expectCacheError } from '@cache/test-utils';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { make } from './helpers.js';
@@ -23,22 +24,6 @@ async function thrown(call: () => unknown): Promise<unknown> {
   }
   return undefined;
 }
-
-async function expectCode(
-  call: () => unknown,
-  type: typeof CacheKeyError | typeof CacheConfigError,
-  code: string,
-) {
-  const error = await thrown(call);
-  expect(error).toBeInstanceOf(type);
-  expect((error as CacheKeyError).code).toBe(code);
-}
-
-const collect = async (iterable: AsyncIterable<string>): Promise<string[]> => {
-  const out: string[] = [];
-  for await (const key of iterable) out.push(key);
-  return out;
-};
 
 describe('keys from the whole UTF-16 range', () => {
   const wellFormed = (key: string) => key.length > 0 && key.isWellFormed() && Buffer.byteLength(key) <= 1024;
@@ -61,7 +46,7 @@ describe('keys from the whole UTF-16 range', () => {
           expect(cache.size).toBe(accepted.length);
           for (const [i, key] of keys.entries()) {
             if (wellFormed(key)) expect(await cache.get(key)).toBe(i);
-            else await expectCode(() => cache.get(key), CacheKeyError, CacheErrorCode.keyInvalid);
+            else await expectCacheError(() => cache.get(key), CacheKeyError, CacheErrorCode.keyInvalid);
           }
           expect((await collect(cache.keys())).sort()).toEqual([...accepted].sort());
           await cache.close();
@@ -152,7 +137,7 @@ describe('keys from the whole UTF-16 range', () => {
         () => cache.deleteMatching(`${key}*`),
         () => cache.deleteMatching(`user:?${key}`),
       ];
-      for (const call of calls) await expectCode(call, CacheKeyError, invalid);
+      for (const call of calls) await expectCacheError(call, CacheKeyError, invalid);
     }
     expect(cache.size).toBe(1);
     expect(cache.getSync('user:\uFFFD')).toBe('replacement');
@@ -190,7 +175,7 @@ describe('options that are not an object', () => {
       () => collect(cache.keys(o)),
       () => cache.clear(o),
     ];
-    for (const call of calls) await expectCode(call, CacheConfigError, CacheErrorCode.config);
+    for (const call of calls) await expectCacheError(call, CacheConfigError, CacheErrorCode.config);
     expect(cache.getSync('k')).toBe('before');
     expect(await cache.getEntry('k')).toMatchObject({ value: 'before', tags: ['t'], expiresAt: undefined });
     expect(cache.size).toBe(1);
@@ -223,7 +208,7 @@ describe('options that are not an object', () => {
         () => cache.setMany([['k', 'after']], o),
         () => cache.getOrSet('new', () => 'after', o),
       ])
-        await expectCode(call, CacheConfigError, CacheErrorCode.config);
+        await expectCacheError(call, CacheConfigError, CacheErrorCode.config);
       expect(await cache.getEntry('k')).toMatchObject({ value: 'before', expiresAt: entry?.expiresAt });
       expect(cache.size).toBe(1);
     },
@@ -244,7 +229,7 @@ describe('timer options', () => {
     ['persist.interval', { persist: { path: '/nonexistent/never-read.snap', interval: '25d' } }],
     ['persist.interval', { persist: { path: '/nonexistent/never-read.snap', interval: 2 ** 31 } }],
   ])('refuse %s beyond 2^31-1 ms with CACHE_CONFIG', async (_name, options) => {
-    await expectCode(() => new MemoryCache(options as never), CacheConfigError, CacheErrorCode.config);
+    await expectCacheError(() => new MemoryCache(options as never), CacheConfigError, CacheErrorCode.config);
   });
 
   it('take 2^31-1 ms and Infinity (no timer), and no timer fires early', async () => {

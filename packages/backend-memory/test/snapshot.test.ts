@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryCache, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '@cache/backend-memory';
 import { type CacheError, CacheErrorCode, CacheSerializationError, jsonSerializer } from '@cache/core';
-import { ManualClock } from '@cache/test-utils';
+import { collect, ManualClock } from '@cache/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 let dir: string;
@@ -258,9 +258,3 @@ describe('snapshots', () => {
     await expect(cache.close()).rejects.toMatchObject({ code: CacheErrorCode.error });
   });
 });
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}

@@ -4,19 +4,14 @@
 // not an ioredis client is refused with CACHE_CONFIG naming what it lacks. The cluster side is in
 // cluster.test.ts, which runs its contract suite on both majors' Cluster clients.
 import { CacheConfigError, CacheErrorCode } from '@cache/core';
-import { uniquePrefix } from '@cache/test-utils';
+import { collectSorted, uniquePrefix } from '@cache/test-utils';
 import { Redis as Redis6 } from 'ioredis';
 import { Redis as Redis5 } from 'ioredis5';
 import { describe, expect, it, vi } from 'vitest';
 import { RedisBus, type RedisBusOptions, RedisCache, type RedisCacheOptions } from '../src/index.js';
 import { appRedis, INSTALLED_IS_5, MAJORS } from './helpers/majors.js';
-import { escapeGlob, REDIS_URL, rawRedis, scanAll, track } from './helpers/redis.js';
-
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of iterable) out.push(item);
-  return out.sort();
-}
+import { escapeMatch } from '../src/internal/patterns.js';
+import { REDIS_URL, rawRedis, scanAll, track } from './helpers/redis.js';
 
 /** A promise and the function that resolves it. */
 function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -50,7 +45,7 @@ describe.each(MAJORS)('an application client of $name passed as client', (major)
       const raw = rawRedis();
       track({
         close: async () =>
-          void (await raw.unlink(...(await scanAll(raw, `${escapeGlob(keyPrefix + prefix)}*`)), 'none')),
+          void (await raw.unlink(...(await scanAll(raw, `${escapeMatch(keyPrefix + prefix)}*`)), 'none')),
       });
 
       await a.set('plain', { n: 1 });
@@ -63,7 +58,7 @@ describe.each(MAJORS)('an application client of $name passed as client', (major)
       expect(await a.get('plain')).toEqual({ n: 1 });
       expect(await a.getMany(['user:1', 'missing', 'user:2', 'tagged'])).toEqual([1, undefined, 2, 'v']);
       // Everything sits under the client's keyPrefix, then the cache's prefix.
-      expect(await scanAll(raw, `${escapeGlob(keyPrefix + prefix)}e:*`)).toEqual(
+      expect(await scanAll(raw, `${escapeMatch(keyPrefix + prefix)}e:*`)).toEqual(
         ['plain', 'session:1', 'tagged', 'user:1', 'user:2'].map((key) => `${keyPrefix}${prefix}e:${key}`),
       );
       expect(await raw.pttl(`${keyPrefix}${prefix}e:tagged`)).toBeGreaterThan(0);
@@ -115,8 +110,8 @@ describe.each(MAJORS)('an application client of $name passed as client', (major)
       expect(await raw.exists(`${keyPrefix}${prefix}c:tags`)).toBe(1);
 
       // SCAN-based operations see the keys under the keyPrefix.
-      expect(await collect(a.keys())).toEqual(['locked', 'plain', 'session:1', 'user:1', 'user:2']);
-      expect(await collect(a.keys({ prefix: 'user:' }))).toEqual(['user:1', 'user:2']);
+      expect(await collectSorted(a.keys())).toEqual(['locked', 'plain', 'session:1', 'user:1', 'user:2']);
+      expect(await collectSorted(a.keys({ prefix: 'user:' }))).toEqual(['user:1', 'user:2']);
       expect(await a.deleteMatching('user:*')).toBe(2);
       expect(await a.getMany(['user:1', 'user:2', 'session:1'])).toEqual([undefined, undefined, 's']);
       await a.clear({ prefix: 'session:' });
@@ -125,8 +120,8 @@ describe.each(MAJORS)('an application client of $name passed as client', (major)
       expect(await a.add('plain', 'x')).toBe(false);
       expect(await a.delete('plain')).toBe(true);
       await a.clear();
-      expect(await collect(a.keys())).toEqual([]);
-      expect(await scanAll(raw, `${escapeGlob(keyPrefix + prefix)}[et]:*`)).toEqual([]);
+      expect(await collectSorted(a.keys())).toEqual([]);
+      expect(await scanAll(raw, `${escapeMatch(keyPrefix + prefix)}[et]:*`)).toEqual([]);
 
       // Borrowed: closing the caches leaves the application's client open.
       await a.close();

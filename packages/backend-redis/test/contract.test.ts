@@ -8,7 +8,8 @@ import { uniquePrefix } from '@cache/test-utils';
 import { afterAll } from 'vitest';
 import { RedisCache, type RedisCacheOptions } from '../src/index.js';
 import { appRedis, MAJORS } from './helpers/majors.js';
-import { escapeGlob, REDIS_URL, rawRedis, scanAll } from './helpers/redis.js';
+import { escapeMatch } from '../src/internal/patterns.js';
+import { REDIS_URL, rawRedis, scanAll } from './helpers/redis.js';
 
 /**
  * Property runs of the model test on a borrowed client. The cache's own client runs the suite's
@@ -23,7 +24,7 @@ let count = 0;
 
 afterAll(async () => {
   const raw = rawRedis();
-  const keys = await scanAll(raw, `${escapeGlob(runPrefix)}*`);
+  const keys = await scanAll(raw, `${escapeMatch(runPrefix)}*`);
   for (let i = 0; i < keys.length; i += 500) await raw.unlink(...keys.slice(i, i + 500));
   raw.disconnect();
 });

@@ -4,7 +4,7 @@
 // wait is for an event or a message, bounded by withTimeout so that a missing event fails the test.
 import { CacheConfigError, CacheErrorCode } from '@cache/core';
 import { BUS_FORMAT_VERSION, type BusMessage, decodeBusMessage, encodeBusMessage } from '@cache/core/backend';
-import { uniquePrefix } from '@cache/test-utils';
+import { rejection, uniquePrefix } from '@cache/test-utils';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -86,15 +86,6 @@ function decoded(r: Recorded): BusMessage[] {
 /** A message id for tests on one channel: the bytes a test expects back. */
 function keysMessage(keys: string[], seq = 1): Uint8Array {
   return encodeBusMessage({ op: 'keys', keys, from: 'test', seq, at: 0 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('RedisBus options', () => {

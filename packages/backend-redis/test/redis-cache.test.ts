@@ -5,16 +5,11 @@ import {
   createCache,
   type Serializer,
 } from '@cache/core';
-import { uniquePrefix } from '@cache/test-utils';
+import { collectSorted, uniquePrefix } from '@cache/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { createBackend, RedisCache } from '../src/index.js';
-import { escapeGlob, makeCache, REDIS_URL, rawRedis, scanAll, sleep, track } from './helpers/redis.js';
-
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of iterable) out.push(item);
-  return out.sort();
-}
+import { escapeMatch } from '../src/internal/patterns.js';
+import { makeCache, REDIS_URL, rawRedis, scanAll, sleep, track } from './helpers/redis.js';
 
 /** Passes bytes through unchanged, to see exactly what reaches Redis. */
 const bytesSerializer: Serializer = {
@@ -41,7 +36,7 @@ describe('key layout', () => {
     const clock = (await raw.get(`${cache.prefix}c:tags`))?.split(' ').map(Number);
     expect(clock?.[0]).toBe(Number(tag));
     expect(clock?.[1]).toBeLessThanOrEqual(Number(tag));
-    expect(await scanAll(raw, `${escapeGlob(cache.prefix)}*`)).toEqual([
+    expect(await scanAll(raw, `${escapeMatch(cache.prefix)}*`)).toEqual([
       `${cache.prefix}c:tags`,
       `${cache.prefix}e:k`,
       `${cache.prefix}t:tg`,
@@ -68,7 +63,7 @@ describe('key layout', () => {
     await cache.invalidateTags(['a']);
     expect(await cache.get('t:a')).toBe('entry');
     expect(await cache.get('x')).toBeUndefined();
-    expect(await collect(cache.keys())).toEqual(['t:a']);
+    expect(await collectSorted(cache.keys())).toEqual(['t:a']);
   });
 
   it('takes keys with glob characters, NUL, emoji and spaces as they are', async () => {
@@ -76,9 +71,9 @@ describe('key layout', () => {
     const keys = ['a*', 'a?', 'a[1]', 'a\\b', 'nul\u0000x', 'emoji 🎉', '..', '/x/y'];
     await cache.setMany(keys.map((key, i) => [key, i] as const));
     expect(await cache.getMany(keys)).toEqual(keys.map((_, i) => i));
-    expect(await collect(cache.keys())).toEqual([...keys].sort());
-    expect(await collect(cache.keys({ prefix: 'a[' }))).toEqual(['a[1]']);
-    expect(await collect(cache.keys({ prefix: 'a*' }))).toEqual(['a*']);
+    expect(await collectSorted(cache.keys())).toEqual([...keys].sort());
+    expect(await collectSorted(cache.keys({ prefix: 'a[' }))).toEqual(['a[1]']);
+    expect(await collectSorted(cache.keys({ prefix: 'a*' }))).toEqual(['a*']);
   });
 });
 
@@ -93,7 +88,7 @@ describe('prefix escaping and clear()', () => {
     const questVictim = makeCache({ prefix: `${base}qq\\` });
     for (const cache of [star, starVictim, klass, klassVictim, quest, questVictim])
       await cache.set('k', cache.prefix);
-    expect(await collect(star.keys())).toEqual(['k']);
+    expect(await collectSorted(star.keys())).toEqual(['k']);
     await star.clear();
     await klass.clear();
     await quest.clear();
@@ -123,7 +118,7 @@ describe('prefix escaping and clear()', () => {
     await cache.set('tagged', 1, { tags: ['t'] });
     await cache.invalidateTags(['t']);
     await cache.clear();
-    expect(await scanAll(raw, `${escapeGlob(cache.prefix)}[et]:*`)).toEqual([]);
+    expect(await scanAll(raw, `${escapeMatch(cache.prefix)}[et]:*`)).toEqual([]);
     for (const key of foreign) expect(await raw.get(key)).toBe('mine');
     await raw.unlink(...foreign);
   });
@@ -150,10 +145,10 @@ describe('deleteMatching', () => {
     expect(await cache.deleteMatching('a[1]')).toBe(1);
     expect(await cache.has('a1')).toBe(true);
     expect(await cache.deleteMatching('a?')).toBe(3); // a1, aé, ab
-    expect(await collect(cache.keys())).toEqual(['a\\x', 'abc', 'b*', 'bb']);
+    expect(await collectSorted(cache.keys())).toEqual(['a\\x', 'abc', 'b*', 'bb']);
     expect(await cache.deleteMatching('b*')).toBe(2);
     expect(await cache.deleteMatching('*')).toBe(2);
-    expect(await collect(cache.keys())).toEqual([]);
+    expect(await collectSorted(cache.keys())).toEqual([]);
   });
 });
 
@@ -219,7 +214,7 @@ describe('values', () => {
     expect(await cache.delete('k600')).toBe(true);
     // Nobody listens: the script only counts.
     expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1200);
-    expect(await collect(cache.keys())).toEqual([]);
+    expect(await collectSorted(cache.keys())).toEqual([]);
     await cache.setMany(keys.map((key, i) => [key, i] as const));
     expect(await cache.delete('k700')).toBe(true);
     const deleted: string[] = [];
@@ -228,7 +223,7 @@ describe('values', () => {
     expect(await cache.deleteMany([...keys, 'missing', 'k0'])).toBe(1200);
     expect(deleted).toEqual(keys.filter((key) => key !== 'k700'));
     expect(cache.stats.deletes).toBe(2402);
-    expect(await collect(cache.keys())).toEqual([]);
+    expect(await collectSorted(cache.keys())).toEqual([]);
   });
 
   it('deleteMatching reports each live key it removes once, across SCAN batches', async () => {
@@ -243,7 +238,7 @@ describe('values', () => {
     expect(await cache.deleteMatching('m:*')).toBe(2500);
     expect(deleted.sort()).toEqual([...keys].sort());
     expect(await rawRedis().exists(`${cache.prefix}e:m:stale`)).toBe(0);
-    expect(await collect(cache.keys())).toEqual(['other']);
+    expect(await collectSorted(cache.keys())).toEqual(['other']);
   });
 
   it('expires by server TTL', async () => {
@@ -281,7 +276,7 @@ describe('add and delete around the stale window', () => {
     await untilPast(written + TTL);
     const raw = rawRedis();
     expect(await raw.exists(`${cache.prefix}e:k`, `${cache.prefix}e:j`)).toBe(2);
-    expect(await collect(cache.keys())).toEqual([]);
+    expect(await collectSorted(cache.keys())).toEqual([]);
     expect(await cache.add('k', 'new')).toBe(true);
     expect(await cache.get('k')).toBe('new');
     expect(await cache.delete('j')).toBe(false);

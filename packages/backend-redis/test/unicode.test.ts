@@ -7,7 +7,8 @@ import { uniquePrefix } from '@cache/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RedisCache } from '../src/index.js';
-import { escapeGlob, makeCache, REDIS_URL, rawRedis, scanAll } from './helpers/redis.js';
+import { escapeMatch } from '../src/internal/patterns.js';
+import { makeCache, REDIS_URL, rawRedis, scanAll } from './helpers/redis.js';
 
 const INVALID = CacheErrorCode.keyInvalid;
 
@@ -77,7 +78,7 @@ describe('every path refuses ill-formed strings before Redis is touched', () => 
       expect(() => cache.tagKey(bad)).toThrow(CacheKeyError);
     }
     // Nothing reached Redis: not even the 'ok' key of the refused many-key calls.
-    expect(await scanAll(raw, `${escapeGlob(cache.prefix)}*`)).toEqual([]);
+    expect(await scanAll(raw, `${escapeMatch(cache.prefix)}*`)).toEqual([]);
   });
 });
 
@@ -117,7 +118,7 @@ describe('keys from the whole UTF-16 range (property)', () => {
           }
         }
         // One Redis entry per stored key, and each key reads its own value.
-        const entries = await scanAll(raw, `${escapeGlob(cache.prefix)}e:*`);
+        const entries = await scanAll(raw, `${escapeMatch(cache.prefix)}e:*`);
         expect(entries).toHaveLength(stored.length);
         expect(await cache.getMany(stored)).toEqual(stored.map((key) => keys.indexOf(key)));
         const listed: string[] = [];

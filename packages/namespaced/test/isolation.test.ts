@@ -1,7 +1,7 @@
 import { MemoryCache } from '@cache/backend-memory';
 import { type Cache, type CacheError, CacheErrorCode, CacheKeyError } from '@cache/core';
 import type { StoredEntry } from '@cache/core/backend';
-import { MapCache } from '@cache/test-utils';
+import { collectSorted, MapCache } from '@cache/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { namespaced, namespacePrefix } from '../src/index.js';
@@ -86,12 +86,6 @@ function nest(inner: Cache, levels: readonly (readonly [string, string])[]): Cac
   return cache;
 }
 
-async function collect(keys: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const key of keys) out.push(key);
-  return out.sort();
-}
-
 async function codeOf(run: () => unknown): Promise<string | undefined> {
   try {
     await run();
@@ -132,11 +126,11 @@ describe('namespace prefixes are injective whatever the names and separators', (
     await ab.set('b/k', 'theirs');
     expect(ab.prefix).toBe('a%3Ab/');
     expect(await a.get('b/b/k')).toBeUndefined();
-    expect(await collect(a.keys())).toEqual([]);
+    expect(await collectSorted(a.keys())).toEqual([]);
     expect(await a.deleteMatching('*')).toBe(0);
     await a.clear();
     expect(await ab.get('b/k')).toBe('theirs');
-    expect(await collect(inner.keys())).toEqual(['a%3Ab/b/k']);
+    expect(await collectSorted(inner.keys())).toEqual(['a%3Ab/b/k']);
   });
 
   it('no prefix of a (name, separator) pair is a prefix of another pair’s (property)', () => {
@@ -185,17 +179,17 @@ describe('namespace prefixes are injective whatever the names and separators', (
             { tags: ['t'] },
           );
           const theirs = keys2.map((k) => `2|${k}`);
-          expect(await collect(one.keys())).toEqual([...keys1].sort());
-          expect(await collect(two.keys())).toEqual([...keys2].sort());
+          expect(await collectSorted(one.keys())).toEqual([...keys1].sort());
+          expect(await collectSorted(two.keys())).toEqual([...keys2].sort());
           for (const value of await one.getMany(keys2)) expect(theirs).not.toContain(value);
           await one.invalidateTags(['t']);
           await one.clear({ prefix: clearPrefix });
           await one.deleteMatching('*');
-          expect(await collect(one.keys())).toEqual([]);
+          expect(await collectSorted(one.keys())).toEqual([]);
           await one.setMany(keys1.map((k) => [k, `1|${k}`]));
           await one.clear();
           expect(await two.getMany(keys2)).toEqual(theirs);
-          expect(await collect(inner.keys())).toEqual(keys2.map((k) => chainPrefix(c2) + k).sort());
+          expect(await collectSorted(inner.keys())).toEqual(keys2.map((k) => chainPrefix(c2) + k).sort());
           await inner.close();
         },
       ),
@@ -221,7 +215,7 @@ describe('names, separators and keys must be well-formed UTF-16', () => {
     await replaced.set('k', 'fffd');
     await pair.set('k', 'pair');
     expect([await replaced.get('k'), await pair.get('k')]).toEqual(['fffd', 'pair']);
-    expect(await collect(inner.keys())).toEqual(['tenant\uD83D\uDE00:k', 'tenant\uFFFD:k']);
+    expect(await collectSorted(inner.keys())).toEqual(['tenant\uD83D\uDE00:k', 'tenant\uFFFD:k']);
   });
 
   it('refuses tags, prefixes and patterns with lone surrogates with CacheKeyError', async () => {
@@ -230,7 +224,7 @@ describe('names, separators and keys must be well-formed UTF-16', () => {
     expect(await codeOf(() => ns.set('k', 2, { tags: ['t\uD800'] }))).toBe(CacheErrorCode.keyInvalid);
     expect(await codeOf(() => ns.invalidateTags(['t\uDC00']))).toBe(CacheErrorCode.keyInvalid);
     expect(await codeOf(() => ns.clear({ prefix: '\uD800' }))).toBe(CacheErrorCode.keyInvalid);
-    expect(await codeOf(() => collect(ns.keys({ prefix: '\uDC00' })))).toBe(CacheErrorCode.keyInvalid);
+    expect(await codeOf(() => collectSorted(ns.keys({ prefix: '\uDC00' })))).toBe(CacheErrorCode.keyInvalid);
     expect(await codeOf(() => ns.deleteMatching('*\uD800'))).toBe(CacheErrorCode.keyInvalid);
     expect(await ns.get('k')).toBe(1);
   });

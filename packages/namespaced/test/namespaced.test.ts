@@ -1,31 +1,12 @@
 import { MemoryCache } from '@cache/backend-memory';
 import { type CacheError, CacheConfigError, CacheErrorCode, CacheKeyError } from '@cache/core';
 import type { StoredEntry } from '@cache/core/backend';
-import { ManualClock, MapCache } from '@cache/test-utils';
+import { collectSorted, expectCacheError, ManualClock, MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { NamespacedCache, namespaced, namespacePrefix } from '../src/index.js';
 
-async function collect(keys: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const key of keys) out.push(key);
-  return out.sort();
-}
-
 function innerKeys(inner: MapCache): string[] {
   return [...inner.entries.keys()].sort();
-}
-
-async function expectCode(
-  run: () => Promise<unknown>,
-  type: typeof CacheConfigError | typeof CacheKeyError,
-  code: string,
-) {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as CacheError).code).toBe(code);
 }
 
 describe('namespacePrefix', () => {
@@ -183,13 +164,13 @@ describe('namespaced isolation', () => {
       const ns = namespaced(inner, name);
       const others = innerKeys(inner).filter((key) => !key.startsWith(ns.prefix));
       expect(others).toHaveLength(NAMES.length * 3 - 1);
-      expect(await collect(ns.keys())).toEqual(['*', 'a:b', 'k']);
+      expect(await collectSorted(ns.keys())).toEqual(['*', 'a:b', 'k']);
       expect(await ns.deleteMatching('*')).toBe(3);
       expect(innerKeys(inner)).toEqual(others);
       await populate(inner);
       await ns.clear();
       expect(innerKeys(inner)).toEqual(others);
-      expect(await collect(ns.keys())).toEqual([]);
+      expect(await collectSorted(ns.keys())).toEqual([]);
     }
   });
 
@@ -208,13 +189,13 @@ describe('namespaced isolation', () => {
       ['*:x1', 1],
     ]);
     expect(await star.deleteMatching('x?')).toBe(3);
-    expect(await collect(star.keys())).toEqual(['y']);
+    expect(await collectSorted(star.keys())).toEqual(['y']);
     await star.set('a[1]', 1);
     await star.set('a1', 1);
     expect(await star.deleteMatching('a[1]')).toBe(1);
     await star.clear({ prefix: 'a' });
-    expect(await collect(star.keys())).toEqual(['y']);
-    expect(await collect(other.keys())).toEqual(['*:x1', 'x1']);
+    expect(await collectSorted(star.keys())).toEqual(['y']);
+    expect(await collectSorted(other.keys())).toEqual(['*:x1', 'x1']);
     expect(innerKeys(inner)).toEqual(['%2A%2A:*:x1', '%2A%2A:x1', '%2A:y']);
   });
 
@@ -227,8 +208,8 @@ describe('namespaced isolation', () => {
     await a.set('k', 'a');
     await flat.set('k', 'flat');
     expect(innerKeys(inner)).toEqual(['a%3Ab:k', 'a:b:k', 'a:k']);
-    expect(await collect(a.keys())).toEqual(['b:k', 'k']);
-    expect(await collect(ab.keys())).toEqual(['k']);
+    expect(await collectSorted(a.keys())).toEqual(['b:k', 'k']);
+    expect(await collectSorted(ab.keys())).toEqual(['k']);
     await ab.clear();
     expect(innerKeys(inner)).toEqual(['a%3Ab:k', 'a:k']);
     await ab.set('k', 'nested');
@@ -323,7 +304,7 @@ describe('namespaced tags, events, stats', () => {
     expect(users.stats.snapshot()).toMatchObject({ sets: 5, deletes: 4 });
     expect(users2.stats.snapshot()).toMatchObject({ sets: 2, deletes: 0 });
     expect(inner.stats.deletes).toBe(4);
-    expect(await collect(users2.keys())).toEqual(['a', 'x:1']);
+    expect(await collectSorted(users2.keys())).toEqual(['a', 'x:1']);
   });
 
   it("counts the inner cache's evictions of its own keys, by cause", async () => {
@@ -393,8 +374,8 @@ describe('namespaced delegation', () => {
     const inner = new MapCache({ maxKeyBytes: 16 });
     const users = namespaced(inner, 'users');
     await users.set('k'.repeat(10), 1);
-    await expectCode(() => users.set('k'.repeat(11), 1), CacheKeyError, CacheErrorCode.keyInvalid);
-    await expectCode(() => users.get(''), CacheKeyError, CacheErrorCode.keyInvalid);
+    await expectCacheError(() => users.set('k'.repeat(11), 1), CacheKeyError, CacheErrorCode.keyInvalid);
+    await expectCacheError(() => users.get(''), CacheKeyError, CacheErrorCode.keyInvalid);
     expect(innerKeys(inner)).toEqual([`users:${'k'.repeat(10)}`]);
   });
 
@@ -432,10 +413,10 @@ describe('namespaced delegation', () => {
     await users.set('k', 1);
     await users.close();
     expect(await inner.get('users:k')).toBe(1);
-    await expectCode(() => users.get('k'), CacheConfigError, CacheErrorCode.config);
+    await expectCacheError(() => users.get('k'), CacheConfigError, CacheErrorCode.config);
     const owning = new NamespacedCache(inner, 'users', { closeInner: true });
     await owning.close();
-    await expectCode(() => inner.get('users:k'), CacheConfigError, CacheErrorCode.config);
+    await expectCacheError(() => inner.get('users:k'), CacheConfigError, CacheErrorCode.config);
   });
 
   it('takes a name and a separator', async () => {
@@ -463,6 +444,6 @@ describe('namespaced keys()', () => {
       if (seen.length === 2) break;
     }
     expect(seen).toHaveLength(2);
-    expect(await collect(users.keys({ prefix: 'b' }))).toEqual(['b']);
+    expect(await collectSorted(users.keys({ prefix: 'b' }))).toEqual(['b']);
   });
 });

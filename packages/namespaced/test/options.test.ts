@@ -3,12 +3,7 @@ import { type CacheError, CacheErrorCode, CacheConfigError, CacheKeyError } from
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NamespacedCache, namespaced } from '../src/index.js';
-
-async function collect(keys: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const key of keys) out.push(key);
-  return out.sort();
-}
+import { collectSorted } from '@cache/test-utils';
 
 /** What a call settled with: `'ok'`, or the class name and code of a CacheError (anything else fails the test). */
 async function outcome(run: () => unknown): Promise<string> {
@@ -27,7 +22,7 @@ const CALLS: Record<string, (ns: NamespacedCache, options: never) => Promise<unk
   add: (ns, options) => ns.add('fresh', 'new', options),
   setMany: (ns, options) => ns.setMany([['k', 'new']], options),
   getOrSet: (ns, options) => ns.getOrSet('fresh', () => 'new', options),
-  keys: (ns, options) => collect(ns.keys(options)),
+  keys: (ns, options) => collectSorted(ns.keys(options)),
   clear: (ns, options) => ns.clear(options),
 };
 
@@ -44,7 +39,7 @@ describe('namespaced options', () => {
         ]);
       }
     }
-    expect(await collect(inner.keys())).toEqual(['users:k']);
+    expect(await collectSorted(inner.keys())).toEqual(['users:k']);
     expect(await ns.get('k')).toBe('old');
   });
 
@@ -79,7 +74,7 @@ describe('namespaced options', () => {
         code,
       ]);
     }
-    expect(await collect(inner.keys())).toEqual(['users:k']);
+    expect(await collectSorted(inner.keys())).toEqual(['users:k']);
     expect(await ns.get('k')).toBe('old');
   });
 
@@ -130,7 +125,7 @@ describe('namespaced deleteMatching', () => {
     await ns.setMany(keys.map((k) => [k, 1]));
     await neighbour.setMany(keys.map((k) => [k, 2]));
     expect(await ns.deleteMatching('*a*a*a*a*b')).toBe(2);
-    expect(await collect(ns.keys())).toEqual([keys[0], keys[2]].sort());
+    expect(await collectSorted(ns.keys())).toEqual([keys[0], keys[2]].sort());
     expect(await neighbour.getMany(keys)).toEqual([2, 2, 2, 2]);
   });
 });

@@ -5,6 +5,7 @@ import { uniquePrefix } from '@cache/test-utils';
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import { RedisCache, type RedisCacheOptions } from '../../src/index.js';
+import { escapeMatch } from '../../src/internal/patterns.js';
 
 /** The server the tests run against. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,7 +24,7 @@ afterEach(async () => {
   const raw = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 });
   try {
     for (const prefix of used) {
-      const keys = await scanAll(raw, `${escapeGlob(prefix)}*`);
+      const keys = await scanAll(raw, `${escapeMatch(prefix)}*`);
       for (let i = 0; i < keys.length; i += 500) await raw.unlink(...keys.slice(i, i + 500));
     }
   } finally {
@@ -68,11 +69,6 @@ export async function scanAll(raw: Redis, match: string): Promise<string[]> {
     cursor = next;
   } while (cursor !== '0');
   return [...keys].sort();
-}
-
-/** Escapes glob characters so that `text` matches itself in SCAN MATCH. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 export function sleep(ms: number): Promise<void> {
