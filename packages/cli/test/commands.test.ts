@@ -338,7 +338,7 @@ describe('export and import', () => {
     );
     await cli(['clear', '--prefix', 'e:', '--yes', '--url', redis.url]);
     await cli(['clear', '--prefix', 'e:', '--yes', '--url', file.url]);
-  });
+  }, 90_000); // fifteen runs of the binary, each a new Node process: slow on a loaded machine
 
   it('import of a file that is not an export fails with exit 4', async () => {
     const { writeFileSync } = await import('node:fs');
