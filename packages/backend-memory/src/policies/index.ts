@@ -23,9 +23,8 @@ export { type TinyLfuOptions, TinyLfuPolicy } from './tinylfu.js';
 export { TtlPolicy } from './ttl.js';
 
 /**
- * The policy `MemoryCache` uses when none is given: W-TinyLFU. On the six traces of
- * `docs/benchmarks/hit-ratio.md` it is never more than a point below LRU at any size, and far
- * above it where LRU collapses (loops and scans).
+ * The policy `MemoryCache` uses when none is given: W-TinyLFU, close to LRU where recency
+ * rules and far above it where LRU collapses (loops and scans); see docs/memory-policies.md.
  */
 export const DEFAULT_POLICY: PolicyName = PolicyName.tinylfu;
 

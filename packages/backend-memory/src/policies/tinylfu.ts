@@ -16,9 +16,8 @@
  * and moves nothing. When eviction reaches the head of a list, a referenced entry loses its bit
  * and goes to the tail instead of leaving (window and protected), or is promoted (probation).
  * Each list is then an approximate LRU, as in CLOCK; a hit writes one 16-byte node and touches
- * no neighbour, where an exact LRU relinks three nodes at random places in memory. On the six
- * traces the hit ratios stay within half a point of the exact-LRU segments (better on some)
- * (docs/benchmarks/hit-ratio.md).
+ * no neighbour, where an exact LRU relinks three nodes at random places in memory. What that
+ * costs in hit ratio is measured in docs/memory-policies.md.
  *
  * Frequencies: a {@link FrequencySketch} (4-bit count-min, halved every `10 x entries`
  * counted requests) counts inserts, hits and overwrites by key hash. As in Caffeine, a read

@@ -16,11 +16,8 @@
  * lookup in each miniature (and, on a miniature miss, at most two sketch reads). R is a power of
  * two chosen so a miniature holds at most {@link MINI_ENTRIES} entries; up to that size the
  * miniatures see every key. Memory is about 29 bytes per miniature entry (hash, links, segment
- * byte, index cells), so at most about 90 KB per cache whatever its size: 0.09 bytes per entry
- * at 1M entries. The sample's size sets the noise: with 256-entry miniatures the window chosen
- * on sprite at 708 entries depended on which keys the seed sampled (one seed in 16 ended 1.13
- * points below LRU); 512-entry ones see twice the keys (worst of 16 seeds: 0.37 below), and
- * for a big cache they cost one mask test per request plus six lookups for 1 request in 256.
+ * byte, index cells), so a bounded cost per cache whatever its size. The sample's size sets the
+ * noise of the choice; why 512 entries, with the measurements, is in docs/memory-policies.md.
  */
 import type { FrequencySketch } from './frequency-sketch.js';
 import { MiniWindowCache } from './mini-window-cache.js';
