@@ -55,8 +55,17 @@ function collectPages(root: string): Content {
   });
   const folder = (dir: string, into: string): Page[] => {
     const files = markdownFiles(join(root, dir));
-    // A folder's README is its index page and comes first.
-    const ordered = [...files.filter((f) => f === 'README.md'), ...files.filter((f) => f !== 'README.md')];
+    // A folder's README is its index page and comes first; the pages it links to follow in the
+    // order of its links (the guides' reading order), then the others by name.
+    const index = files.includes('README.md') ? readFileSync(join(root, dir, 'README.md'), 'utf8') : '';
+    const linked = [...index.matchAll(/\]\(\.?\/?([\w.-]+\.md)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] as string)
+      .filter((f, i, all) => f !== 'README.md' && files.includes(f) && all.indexOf(f) === i);
+    const ordered = [
+      ...files.filter((f) => f === 'README.md'),
+      ...linked,
+      ...files.filter((f) => f !== 'README.md' && !linked.includes(f)),
+    ];
     return ordered.map((file) =>
       page(posix.join(dir, file), posix.join(into, file === 'README.md' ? 'index.md' : file)),
     );

@@ -1,4 +1,6 @@
-// What the README examples leave to the reader: the application's own functions and data.
+// What the examples of the READMEs and guides leave to the reader: the application's own functions
+// and data. Only ```ts blocks see these; a ```ts runnable block is compiled without them (it is run,
+// so it must define everything it uses).
 declare const db: {
   users: {
     find(id: string): Promise<{ name: string }>;
