@@ -8,9 +8,12 @@ import {
   type Serializer,
 } from '@cache/core';
 import {
+  assertSerializer,
   type BaseCacheOptions,
   checkOptionNames,
   checkWellFormed,
+  DEFAULT_SWEEP_INTERVAL,
+  parseInterval,
   parsePositiveInteger,
   parseTimerDuration,
 } from '@cache/core/backend';
@@ -49,15 +52,17 @@ export interface FileCacheOptions extends BaseCacheOptions {
   /** Mode of created folders. @default 0o700 */
   dirMode?: number | undefined;
   /**
-   * Run {@link FileCache.cleanup} this often (an `unref()`ed timer), at most 2^31-1 ms (about
-   * 24.8 days); `Infinity` means off. @default off
+   * Run {@link FileCache.cleanup} (removes expired entries) this often, on an `unref()`ed timer;
+   * `false` (or `Infinity`) leaves expiry to reads and `cleanup()` calls. At most 2^31-1 ms
+   * (about 24.8 days), the longest delay a timer takes. The same option, unit and default as
+   * `MemoryCache`'s. @default '1m'
    */
-  sweepInterval?: Duration | undefined;
+  sweepInterval?: Duration | false | undefined;
   /**
-   * A read refreshes an entry's LRU stamp (its file mtime) when the stamp is older than this,
-   * in ms. `0` stamps every read. @default 1000
+   * A read refreshes an entry's LRU stamp (its file mtime) when the stamp is older than this
+   * (`'1s'`, or ms). `0` stamps every read. @default '1s'
    */
-  touchInterval?: number | undefined;
+  touchInterval?: Duration | undefined;
   /**
    * How often a `getOrSet({ lock })` waiting for another process's lock polls it, at most
    * 2^31-1 ms. @default '20ms'
@@ -134,13 +139,6 @@ function mode(value: unknown, what: string, fallback: number, needs: number): nu
   return value;
 }
 
-/** The sweep period: `undefined` for none (absent or `Infinity`); a timer's limit otherwise. */
-function sweep(value: Duration | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseTimerDuration(value, 'sweepInterval', 'none');
-  return ms === Number.POSITIVE_INFINITY ? undefined : ms;
-}
-
 /** Checks the options of a file cache. @throws CacheConfigError */
 export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptions {
   if (options === null || typeof options !== 'object')
@@ -152,24 +150,18 @@ export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptio
   }
   // A lone surrogate becomes U+FFFD in the path: two different names would share one folder.
   checkWellFormed(dir, 'dir');
-  if (
-    serializer === null ||
-    typeof serializer !== 'object' ||
-    typeof serializer.id !== 'string' ||
-    typeof serializer.serialize !== 'function' ||
-    typeof serializer.deserialize !== 'function'
-  ) {
-    throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
-  }
+  assertSerializer(serializer);
   if (typeof fsync !== 'boolean') throw new CacheConfigError('fsync must be a boolean');
   if (typeof sharedDir !== 'boolean') throw new CacheConfigError('sharedDir must be a boolean');
   const maxEntryBytes = wholeSize(options.maxEntryBytes, 'maxEntryBytes') ?? DEFAULT_MAX_ENTRY_BYTES;
   if (maxEntryBytes > MAX_ENTRY_BYTES_LIMIT)
     throw new CacheConfigError(`maxEntryBytes must be at most ${MAX_ENTRY_BYTES_LIMIT} bytes`);
-  const touchInterval = options.touchInterval ?? 1000;
-  if (typeof touchInterval !== 'number' || !(touchInterval >= 0) || !Number.isFinite(touchInterval)) {
-    throw new CacheConfigError('touchInterval must be a number of ms, 0 or more');
-  }
+  const touchInterval =
+    options.touchInterval === undefined
+      ? 1000
+      : options.touchInterval === 0
+        ? 0
+        : parseTimerDuration(options.touchInterval, 'touchInterval');
   if (options.maxKeyBytes !== undefined && options.maxKeyBytes > 65_535) {
     throw new CacheConfigError('maxKeyBytes must be at most 65535 for the file backend');
   }
@@ -182,7 +174,7 @@ export function resolveFileOptions(options: FileCacheOptions): ResolvedFileOptio
     fsync,
     fileMode: mode(options.fileMode, 'fileMode', 0o600, 0o600),
     dirMode: mode(options.dirMode, 'dirMode', 0o700, 0o700),
-    sweepInterval: sweep(options.sweepInterval),
+    sweepInterval: parseInterval(options.sweepInterval, DEFAULT_SWEEP_INTERVAL, 'sweepInterval'),
     touchInterval,
     lockPollInterval:
       options.lockPollInterval === undefined

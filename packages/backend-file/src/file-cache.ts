@@ -18,7 +18,6 @@
  */
 import { dirname } from 'node:path';
 import {
-  CacheConfigError,
   CacheError,
   CacheFullError,
   CacheSerializationError,
@@ -27,6 +26,7 @@ import {
 } from '@cache/core';
 import {
   BaseCache,
+  closedError,
   decodeEnvelope,
   decodeEnvelopeHeader,
   type EnvelopeHeader,
@@ -107,7 +107,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
     this.#slackBytes =
       maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxBytes / 10));
-    if (sweepInterval !== undefined && sweepInterval !== Number.POSITIVE_INFINITY) {
+    if (sweepInterval !== undefined) {
       this.#sweepTimer = setInterval(() => this.#sweep(), sweepInterval);
       this.#sweepTimer.unref();
     }
@@ -358,7 +358,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
    * removed (evictions not counted).
    */
   async cleanup(): Promise<number> {
-    if (this.closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+    if (this.closed) throw closedError(this.name);
     const now = this.now();
     const tags = new Map<string, number | undefined>();
     let removed = 0;

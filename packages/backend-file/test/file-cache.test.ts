@@ -264,6 +264,20 @@ describe('timer options', () => {
     }
   });
 
+  test('sweeps every minute by default, as MemoryCache does; false turns it off', async () => {
+    const spy = vi.spyOn(globalThis, 'setInterval');
+    try {
+      const dir = await freshDir();
+      sibling(dir, {});
+      expect(spy.mock.calls.map((call) => call[1])).toEqual([60_000]);
+      sibling(dir, { sweepInterval: false });
+      sibling(dir, { sweepInterval: '5m' });
+      expect(spy.mock.calls.map((call) => call[1])).toEqual([60_000, 300_000]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('createCache refuses an unknown option and a timer too long in a URL', async () => {
     const dir = await freshDir();
     for (const query of ['maxEntrys=10', 'sweepInterval=30d', 'maxBytes=0.5']) {

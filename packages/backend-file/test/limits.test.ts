@@ -95,20 +95,23 @@ describe('LRU stamps', () => {
     expect(await present(cache, ['a', 'b', 'c'])).toEqual(['a', 'c']);
   });
 
-  test('a read older than touchInterval refreshes the stamp; a newer one does not write', async () => {
-    const { cache, clock, dir } = await makeCache({ touchInterval: 1000, maxEntries: 100 });
-    await cache.set('a', 1);
-    const hash = hashOf('a');
-    const path = join(dir, hash.slice(0, 2), hash);
-    const { stat } = await import('node:fs/promises');
-    const written = (await stat(path)).mtimeMs;
-    clock.advance(999);
-    await cache.get('a');
-    expect((await stat(path)).mtimeMs).toBe(written);
-    clock.advance(2);
-    await cache.get('a');
-    expect(Math.round((await stat(path)).mtimeMs)).toBe(clock.now());
-  });
+  test.each([1000, '1s'])(
+    'a read older than touchInterval (%o) refreshes the stamp; a newer one does not write',
+    async (touchInterval) => {
+      const { cache, clock, dir } = await makeCache({ touchInterval, maxEntries: 100 });
+      await cache.set('a', 1);
+      const hash = hashOf('a');
+      const path = join(dir, hash.slice(0, 2), hash);
+      const { stat } = await import('node:fs/promises');
+      const written = (await stat(path)).mtimeMs;
+      clock.advance(999);
+      await cache.get('a');
+      expect((await stat(path)).mtimeMs).toBe(written);
+      clock.advance(2);
+      await cache.get('a');
+      expect(Math.round((await stat(path)).mtimeMs)).toBe(clock.now());
+    },
+  );
 
   test('without limits a read never writes the stamp', async () => {
     const { cache, clock, dir } = await makeCache({ touchInterval: 0 });

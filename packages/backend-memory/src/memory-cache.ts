@@ -33,8 +33,9 @@ import {
 } from '@cache/core';
 import {
   BaseCache,
-  globPrefix,
+  closedError,
   globMatcher,
+  globPrefix,
   parseTtl,
   type StoredEntry,
   toCacheError,
@@ -272,7 +273,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   setSync(key: string, value: V, options?: SetOptions): void {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     if (value === undefined) throw undefinedValue();
     if (options === undefined) this.#storeFor(key, value, this.defaultTtlMs);
     else {
@@ -295,7 +296,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   addSync(key: string, value: V, options?: SetOptions): boolean {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     const entry = this.buildEntry(value, options);
     if (this.#live(key) !== -1) return false;
     this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
@@ -324,7 +325,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   deleteSync(key: string): boolean {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     if (!this.#delete(key)) return false;
     this.stats.deletes++;
     if (this.emitter.listening) this.emitter.emit('delete', { key });
@@ -435,7 +436,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   #getMany<T extends V = V>(keys: readonly string[]): (T | undefined)[] {
     validateKeys(keys, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     return keys.map((key) => this.getSync<T>(key));
   }
 
@@ -451,7 +452,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
     }
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     validateSetOptions(options, 'setMany');
     // Check every pair (key, value, TTL, tags, size) before anything is written.
     const built = new Map<string, StoredEntry<V>>();
@@ -481,7 +482,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   #deleteMany(keys: readonly string[]): number {
     validateKeys(keys, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     let removed = 0;
     // Each live entry removed counts and is reported as a `delete` would.
     for (const key of new Set(keys)) {
@@ -519,7 +520,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
 
   /** Yields every live entry (a copy of each value when a serializer is set), in slot order. */
   async *exportEntries(): AsyncIterable<ExportedEntry<V>> {
-    if (!this.#open) throw this.#closedError();
+    if (!this.#open) throw closedError(this.name);
     for (const key of [...this.#map.keys()]) {
       const slot = this.#map.get(key);
       if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) continue;
@@ -547,7 +548,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   ): Promise<number> {
     let stored = 0;
     for await (const entry of entries) {
-      if (!this.#open) throw this.#closedError();
+      if (!this.#open) throw closedError(this.name);
       if (entry === null || typeof entry !== 'object')
         throw new CacheConfigError('importEntries takes entry objects');
       const { key, value, createdAt, expiresAt, tags } = entry;
@@ -804,11 +805,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #checkKey(key: string): void {
     if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
       validateKey(key, this.#maxKey);
-    if (!this.#open) throw this.#closedError();
-  }
-
-  #closedError(): CacheConfigError {
-    return new CacheConfigError(`cache ${this.name} is closed`);
+    if (!this.#open) throw closedError(this.name);
   }
 
   #timedSweep(): void {

@@ -4,17 +4,16 @@
  */
 import { type ByteSize, CacheConfigError, type Duration, parseByteSize, type Serializer } from '@cache/core';
 import {
+  assertSerializer,
   type BaseCacheOptions,
   checkOptionNames,
+  DEFAULT_SWEEP_INTERVAL,
+  parseInterval,
   parsePositiveInteger,
-  parseTimerDuration,
 } from '@cache/core/backend';
 import { DEFAULT_SNAPSHOT_MAX_BYTES, SNAPSHOT_MAX_BYTES_LIMIT } from './internal/snapshot-file.js';
 import { DEFAULT_POLICY } from './policies/index.js';
 import { PolicyName } from './policies/policy.js';
-
-/** How often expired entries are swept by default (ms). */
-export const DEFAULT_SWEEP_INTERVAL = 60_000;
 
 /** How often a snapshot is written by default (ms). */
 export const DEFAULT_PERSIST_INTERVAL = 60_000;
@@ -117,14 +116,6 @@ const KNOWN = new Set([
 const PERSIST_KNOWN = new Set(['path', 'interval', 'onClose', 'maxBytes']);
 const POLICIES: ReadonlySet<string> = new Set(Object.values(PolicyName));
 
-/** A timer's period: `false` and `Infinity` mean no timer; beyond 2^31-1 ms is refused (core's one check). */
-function interval(value: Duration | false | undefined, fallback: number, what: string): number | undefined {
-  if (value === undefined) return fallback;
-  if (value === false) return undefined;
-  const ms = parseTimerDuration(value, what, 'none');
-  return ms === Number.POSITIVE_INFINITY ? undefined : ms;
-}
-
 /** Validates the options of `MemoryCache` (what `BaseCache` does not check). */
 export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptions<V> {
   checkOptionNames(options, KNOWN, 'MemoryCache');
@@ -143,17 +134,8 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
     throw new CacheConfigError(`policy must be one of ${[...POLICIES].join(', ')}, got ${String(policy)}`);
   }
   const serializer = options.serializer;
-  if (
-    serializer !== undefined &&
-    (serializer === null ||
-      typeof serializer !== 'object' ||
-      typeof serializer.id !== 'string' ||
-      typeof serializer.serialize !== 'function' ||
-      typeof serializer.deserialize !== 'function')
-  ) {
-    throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
-  }
-  const sweepInterval = interval(options.sweepInterval, DEFAULT_SWEEP_INTERVAL, 'sweepInterval');
+  if (serializer !== undefined) assertSerializer(serializer);
+  const sweepInterval = parseInterval(options.sweepInterval, DEFAULT_SWEEP_INTERVAL, 'sweepInterval');
   let persist: ResolvedOptions<V>['persist'];
   const given = typeof options.persist === 'string' ? { path: options.persist } : options.persist;
   if (given !== undefined) {
@@ -176,7 +158,7 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
       throw new CacheConfigError(`persist.maxBytes must be at most ${SNAPSHOT_MAX_BYTES_LIMIT} bytes`);
     persist = {
       path: given.path,
-      interval: interval(given.interval, DEFAULT_PERSIST_INTERVAL, 'persist.interval'),
+      interval: parseInterval(given.interval, DEFAULT_PERSIST_INTERVAL, 'persist.interval'),
       onClose: given.onClose ?? true,
       maxBytes,
     };

@@ -219,19 +219,6 @@ export function resolvePrefix(prefix: unknown): string {
   return checked;
 }
 
-/** The serializer, checked. @throws CacheConfigError */
-export function checkSerializer(serializer: unknown): void {
-  const s = serializer as Partial<Serializer> | null;
-  if (
-    !isObject(s) ||
-    typeof s.id !== 'string' ||
-    typeof s.serialize !== 'function' ||
-    typeof s.deserialize !== 'function'
-  ) {
-    throw new CacheConfigError('serializer must have an id, serialize() and deserialize()');
-  }
-}
-
 /**
  * A timeout option in ms, `undefined` for `Infinity` (none).
  * @throws CacheConfigError for what `parseTimerDuration` refuses (beyond 2^31-1 ms included).

@@ -29,6 +29,7 @@ import {
   type Serializer,
 } from '@cache/core';
 import {
+  assertSerializer,
   BaseCache,
   checkWellFormed,
   encodeEnvelope,
@@ -49,13 +50,7 @@ import { type Arg, checkResults, type Guard, ScriptRunner } from './internal/scr
 import { ADD, IS_LIVE, SET_MANY, UNLINK_IF_SAME, UNLINK_LIVE, UNLINK_LIVE_MANY } from './internal/scripts.js';
 import { ADD_TAGGED, patchCreatedAt, SET_MANY_TAGGED, SET_TAGGED, TagClock } from './internal/tag-clock.js';
 import { TimedRedis } from './internal/timed-redis.js';
-import {
-  checkOptions,
-  checkSerializer,
-  createClient,
-  type RedisCacheOptions,
-  resolvePrefix,
-} from './redis-cache-options.js';
+import { checkOptions, createClient, type RedisCacheOptions, resolvePrefix } from './redis-cache-options.js';
 
 const SCAN_COUNT = 1000;
 /** Keys per many-key script call. */
@@ -135,7 +130,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#entryPrefix = `${this.prefix}e:`;
     this.#tagPrefix = `${this.prefix}t:`;
     this.#lockPrefix = `${this.prefix}l:`;
-    if (options.serializer !== undefined) checkSerializer(options.serializer);
+    if (options.serializer !== undefined) assertSerializer(options.serializer);
     this.#serializer = options.serializer ?? jsonSerializer;
     const resolved = createClient(options);
     this.#client = resolved.client;

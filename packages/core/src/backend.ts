@@ -27,8 +27,10 @@ export type {
 export { parseCacheUrl, queryOptions } from './cache-url.js';
 export { importPackage } from './import-package.js';
 export {
+  DEFAULT_SWEEP_INTERVAL,
   MAX_LIFETIME_MS,
   MAX_TIMER_MS,
+  parseInterval,
   parseLifetime,
   parsePositiveInteger,
   parseTimerDuration,
@@ -45,7 +47,7 @@ export {
   prepareEnvelope,
   writeEnvelope,
 } from './envelope.js';
-export { toCacheError } from './errors.js';
+export { closedError, toCacheError } from './errors.js';
 export { CacheEmitter } from './events.js';
 export {
   checkWellFormed,

@@ -17,6 +17,7 @@ import {
   CacheInvalidationError,
   CacheKeyError,
   CacheSerializationError,
+  closedError,
   toCacheError,
 } from './errors.js';
 import {
@@ -280,7 +281,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+    if (this.#closed) throw closedError(this.name);
   }
 
   /**

@@ -78,6 +78,26 @@ export function parseTimerDuration(
   return ms;
 }
 
+/** How often backends sweep expired entries by default (`sweepInterval`): one minute. */
+export const DEFAULT_SWEEP_INTERVAL = 60_000;
+
+/**
+ * Parses an interval option whose timer can be turned off (`sweepInterval`, a snapshot's
+ * `interval`): absent gives `fallback`; `false` or `Infinity` give `undefined` (no timer);
+ * anything else is a timer delay.
+ * @throws CacheConfigError for what {@link parseTimerDuration} refuses.
+ */
+export function parseInterval(
+  value: Duration | false | undefined,
+  fallback: number | undefined,
+  what: string,
+): number | undefined {
+  if (value === undefined) return fallback;
+  if (value === false) return undefined;
+  const ms = parseTimerDuration(value, what, 'none');
+  return ms === Number.POSITIVE_INFINITY ? undefined : ms;
+}
+
 /** Parses an optional TTL; `undefined` stays `undefined`, `Infinity` becomes `undefined` (never). */
 export function parseTtl(value: Duration | undefined, what = 'ttl'): number | undefined {
   if (value === undefined) return undefined;

@@ -161,6 +161,11 @@ FAMILIES.set(CacheSerializationError, new Set([CacheErrorCode.serialization]));
 FAMILIES.set(CacheInvalidationError, new Set([CacheErrorCode.invalidation]));
 FAMILIES.set(CacheConfigError, new Set([CacheErrorCode.config]));
 
+/** The error of an operation on a closed cache: one message for every backend and wrapper. */
+export function closedError(name: string): CacheConfigError {
+  return new CacheConfigError(`cache ${name} is closed`);
+}
+
 /**
  * Whether `value` is a {@link CacheError} (of any copy of `@cache/core` in the process), and,
  * with `code`, one with that code. The same as `instanceof CacheError` plus a `code` check,

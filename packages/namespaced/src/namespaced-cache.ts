@@ -23,11 +23,12 @@ import {
   type SetOptions,
 } from '@cache/core';
 import {
-  checkOptionNames,
   CacheEmitter,
   CacheStats,
-  globPrefix,
+  checkOptionNames,
+  closedError,
   globMatcher,
+  globPrefix,
   parseTtl,
   validateKey,
   validatePrefix,
@@ -180,7 +181,7 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+    if (this.#closed) throw closedError(this.name);
   }
 
   /** Runs an inner call; counts and reports a failure that the inner cache reported without a key. */

@@ -21,6 +21,7 @@ import {
   inflateSync,
 } from 'node:zlib';
 import { CacheConfigError, CacheSerializationError, type Serializer } from '@cache/core';
+import { assertSerializer } from '@cache/core/backend';
 
 /** The compression algorithms {@link compressed} can write. */
 export type CompressionAlgorithm = 'gzip' | 'deflate' | 'brotli';
@@ -73,15 +74,7 @@ function withHeader(header: number, payload: Uint8Array): Uint8Array {
  * @throws CacheConfigError for a missing serializer or bad options.
  */
 export function compressed(serializer: Serializer, options: CompressedOptions = {}): Serializer {
-  if (
-    typeof serializer !== 'object' ||
-    serializer === null ||
-    typeof serializer.id !== 'string' ||
-    typeof serializer.serialize !== 'function' ||
-    typeof serializer.deserialize !== 'function'
-  ) {
-    throw new CacheConfigError('compressed() needs a serializer with id, serialize and deserialize');
-  }
+  assertSerializer(serializer, 'the serializer of compressed()');
   const algorithm = options.algorithm ?? 'gzip';
   if (!Object.hasOwn(HEADERS, algorithm)) {
     throw new CacheConfigError(

@@ -34,6 +34,7 @@ import {
   type BusOperation,
   CacheEmitter,
   CacheStats,
+  closedError,
   parseTtl,
   toCacheError,
   validateKey,
@@ -691,7 +692,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new CacheConfigError(`cache ${this.name} is closed`);
+    if (this.#closed) throw closedError(this.name);
   }
 
   #hitL1(key: string, value: unknown): unknown {
