@@ -24,9 +24,8 @@ import {
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 
 /**
- * Options of {@link fromKeyv}: the base options of every cache (and `clock`, which decides when
- * entries expire and go stale; keyv drops rows by its own clock at the end of the stale window),
- * the serializer and the namespace.
+ * Options of {@link fromKeyv}: the base options of every cache, the serializer and the namespace.
+ * No `clock`: keyv expires rows by its own clock (`Date.now()`), as Redis does by the server's.
  */
 export interface KeyvCacheOptions extends BaseCacheOptions {
   /** Turns values into the bytes of the envelope. @default core's typed JSON (`jsonSerializer`) */
@@ -47,7 +46,7 @@ export interface KeyvCacheCapabilities {
 
 const ENTRY = 'e:';
 const TAG = 't:';
-const KNOWN = new Set([...BASE_CACHE_OPTIONS, 'clock', 'serializer', 'namespace']);
+const KNOWN = new Set([...BASE_CACHE_OPTIONS, 'serializer', 'namespace']);
 
 /** A `Keyv` (of this copy of keyv or another one): it has hooks and a store, where a store has neither. */
 function isKeyv(value: object): value is Keyv {
@@ -190,9 +189,17 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
   }
 
   protected async clearEntries(prefix: string | undefined): Promise<void> {
-    if (prefix === undefined) return this.keyv.clear();
+    // Where keyv can iterate, only this namespace's rows go: keyv's own clear() empties a whole Map
+    // (and any store that does not scope clear() by namespace), neighbours included.
+    if (prefix === undefined && !this.capabilities.scan) return this.keyv.clear();
     const doomed: string[] = [];
-    for await (const [stored] of this.#iterator()) if (stored.startsWith(ENTRY + prefix)) doomed.push(stored);
+    for await (const [stored] of this.#iterator())
+      if (
+        prefix === undefined
+          ? stored.startsWith(ENTRY) || stored.startsWith(TAG)
+          : stored.startsWith(ENTRY + prefix)
+      )
+        doomed.push(stored);
     if (doomed.length > 0) await this.keyv.delete(doomed);
   }
 

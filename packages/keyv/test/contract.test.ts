@@ -14,7 +14,7 @@ describeCacheContract({
     expect(cache.capabilities).toEqual({ scan: true, atomicAdd: false, sharedLocks: false });
     return cache;
   },
-  capabilities: { clock: true, propertyRuns: 200 },
+  capabilities: { propertyRuns: 200 },
 });
 
 // One namespace per cache, each Keyv with its own connection; every namespace is cleared and
