@@ -49,7 +49,7 @@ export interface Instance {
 
 /** How the loops call a subject: expressions over `c` (the target), `k` (the key) and `v` (the value). */
 export interface Subject {
-  id: 'ours' | 'ours-no-bus' | 'bentocache' | 'cacheable-sync' | 'cacheable';
+  id: 'ours' | 'ours-background' | 'ours-no-bus' | 'bentocache' | 'cacheable-sync' | 'cacheable';
   /** A library other than ours (the ratios are taken against these). */
   peer: boolean;
   /** Whether its instances tell each other of their writes (a bus); like is compared with like. */
@@ -79,6 +79,7 @@ export async function createOurs(
   l1Entries: number,
   prefix: string,
   mode: 'pubsub' | 'tracking' | 'none' = 'pubsub',
+  busPublish: 'await' | 'background' = 'await',
 ): Promise<{ cache: TieredCache<Value>; l1: MemoryCache<Value>; close(): Promise<void> }> {
   const client = new Redis(REDIS_URL);
   const l1 = new MemoryCache<Value>({ maxEntries: l1Entries });
@@ -91,7 +92,7 @@ export async function createOurs(
             ? { client, mode, prefix, channel: prefix }
             : { url: REDIS_URL, channel: prefix },
         );
-  const cache = tiered<Value>({ l1, l2, bus });
+  const cache = tiered<Value>({ l1, l2, bus, busPublish });
   if (bus) await waitUntil(() => bus.connected);
   return {
     cache,
@@ -137,6 +138,20 @@ export function subjects(run: string): Subject[] {
       set: 'c.set(k, v, SET_OPTIONS)',
       async create(l1Entries, group) {
         const made = await createOurs(l1Entries, `${run}ours-${group}:`);
+        return { target: made.cache, close: made.close, counters: () => made.cache.counters };
+      },
+    },
+    {
+      id: 'ours-background',
+      label: "@cache/tiered, busPublish: 'background'",
+      peer: false,
+      bus: true,
+      config:
+        "the same with busPublish: 'background' (a set resolves once L2 and L1 hold the value; its bus message is sent at once but not awaited)",
+      get: 'c.get(k)',
+      set: 'c.set(k, v, SET_OPTIONS)',
+      async create(l1Entries, group) {
+        const made = await createOurs(l1Entries, `${run}ours-background-${group}:`, 'pubsub', 'background');
         return { target: made.cache, close: made.close, counters: () => made.cache.counters };
       },
     },

@@ -651,14 +651,16 @@ if (peers) {
   const unlike = others.filter((s) => !s.bus);
   if (unlike.length > 0) {
     lines.push(
-      `Not like with like, for completeness: \`@cache/tiered\` with its bus against ${unlike.map((s) => s.label).join(', ')} ` +
-        '(a set of ours also waits for its bus message; theirs sends none):',
+      `Not like with like: \`@cache/tiered\` with its bus against ${unlike.map((s) => s.label).join(', ')} ` +
+        "(every set of ours also sends its bus message; theirs sends none), by default (a set waits for its message) and with `busPublish: 'background'` (it does not):",
       '',
-      `| case | ${unlike.map((s) => `ours vs ${s.label}`).join(' | ')} |`,
-      `|---|${unlike.map(() => '---:').join('|')}|`,
+      `| case | ${unlike.flatMap((s) => [`ours vs ${s.label}`, `ours, background vs ${s.label}`]).join(' | ')} |`,
+      `|---|${unlike.flatMap(() => ['---:', '---:']).join('|')}|`,
     );
     for (const c of CASES)
-      lines.push(`| ${c.label} | ${unlike.map((s) => cell('ours', s, c.id)).join(' | ')} |`);
+      lines.push(
+        `| ${c.label} | ${unlike.flatMap((s) => [cell('ours', s, c.id), cell('ours-background', s, c.id)]).join(' | ')} |`,
+      );
     lines.push('');
   }
   lines.push(
@@ -693,9 +695,9 @@ if (peers) {
     '',
     "- bentocache's memory driver serializes by default (`serialize: true`), so each of its L1 hits parses JSON; " +
       "cacheable's memory store (`createKeyv`, CacheableMemory) clones values on read by default; ours hands back the stored value.",
-    '- A set of ours, of bentocache and of cacheable with CacheableSync waits for L2 and then for its bus publish ' +
+    '- A set of ours (by default), of bentocache and of cacheable with CacheableSync waits for L2 and then for its bus publish ' +
       '(two round trips to Redis: ours sends the keys-only message only once L2 holds the value, so that no instance ' +
-      'can read the old value back after the message); without a bus a set is one round trip. ' +
+      "can read the old value back after the message); without a bus, or with `busPublish: 'background'` (the message is sent but not awaited), a set is one round trip. " +
       'cacheable (2.5) has a bus, CacheableSync, which is off unless its `sync` option is given: both are measured, ' +
       'and the like-with-like table compares each with ours in the same configuration.',
     '- CacheableSync sends each value in its message (JSON) and receivers store it; ours and bentocache send keys only.',

@@ -53,6 +53,15 @@ export interface TieredOptions<V = unknown> {
    * `recoveryQueueSize` such copies). @default 'drop'
    */
   onRemoteSet?: 'drop' | 'stale' | undefined;
+  /**
+   * When a write resolves. `'await'`: once the bus took its message, so that the other instances'
+   * staleness is bounded from the moment the write resolves. `'background'` (FusionCache's
+   * default): once L2 and L1 hold it; the message is sent at once, in order, but not awaited, which
+   * saves a round trip per write; the other instances' staleness then also includes the time the
+   * message takes to reach the bus (at most the bus's publish timeout). A failed publish is
+   * reported either way, and `close()` waits for the messages in flight. @default 'await'
+   */
+  busPublish?: 'await' | 'background' | undefined;
 }
 
 /** The checked options. */
@@ -72,6 +81,7 @@ export interface ResolvedTieredOptions<V> {
   closeTiers: boolean;
   spill: boolean;
   keepStale: boolean;
+  backgroundPublish: boolean;
 }
 
 const KNOWN = new Set([
@@ -90,6 +100,7 @@ const KNOWN = new Set([
   'closeTiers',
   'mode',
   'onRemoteSet',
+  'busPublish',
 ]);
 
 function isCache(value: unknown): value is Cache {
@@ -143,6 +154,10 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     throw new CacheConfigError(
       `onRemoteSet must be 'drop' or 'stale', got ${JSON.stringify(options.onRemoteSet)}`,
     );
+  if (options.busPublish !== undefined && options.busPublish !== 'await' && options.busPublish !== 'background')
+    throw new CacheConfigError(
+      `busPublish must be 'await' or 'background', got ${JSON.stringify(options.busPublish)}`,
+    );
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') throw new CacheConfigError('clock must have a now() method');
   return {
@@ -162,5 +177,6 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     closeTiers: options.closeTiers ?? true,
     spill,
     keepStale: options.onRemoteSet === 'stale',
+    backgroundPublish: options.busPublish === 'background',
   };
 }

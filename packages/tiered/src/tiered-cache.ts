@@ -110,6 +110,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
   #l1Errors = false;
   /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
   readonly #internal = new Set<string>();
+  /** Messages sent in the background (`busPublish: 'background'`) and not yet taken by the bus. */
+  readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: TieredOptions<V>) {
@@ -673,6 +675,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#closed = true;
     clearTimeout(this.#busDownTimer);
     await this.#l2Guard.close();
+    await Promise.all(this.#inFlight);
     if (this.#options.spill) (this.l1 as unknown as { onEvict: unknown }).onEvict = undefined;
     await this.#spill?.settle().catch(() => undefined);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -872,12 +875,17 @@ export class TieredCache<V = unknown> implements Cache<V> {
   // ---- bus --------------------------------------------------------------------------------------
 
   /**
-   * Sends a message and waits until the bus took it (or failed: a failure is reported, and its
-   * sequence number is lost on purpose, so receivers see the gap). A write resolves only then, so
-   * that the staleness of other instances is bounded from the moment a write completes.
+   * Sends a message (a failure is reported, and its sequence number is lost on purpose, so
+   * receivers see the gap). With `busPublish: 'await'` the write waits until the bus took it, so
+   * that the staleness of other instances is bounded from the moment the write resolves; in the
+   * background, the message is sent now (in order) and `close()` waits for it.
    */
   async #publish(operation: BusOperation): Promise<void> {
-    await this.#link?.publish(operation);
+    const sent = this.#link?.publish(operation);
+    if (sent === undefined) return;
+    if (!this.#options.backgroundPublish) return sent;
+    this.#inFlight.add(sent);
+    void sent.then(() => this.#inFlight.delete(sent));
   }
 
   async #applyRemote(operation: BusOperation): Promise<void> {

@@ -131,6 +131,72 @@ describe('reads and promotion', () => {
   });
 });
 
+/** A MemoryBus whose publishes wait at a gate, to see what a write waits for. */
+class GatedBus extends MemoryBus {
+  #open = () => {};
+  #gate = new Promise<void>((resolve) => {
+    this.#open = resolve;
+  });
+  open(): void {
+    this.#open();
+  }
+  override async publish(message: Uint8Array): Promise<void> {
+    await this.#gate;
+    return super.publish(message);
+  }
+}
+
+describe('busPublish', () => {
+  it("'await' (the default): a write resolves once the bus took its message", async () => {
+    const channel = `gated-${channels++}`;
+    const bus = new GatedBus({ channel });
+    const a = tiered({ l1: new MemoryCache(), l2: new MapCache(), bus });
+    open.push(a as TieredCache);
+    let resolved = false;
+    const setting = a.set('k', 1).then(() => {
+      resolved = true;
+    });
+    await settle();
+    expect(resolved).toBe(false);
+    bus.open();
+    await setting;
+    expect(a.stats.snapshot().busPublished).toBe(1);
+  });
+
+  it("'background': a write resolves before its message is taken, which still drops the peers' copies; close() waits for it", async () => {
+    const channel = `gated-${channels++}`;
+    const l2 = new MapCache();
+    const bus = new GatedBus({ channel });
+    const a = tiered({ l1: new MemoryCache(), l2, bus, busPublish: 'background', closeTiers: false });
+    const peer = new MemoryBus({ channel });
+    const b = tiered({ l1: new MemoryCache(), l2, bus: peer, closeTiers: false });
+    open.push(b as TieredCache);
+    await l2.set('k', 0);
+    await b.get('k'); // B holds a copy of 0
+    await a.set('k', 1);
+    expect(a.stats.snapshot().busPublished).toBe(0);
+    expect(await b.l1.get('k')).toBe(0);
+    let closed = false;
+    const closing = a.close().then(() => {
+      closed = true;
+    });
+    await settle();
+    expect(closed).toBe(false);
+    bus.open();
+    await closing;
+    await settle();
+    expect(a.stats.snapshot().busPublished).toBe(1);
+    expect(await b.l1.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBe(1);
+  });
+
+  it('refuses another value', () => {
+    expect(() => tiered({ l1: new MemoryCache(), l2: new MapCache(), busPublish: 'later' as never })).toThrow(
+      "busPublish must be 'await' or 'background', got \"later\"",
+    );
+  });
+});
+
 describe('stats', () => {
   it("counts L2's evictions by cause, and not L1's (an L1 eviction loses nothing)", async () => {
     const l1 = new MemoryCache({ maxEntries: 1, policy: 'lru' });
