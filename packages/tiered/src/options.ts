@@ -154,7 +154,11 @@ export function resolveTieredOptions<V>(options: TieredOptions<V>): ResolvedTier
     throw new CacheConfigError(
       `onRemoteSet must be 'drop' or 'stale', got ${JSON.stringify(options.onRemoteSet)}`,
     );
-  if (options.busPublish !== undefined && options.busPublish !== 'await' && options.busPublish !== 'background')
+  if (
+    options.busPublish !== undefined &&
+    options.busPublish !== 'await' &&
+    options.busPublish !== 'background'
+  )
     throw new CacheConfigError(
       `busPublish must be 'await' or 'background', got ${JSON.stringify(options.busPublish)}`,
     );
