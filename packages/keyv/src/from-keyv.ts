@@ -7,7 +7,13 @@
  * (the end of the stale window), so stale windows and tags work on every keyv store. What a keyv
  * store cannot do is declared in {@link KeyvCache.capabilities}.
  */
-import { type Serializer, CacheConfigError, CacheSerializationError, jsonSerializer } from '@cache/core';
+import {
+  CacheConfigError,
+  CacheError,
+  CacheSerializationError,
+  jsonSerializer,
+  type Serializer,
+} from '@cache/core';
 import {
   assertSerializer,
   BaseCache,
@@ -19,7 +25,6 @@ import {
   isLive,
   physicalExpiry,
   type StoredEntry,
-  toCacheError,
 } from '@cache/core/backend';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 
@@ -86,9 +91,6 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
       // Store errors reject (keyv's default turns them into misses and `false`).
       this.keyv = new Keyv({ store: store as KeyvStoreAdapter, namespace, throwOnErrors: true });
     }
-    this.keyv.on('error', (error: unknown) =>
-      this.reportError(toCacheError(error, 'the keyv store reported an error')),
-    );
     this.capabilities = {
       scan: typeof this.keyv.iterator === 'function',
       atomicAdd: false,
@@ -131,7 +133,13 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
   protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     const until = physicalExpiry(entry);
     const ttl = until === undefined ? undefined : Math.max(1, until - this.now());
-    await this.keyv.set(ENTRY + key, this.#encode(key, entry), ttl);
+    await this.#write(ENTRY + key, this.#encode(key, entry), ttl);
+  }
+
+  /** A keyv write; `false` (a Keyv that swallows store errors says so) fails the write. */
+  async #write(stored: string, value: unknown, ttl?: number): Promise<void> {
+    if (!(await this.keyv.set(stored, value, ttl)))
+      throw new CacheError(`the keyv store did not take the write of ${JSON.stringify(stored)}`);
   }
 
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
@@ -209,7 +217,7 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
   }
 
   protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
-    await Promise.all(tags.map((tag) => this.keyv.set(TAG + tag, at)));
+    await Promise.all(tags.map((tag) => this.#write(TAG + tag, at)));
   }
 }
 

@@ -190,6 +190,30 @@ describe('fromKeyv', () => {
     expect(await neighbour.get('k')).toBe('theirs');
   });
 
+  it("rejects with the store's error over a store it wraps; over a Keyv that swallows errors, a failed write still rejects", async () => {
+    const failing = {
+      opts: { dialect: 'custom', url: '' },
+      get: async () => {
+        throw new Error('store down');
+      },
+      set: async () => {
+        throw new Error('store down');
+      },
+      delete: async () => false,
+      clear: async () => undefined,
+      on: () => failing,
+    };
+    const strict = fromKeyv(failing as never);
+    open.push(strict);
+    await expect(strict.set('k', 1)).rejects.toThrow('store down');
+    await expect(strict.get('k')).rejects.toThrow('store down');
+    const lenient = fromKeyv(new Keyv({ store: failing as never }));
+    open.push(lenient);
+    await expect(lenient.set('k', 1)).rejects.toThrow('the keyv store did not take the write of "e:k"');
+    // keyv's default swallows a failed read without a trace: a miss.
+    expect(await lenient.get('k')).toBeUndefined();
+  });
+
   it('refuses a value that is not a store, unknown options, and a namespace beside a Keyv', () => {
     expect(() => fromKeyv(42 as never)).toThrow(CacheConfigError);
     expect(() => fromKeyv(new Map(), { nmespace: 'x' } as never)).toThrow(
