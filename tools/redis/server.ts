@@ -117,9 +117,12 @@ class RedisProcess implements RedisServerHandle {
         this.#pid = pid;
       }
       if (pid !== undefined && isRedisAlive(pid, this.port) && (await pings(this.port))) return;
+      // Whether it died is read before its log: a server that exits writes its reason first, so a
+      // log read after seeing it dead holds the reason (a bus port taken shows up only then).
+      const dead = pid !== undefined && !isRedisAlive(pid, this.port);
       const log = await readFile(this.logFile, 'utf8').catch(() => '');
       if (log.includes('Address already in use')) throw new PortTakenError(`redis ${this.port}: port taken`);
-      if (/aborting|FATAL|Fatal error/.test(log) || (pid !== undefined && !isRedisAlive(pid, this.port))) {
+      if (/aborting|FATAL|Fatal error/.test(log) || dead) {
         throw new Error(`redis ${this.port} failed to start:\n${tail(log)}`);
       }
       if (Date.now() > deadline) throw new Error(`redis ${this.port} did not answer PING:\n${tail(log)}`);
