@@ -24,7 +24,10 @@ export interface CacheKeyvStore {
    * `redis` dialect, whose iteration it follows (keys as stored, with their namespace).
    */
   readonly opts: { dialect: 'redis'; url: string };
-  /** Set by keyv: the namespace that `clear()` and `iterator()` are limited to. */
+  /**
+   * Set by keyv 5: the namespace that `clear()` and `iterator()` are limited to. Absent until
+   * then, so that keyv 6's bridge prefixes keys itself (`namespace::key`) and never sets it.
+   */
   namespace?: string | undefined;
   /** The cache behind the adapter. */
   readonly cache: Cache;
@@ -60,7 +63,8 @@ function ttlOptions(ttl: unknown): { ttl: number } | undefined {
 
 /**
  * A keyv 5 storage adapter over `cache`: `new Keyv({ store: toKeyvStore(cache) })`, cacheable's
- * `primary`/`secondary`, cache-manager's `stores`. keyv 6 takes it through its v5 bridge. Give
+ * `primary`/`secondary`, cache-manager's `stores`. keyv 6 takes it through its bridge
+ * (`KeyvBridgeAdapter`), which turns expiry times into TTLs and prefixes keys itself. Give
  * each Keyv instance its own adapter (the adapter is cheap; the cache can be shared): keyv sets
  * the adapter's `namespace`, so one adapter shared by Keyv instances of different namespaces
  * would clear the namespace of whichever was made last (keyv#1142).
@@ -84,12 +88,23 @@ export function toKeyvStore(cache: Cache, options: KeyvStoreOptions = {}): Cache
 
   const store: CacheKeyvStore = {
     opts: { dialect: 'redis', url: `cache://${cache.name}` },
-    namespace: undefined,
+    // No `namespace` until keyv 5 sets one: keyv 6's bridge then prefixes keys itself (`ns::key`)
+    // instead of handing the adapter unprefixed keys to scope.
     cache,
-    get: (key) => cache.get(key),
-    getMany: (keys) => cache.getMany(keys),
-    has: (key) => cache.has(key),
-    hasMany: (keys) => Promise.all(keys.map((key) => cache.has(key))),
+    // Every method is an `async` function: keyv 6 takes such an object for a full storage
+    // adapter and bridges it (relative TTLs, its own prefixes) without probing it first.
+    async get(key) {
+      return cache.get(key);
+    },
+    async getMany(keys) {
+      return cache.getMany(keys);
+    },
+    async has(key) {
+      return cache.has(key);
+    },
+    async hasMany(keys) {
+      return Promise.all(keys.map((key) => cache.has(key)));
+    },
     async set(key, value, ttl) {
       await cache.set(key, value, ttlOptions(ttl));
       return true;
@@ -97,12 +112,14 @@ export function toKeyvStore(cache: Cache, options: KeyvStoreOptions = {}): Cache
     async setMany(entries) {
       await Promise.all(entries.map(({ key, value, ttl }) => cache.set(key, value, ttlOptions(ttl))));
     },
-    delete: (key) => cache.delete(key),
+    async delete(key) {
+      return cache.delete(key);
+    },
     async deleteMany(keys) {
       return (await cache.deleteMany(keys)) === new Set(keys).size;
     },
-    clear() {
-      return cache.clear(scope(store.namespace));
+    async clear() {
+      await cache.clear(scope(store.namespace));
     },
     async *iterator(namespace) {
       let keys: string[] = [];
