@@ -53,9 +53,52 @@ const ENTRY = 'e:';
 const TAG = 't:';
 const KNOWN = new Set([...BASE_CACHE_OPTIONS, 'serializer', 'namespace']);
 
-/** A `Keyv` (of this copy of keyv or another one): it has hooks and a store, where a store has neither. */
+/**
+ * A `Keyv` of keyv 5 or 6 (of this copy of keyv or another one): it has hooks, a store and
+ * `getRaw`; keyv 6's own adapters (its bridge, its Map adapter) have hooks and a store but no
+ * `getRaw`, and keyv 5 stores have neither.
+ */
 function isKeyv(value: object): value is Keyv {
-  return value instanceof Keyv || ('hooks' in value && 'store' in value && 'opts' in value);
+  return (
+    value instanceof Keyv ||
+    ('hooks' in value &&
+      'store' in value &&
+      ('opts' in value || typeof (value as { getRaw?: unknown }).getRaw === 'function'))
+  );
+}
+
+/** What keyv 6 storage adapters say of themselves (`KeyvStorageCapability`), as far as read here. */
+interface StorageAdapterShape {
+  readonly iterator?: unknown;
+  /** The store a keyv 6 wrapper (its bridge, its Map adapter) wraps. */
+  readonly store?: { readonly entries?: unknown } | null;
+  readonly capabilities?: {
+    readonly store?: string;
+    readonly methods?: { readonly iterator?: { readonly exists?: boolean } };
+  };
+}
+
+/**
+ * Whether `keyv` can iterate its store. keyv 5 sets `iterator` on the instance only for a store it
+ * can iterate (a Map or a dialect it knows). keyv 6 has the method always and iterates what its
+ * storage adapter can: an adapter's capabilities say whether it (or, for keyv's bridge, the store
+ * it wraps) has an iterator, and keyv's Map adapter iterates a map-like store through `entries()`.
+ */
+function canIterate(keyv: Keyv): boolean {
+  if (typeof keyv.iterator !== 'function') return false;
+  if (Object.hasOwn(keyv, 'iterator')) return true;
+  const adapter = (keyv as { store?: unknown }).store as StorageAdapterShape | null | undefined;
+  if (adapter === null || typeof adapter !== 'object') return false;
+  const capabilities = adapter.capabilities;
+  if (capabilities === undefined) return typeof adapter.iterator === 'function';
+  if (capabilities.methods?.iterator?.exists === true) return true;
+  const inner = adapter.store;
+  return (
+    capabilities.store === 'mapLike' &&
+    inner !== null &&
+    typeof inner === 'object' &&
+    typeof inner.entries === 'function'
+  );
 }
 
 /**
@@ -92,7 +135,7 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
       this.keyv = new Keyv({ store: store as KeyvStoreAdapter, namespace, throwOnErrors: true });
     }
     this.capabilities = {
-      scan: typeof this.keyv.iterator === 'function',
+      scan: canIterate(this.keyv),
       atomicAdd: false,
       sharedLocks: false,
     };
@@ -222,8 +265,8 @@ export class KeyvCache<V = unknown> extends BaseCache<V> {
 }
 
 /**
- * A `Cache` over a keyv store: a `Keyv`, any keyv storage adapter (`@keyv/redis`, `@keyv/sqlite`,
- * ...) or a `Map`. Entries keep the toolkit's envelope, so TTLs, stale windows and tags work on
+ * A `Cache` over a keyv store: a `Keyv` (keyv 5 or 6), any keyv storage adapter (`@keyv/redis`,
+ * `@keyv/sqlite`, ...) or a `Map`; over a store it makes a `Keyv` of the keyv the application has. Entries keep the toolkit's envelope, so TTLs, stale windows and tags work on
  * every store; `capabilities` says what the store cannot do (`keys()`, `clear({ prefix })` and
  * `deleteMatching` need a store keyv can iterate; `add` and locks hold within a process only).
  *
