@@ -116,6 +116,17 @@ describe('toKeyvStore under cacheable and cache-manager', () => {
     expect(await cacheable.get('zero')).toBe(0);
   });
 
+  it("takes cacheable's namespace once, and cacheable's clear() removes only that namespace", async () => {
+    const primary = memory();
+    const cacheable = new Cacheable({ primary: toKeyvStore(primary), namespace: 'app' });
+    await primary.set('outside', 1);
+    await cacheable.set('k', false);
+    expect(await collectSorted(primary.keys())).toEqual(['app:k', 'outside']);
+    expect(await cacheable.get('k')).toBe(false);
+    await cacheable.clear();
+    expect(await collectSorted(primary.keys())).toEqual(['outside']);
+  });
+
   it('is a cache-manager store: expiry, wrap and mget', async () => {
     const clock = new ManualClock(Date.now());
     const cache = new MemoryCache({ clock });
