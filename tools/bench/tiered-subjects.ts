@@ -15,7 +15,6 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import { RedisMessageProvider } from '@qified/redis';
 import { Cacheable, createKeyv } from 'cacheable';
-import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -49,7 +48,14 @@ export interface Instance {
 
 /** How the loops call a subject: expressions over `c` (the target), `k` (the key) and `v` (the value). */
 export interface Subject {
-  id: 'ours' | 'ours-background' | 'ours-no-bus' | 'bentocache' | 'cacheable-sync' | 'cacheable';
+  id:
+    | 'ours'
+    | 'ours-background'
+    | 'ours-tracking'
+    | 'ours-no-bus'
+    | 'bentocache'
+    | 'cacheable-sync'
+    | 'cacheable';
   /** A library other than ours (the ratios are taken against these). */
   peer: boolean;
   /** Whether its instances tell each other of their writes (a bus); like is compared with like. */
@@ -78,19 +84,19 @@ export async function waitUntil(condition: () => boolean, limitMs = 5_000): Prom
 export async function createOurs(
   l1Entries: number,
   prefix: string,
-  mode: 'pubsub' | 'tracking' | 'none' = 'pubsub',
+  mode: 'pubsub' | 'tracking' | 'tracking-only' | 'none' = 'pubsub',
   busPublish: 'await' | 'background' = 'await',
 ): Promise<{ cache: TieredCache<Value>; l1: MemoryCache<Value>; close(): Promise<void> }> {
-  const client = new Redis(REDIS_URL);
   const l1 = new MemoryCache<Value>({ maxEntries: l1Entries });
-  const l2 = new RedisCache<Value>({ client, prefix });
+  const l2 = new RedisCache<Value>({ url: REDIS_URL, prefix });
+  const client = l2.client;
   const bus =
     mode === 'none'
       ? undefined
       : new RedisBus(
-          mode === 'tracking'
-            ? { client, mode, prefix, channel: prefix }
-            : { url: REDIS_URL, channel: prefix },
+          mode === 'pubsub'
+            ? { url: REDIS_URL, channel: prefix }
+            : { client, mode: 'tracking', prefix, channel: prefix, publishWrites: mode === 'tracking' },
         );
   const cache = tiered<Value>({ l1, l2, bus, busPublish });
   if (bus) await waitUntil(() => bus.connected);
@@ -99,7 +105,6 @@ export async function createOurs(
     l1,
     close: async () => {
       await cache.close();
-      client.disconnect();
     },
   };
 }
@@ -133,7 +138,7 @@ export function subjects(run: string): Subject[] {
       peer: false,
       bus: true,
       config:
-        'tiered({ l1: new MemoryCache({ maxEntries }), l2: new RedisCache({ client, prefix }), bus: new RedisBus({ url, channel }) }); get(k), set(k, v, { ttl })',
+        'tiered({ l1: new MemoryCache({ maxEntries }), l2: new RedisCache({ url, prefix }), bus: new RedisBus({ url, channel }) }); get(k), set(k, v, { ttl })',
       get: 'c.get(k)',
       set: 'c.set(k, v, SET_OPTIONS)',
       async create(l1Entries, group) {
@@ -152,6 +157,20 @@ export function subjects(run: string): Subject[] {
       set: 'c.set(k, v, SET_OPTIONS)',
       async create(l1Entries, group) {
         const made = await createOurs(l1Entries, `${run}ours-background-${group}:`, 'pubsub', 'background');
+        return { target: made.cache, close: made.close, counters: () => made.cache.counters };
+      },
+    },
+    {
+      id: 'ours-tracking',
+      label: '@cache/tiered, tracking, publishWrites: false',
+      peer: false,
+      bus: true,
+      config:
+        "the same with new RedisBus({ client: l2.client, prefix, channel, mode: 'tracking', publishWrites: false }) (Redis's own invalidations tell the other instances of each write; no message per set)",
+      get: 'c.get(k)',
+      set: 'c.set(k, v, SET_OPTIONS)',
+      async create(l1Entries, group) {
+        const made = await createOurs(l1Entries, `${run}ours-tracking-${group}:`, 'tracking-only');
         return { target: made.cache, close: made.close, counters: () => made.cache.counters };
       },
     },

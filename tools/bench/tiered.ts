@@ -649,17 +649,22 @@ if (peers) {
     lines.push(`| ${c.label} | ${others.map((s) => cell(ourWith(s), s, c.id)).join(' | ')} |`);
   lines.push('');
   const unlike = others.filter((s) => !s.bus);
+  const UNLIKE = [
+    ['ours', 'ours'],
+    ['ours-background', 'ours, background'],
+    ['ours-tracking', 'ours, tracking'],
+  ] as const;
   if (unlike.length > 0) {
     lines.push(
       `Not like with like: \`@cache/tiered\` with its bus against ${unlike.map((s) => s.label).join(', ')} ` +
-        "(every set of ours also sends its bus message; theirs sends none), by default (a set waits for its message) and with `busPublish: 'background'` (it does not):",
+        "(every set of ours also tells the other instances; theirs tells no one): by default (a set sends its message behind its L2 write and waits for it), with `busPublish: 'background'` (it does not wait), and with a tracking bus and `publishWrites: false` (Redis's own invalidations tell the others; no message):",
       '',
-      `| case | ${unlike.flatMap((s) => [`ours vs ${s.label}`, `ours, background vs ${s.label}`]).join(' | ')} |`,
-      `|---|${unlike.flatMap(() => ['---:', '---:']).join('|')}|`,
+      `| case | ${unlike.flatMap((s) => UNLIKE.map(([, label]) => `${label} vs ${s.label}`)).join(' | ')} |`,
+      `|---|${unlike.flatMap(() => UNLIKE.map(() => '---:')).join('|')}|`,
     );
     for (const c of CASES)
       lines.push(
-        `| ${c.label} | ${unlike.flatMap((s) => [cell('ours', s, c.id), cell('ours-background', s, c.id)]).join(' | ')} |`,
+        `| ${c.label} | ${unlike.flatMap((s) => UNLIKE.map(([id]) => cell(id, s, c.id))).join(' | ')} |`,
       );
     lines.push('');
   }
@@ -695,9 +700,11 @@ if (peers) {
     '',
     "- bentocache's memory driver serializes by default (`serialize: true`), so each of its L1 hits parses JSON; " +
       "cacheable's memory store (`createKeyv`, CacheableMemory) clones values on read by default; ours hands back the stored value.",
-    '- A set of ours (by default), of bentocache and of cacheable with CacheableSync waits for L2 and then for its bus publish ' +
-      '(two round trips to Redis: ours sends the keys-only message only once L2 holds the value, so that no instance ' +
-      "can read the old value back after the message); without a bus, or with `busPublish: 'background'` (the message is sent but not awaited), a set is one round trip. " +
+    '- A set of bentocache and of cacheable with CacheableSync waits for L2 and then for its bus publish (two round trips to Redis). ' +
+      'A set of ours (by default) sends its keys-only message on the L2 connection right behind the SET, in the same socket write, ' +
+      'and waits for both: one round trip, and the server applies the write before it publishes, so that no instance ' +
+      "can read the old value back after the message. With `busPublish: 'background'` the set does not wait for the message; " +
+      'with a tracking bus and `publishWrites: false` it sends none (Redis reports the write to the other instances). ' +
       'cacheable (2.5) has a bus, CacheableSync, which is off unless its `sync` option is given: both are measured, ' +
       'and the like-with-like table compares each with ours in the same configuration.',
     '- CacheableSync sends each value in its message (JSON) and receivers store it; ours and bentocache send keys only.',

@@ -56,6 +56,15 @@ export interface RedisBusOptions {
    * @default 'pubsub'
    */
   mode?: RedisBusMode | undefined;
+  /**
+   * `'tracking'` mode only: `false` when every instance of the fleet runs `'tracking'` mode on the
+   * same prefix. Redis's own invalidations then tell the other instances of each write of the
+   * cache's entries, so `@cache/tiered` sends no message of its own for a `set` or a `delete`
+   * (a write costs what it costs without a bus); messages for `clear`, `deleteMatching`,
+   * `invalidateTags` and flushes are still published. An instance in `'pubsub'` mode would not
+   * hear of those writes: switch a whole fleet at once. @default true
+   */
+  publishWrites?: boolean | undefined;
   /** `'tracking'` mode: the `prefix` of the `RedisCache` that writes with `client`. @default 'cache:' */
   prefix?: string | undefined;
   /**
@@ -84,6 +93,7 @@ const KNOWN = new Set([
   'publishTimeout',
   'mode',
   'prefix',
+  'publishWrites',
   'sharded',
   'clock',
 ]);
@@ -96,6 +106,8 @@ export interface ResolvedBusOptions {
   mode: RedisBusMode;
   /** `'tracking'` mode: the Redis key prefix of the tracked entries (client `keyPrefix` + `${prefix}e:`). */
   trackedPrefix: string;
+  /** `'tracking'` mode: whether tiered publishes messages for writes of single entries. */
+  publishWrites: boolean;
   sharded: boolean;
 }
 
@@ -172,12 +184,17 @@ function resolveChecked(options: RedisBusOptions): ResolvedBusOptions {
     trackedPrefix = `${client.options.keyPrefix ?? ''}${resolvePrefix(options.prefix ?? DEFAULT_PREFIX)}e:`;
   } else if (options.prefix !== undefined) {
     throw new CacheConfigError("prefix is an option of mode 'tracking'");
+  } else if (options.publishWrites !== undefined) {
+    throw new CacheConfigError("publishWrites is an option of mode 'tracking'");
   }
+  if (options.publishWrites !== undefined && typeof options.publishWrites !== 'boolean')
+    throw new CacheConfigError('publishWrites must be a boolean');
   return {
     channel: `${channel}:v${BUS_FORMAT_VERSION}`,
     publishTimeout,
     mode,
     trackedPrefix,
+    publishWrites: options.publishWrites ?? true,
     sharded: options.sharded ?? true,
   };
 }

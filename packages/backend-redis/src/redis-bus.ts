@@ -17,6 +17,8 @@
  * client's; the options and the connections they make are in redis-bus-options.ts.
  */
 import {
+  type BusPublisher,
+  type Cache,
   type CacheBus,
   CacheConfigError,
   CacheConnectionError,
@@ -28,6 +30,7 @@ import {
 } from '@cache/core';
 import { type BusOperation, type CacheBusEvents, encodeBusMessage } from '@cache/core/backend';
 import { type Cluster, Redis } from 'ioredis';
+import { publishBehindWrite, publishOnConnection } from './internal/bus-send.js';
 import { withDeadline } from './internal/deadline.js';
 import { mapRedisError } from './internal/errors.js';
 import { keySlot } from './internal/key-slot.js';
@@ -40,6 +43,7 @@ import {
   resolveBusOptions,
   retryDelay,
 } from './redis-bus-options.js';
+import { RedisCache } from './redis-cache.js';
 
 /** The channel on which Redis reports invalidations to a RESP2 redirect target. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -181,10 +185,9 @@ export class RedisBus implements CacheBus {
    * @throws CacheTimeoutError when the connected server does not answer within `publishTimeout`.
    */
   publish(message: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.reject(new CacheConnectionError('the bus is closed'));
-    if (!(message instanceof Uint8Array))
-      return Promise.reject(new CacheSerializationError('a bus message must be a Uint8Array'));
-    const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    const refused = this.#refuse(message);
+    if (refused !== undefined) return Promise.reject(refused);
+    const bytes = toBuffer(message);
     const publisher = this.#publisher;
     const status = publisher.status;
     let sent: Promise<unknown>;
@@ -195,13 +198,42 @@ export class RedisBus implements CacheBus {
       return Promise.reject(
         new CacheConnectionError(`redis is not reachable (bus publisher status ${status})`),
       );
-    return withDeadline(sent, this.publishTimeout, () =>
-      this.#publisher.status === 'ready'
-        ? new CacheTimeoutError('redis publish ran past publishTimeout')
-        : new CacheConnectionError(`redis is not reachable (bus publisher status ${this.#publisher.status})`),
-    ).then(noop, (error: unknown) => {
-      throw this.#mapPublishError(error);
-    });
+    return this.#settle(sent, publisher);
+  }
+
+  /**
+   * A publisher on `cache`'s own connection when `cache` is a single-node {@link RedisCache} (made
+   * with this package's ioredis) on the server of this bus (the same host and port, or the same
+   * Sentinel master), else `undefined`. Through it, `@cache/tiered` sends a write's message right
+   * behind the write: the server applies the write before it publishes, and both take one round
+   * trip (one socket write when the cache owns its client). Its messages reach the subscribers of
+   * {@link RedisBus.publish}, settle within `publishTimeout` and fail alike; while the cache's
+   * connection is down, at once. In `'tracking'` mode with `publishWrites: false`, for the cache
+   * whose `client` and `prefix` the bus tracks, it `announcesWrites`.
+   */
+  publisherFor(cache: Cache<unknown>): BusPublisher | undefined {
+    if (this.#cluster !== undefined || !(cache instanceof RedisCache)) return undefined;
+    const client = cache.client;
+    if (!(client instanceof Redis) || !sameServer(client, this.#publisher as Redis)) return undefined;
+    const channel = this.channel;
+    // Redis reports the cache's writes to the other instances' tracking (not to this one: NOLOOP).
+    const announcesWrites =
+      !this.#options.publishWrites &&
+      client === this.#tracked &&
+      this.#options.trackedPrefix === `${client.options.keyPrefix ?? ''}${cache.entryKey('')}`;
+    return {
+      announcesWrites,
+      publish: (message) => {
+        if (this.#refuse(message) !== undefined) return this.publish(message);
+        const sent = cache[publishOnConnection](channel, toBuffer(message));
+        return sent === undefined ? this.publish(message) : this.#settle(sent, client);
+      },
+      publishBehind: (write, message) => {
+        if (this.#refuse(message) !== undefined) return { written: write(), sent: undefined };
+        const { written, sent } = cache[publishBehindWrite](write, channel, toBuffer(message));
+        return { written, sent: sent === undefined ? undefined : this.#settle(sent, client) };
+      },
+    };
   }
 
   /** Calls `listener` with the bytes of each message received; returns the unsubscribe. */
@@ -256,6 +288,25 @@ export class RedisBus implements CacheBus {
     for (const set of Object.values(this.#eventListeners)) set.clear();
   }
 
+  /** Why a publish of `message` is refused (the bus is closed, the message is not bytes), if it is. */
+  #refuse(message: Uint8Array): CacheError | undefined {
+    if (this.#closed) return new CacheConnectionError('the bus is closed');
+    if (!(message instanceof Uint8Array))
+      return new CacheSerializationError('a bus message must be a Uint8Array');
+    return undefined;
+  }
+
+  /** A publish sent on `client`, bounded by `publishTimeout`, its failure as a `CacheError`. */
+  #settle(sent: Promise<unknown>, client: Redis | Cluster): Promise<void> {
+    return withDeadline(sent, this.publishTimeout, () =>
+      client.status === 'ready'
+        ? new CacheTimeoutError('redis publish ran past publishTimeout')
+        : new CacheConnectionError(`redis is not reachable (bus publisher status ${client.status})`),
+    ).then(noop, (error: unknown) => {
+      throw mapPublishError(error, client);
+    });
+  }
+
   #send(bytes: Buffer): Promise<unknown> {
     const publisher = this.#publisher;
     return this.#cluster !== undefined && this.#options.sharded
@@ -288,18 +339,6 @@ export class RedisBus implements CacheBus {
     });
     this.#readyWait = wait;
     return wait;
-  }
-
-  #mapPublishError(error: unknown): CacheError {
-    const mapped = mapRedisError(error, this.#publisher);
-    if (mapped.code === 'CACHE_ERROR' && this.#publisher.status !== 'ready')
-      return new CacheConnectionError(
-        `redis is not reachable (bus publisher status ${this.#publisher.status})`,
-        {
-          cause: error,
-        },
-      );
-    return mapped;
   }
 
   /** Listens to a subscriber connection. */
@@ -527,6 +566,32 @@ function parseNodeKey(key: string | undefined): { host: string; port: number } |
   const port = Number(key.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port)) return undefined;
   return { host: key.slice(0, colon), port };
+}
+
+function toBuffer(message: Uint8Array): Buffer {
+  return Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+}
+
+function mapPublishError(error: unknown, client: Redis | Cluster): CacheError {
+  const mapped = mapRedisError(error, client);
+  if (mapped.code === 'CACHE_ERROR' && client.status !== 'ready')
+    return new CacheConnectionError(`redis is not reachable (bus publisher status ${client.status})`, {
+      cause: error,
+    });
+  return mapped;
+}
+
+/**
+ * Whether two single-node clients talk to one server: the same socket path, or host and port, or
+ * the same Sentinel master name behind the same sentinels.
+ */
+function sameServer(a: Redis, b: Redis): boolean {
+  const x = a.options;
+  const y = b.options;
+  if ((x.sentinels?.length ?? 0) > 0 || (y.sentinels?.length ?? 0) > 0)
+    return x.name === y.name && JSON.stringify(x.sentinels) === JSON.stringify(y.sentinels);
+  if (x.path || y.path) return x.path === y.path;
+  return x.host === y.host && x.port === y.port;
 }
 
 /** QUIT, then a hard disconnect if the server does not answer in time. */

@@ -38,7 +38,8 @@ import {
   physicalExpiry,
   type StoredEntry,
 } from '@cache/core/backend';
-import { type Cluster, type Command, Redis } from 'ioredis';
+import { type Cluster, Command, Redis } from 'ioredis';
+import { publishBehindWrite, publishOnConnection } from './internal/bus-send.js';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
@@ -109,6 +110,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   /** Commands sent in the current tick: 0, 1 (sent straight away), 2 (the socket is corked). */
   #burst = 0;
   #corked: { uncork(): void } | undefined;
+  /** Set when {@link writeEntry} handed its one command to the connection before returning (see publishBehindWrite). */
+  #lastWriteSent = false;
   readonly #endBurst = (): void => {
     this.#burst = 0;
     const corked = this.#corked;
@@ -224,7 +227,41 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const frame = encodeSetFrame(this.#framePrefix + key, entry, this.#serializer, this.#px(entry));
     // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
     const client = this.#client;
-    return this.#send<void>(new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)));
+    const sent = this.#send<void>(
+      new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)),
+    );
+    this.#lastWriteSent = true;
+    return sent;
+  }
+
+  /**
+   * `RedisBus.publisherFor`: a `PUBLISH` on this cache's connection, batched with the commands sent
+   * in the same tick; `undefined` on a connection the cache does not build commands for (a Cluster,
+   * another copy of ioredis).
+   */
+  [publishOnConnection](channel: string, message: Buffer): Promise<unknown> | undefined {
+    if (!this.#frames) return undefined;
+    return this.#send(new Command('publish', [channel, message]));
+  }
+
+  /**
+   * `RedisBus.publisherFor`: runs `write` (one write of this cache) and, when it handed its one
+   * command to the connection before returning, sends a `PUBLISH` right behind it: one connection
+   * keeps the order (the server applies the write, then publishes), and with the socket corked
+   * both leave in one write. `sent` is `undefined` when nothing was published.
+   */
+  [publishBehindWrite]<T>(
+    write: () => Promise<T>,
+    channel: string,
+    message: Buffer,
+  ): { written: Promise<T>; sent: Promise<unknown> | undefined } {
+    if (!this.#frames) return { written: write(), sent: undefined };
+    if (this.#cork) this.#corkNow();
+    this.#lastWriteSent = false;
+    const written = write();
+    if (!this.#lastWriteSent) return { written, sent: undefined };
+    this.#lastWriteSent = false;
+    return { written, sent: this.#send(new Command('publish', [channel, message])) };
   }
 
   async #writeTaggedEntry(key: string, entry: StoredEntry<V>): Promise<void> {
@@ -595,6 +632,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       stream.cork();
       this.#corked = stream as { uncork(): void };
     }
+  }
+
+  /** Corks the socket now, until the next tick: the next commands leave in one write. */
+  #corkNow(): void {
+    if (this.#burst === 0) this.#batch();
+    this.#batch();
   }
 
   /**

@@ -4,7 +4,7 @@
 // wait is for an event or a message, bounded by withTimeout so that a missing event fails the test.
 import { CacheConfigError, CacheErrorCode } from '@cache/core';
 import { BUS_FORMAT_VERSION, type BusMessage, decodeBusMessage, encodeBusMessage } from '@cache/core/backend';
-import { rejection, uniquePrefix } from '@cache/test-utils';
+import { MapCache, rejection, uniquePrefix } from '@cache/test-utils';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import {
   startRedisServer,
 } from '../../../tools/redis/launcher.js';
 import { RedisBus, type RedisBusOptions, RedisCache, TRACKING_SENDER } from '../src/index.js';
-import { REDIS_URL, rawRedis, track } from './helpers/redis.js';
+import { makeCache, REDIS_URL, rawRedis, track } from './helpers/redis.js';
 import { withTimeout } from './support/servers.js';
 
 const WAIT = 15_000;
@@ -100,6 +100,8 @@ describe('RedisBus options', () => {
       { mode: 'tracking' },
       { mode: 'tracking', url: REDIS_URL },
       { prefix: 'app:' },
+      { publishWrites: false },
+      { mode: 'tracking', client: new Redis(REDIS_URL, { lazyConnect: true }), publishWrites: 'no' },
       { sharded: 'yes' },
       { client: {} },
       { unknownOption: 1 },
@@ -254,6 +256,101 @@ describe('RedisBus pub/sub on one server', () => {
   });
 });
 
+describe("RedisBus.publisherFor: messages on a RedisCache's connection", () => {
+  it("is given for a RedisCache on the bus's server only", async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    const cache = makeCache();
+    expect(a.bus.publisherFor(cache)).toMatchObject({ announcesWrites: false });
+    const elsewhere = new Redis('redis://127.0.0.1:1', { lazyConnect: true });
+    const other = track(new RedisCache({ client: elsewhere, prefix: uniquePrefix('other') }));
+    expect(a.bus.publisherFor(other)).toBeUndefined();
+    expect(a.bus.publisherFor(new MapCache())).toBeUndefined();
+    await other.close();
+    elsewhere.disconnect();
+  });
+
+  it('sends a message behind a write: the server applies the write, then publishes', async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    await connected(a);
+    const cache = makeCache<number>();
+    const publisher = a.bus.publisherFor(cache as RedisCache<unknown>);
+    if (publisher === undefined) throw new Error('no publisher');
+    const monitor = await new Redis(REDIS_URL, { lazyConnect: true }).monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const command = args[0]?.toLowerCase();
+      if (command === 'set' && args[1]?.startsWith(cache.prefix))
+        seen.push(`set ${args[1].slice(cache.prefix.length)}`);
+      if (command === 'publish' && args[1] === a.bus.channel) seen.push('publish');
+    });
+    const n = 20;
+    for (let i = 0; i < n; i++) {
+      const { written, sent } = publisher.publishBehind(
+        () => cache.set(`k${i}`, i),
+        keysMessage([`k${i}`], i + 1),
+      );
+      expect(sent).toBeDefined();
+      await Promise.all([written, sent]);
+    }
+    await a.until(() => a.messages.length === n);
+    await withTimeout(
+      (async () => {
+        while (seen.length < 2 * n) await new Promise((resolve) => monitor.once('monitor', resolve));
+      })(),
+      WAIT,
+    );
+    monitor.disconnect();
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => [`set e:k${i}`, 'publish']).flat());
+    expect(decoded(a).map((m) => m.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(await cache.get('k19')).toBe(19);
+  });
+
+  it('sends nothing behind a write made in several steps (a tagged set); publish still goes', async () => {
+    const channel = uniquePrefix('bus');
+    const a = open({ url: REDIS_URL, channel });
+    await connected(a);
+    const cache = makeCache();
+    const publisher = a.bus.publisherFor(cache);
+    if (publisher === undefined) throw new Error('no publisher');
+    const { written, sent } = publisher.publishBehind(() => cache.set('t', 1, { tags: ['x'] }), bytes(1));
+    expect(sent).toBeUndefined();
+    await written;
+    await publisher.publish(bytes(2));
+    await a.until(() => a.messages.length === 1);
+    expect([...(a.messages[0] as Uint8Array)]).toEqual([2]);
+    expect(await cache.get('t')).toBe(1);
+  });
+
+  it('once the bus is closed: the write still runs, nothing is sent behind it, and publish rejects', async () => {
+    const a = open({ url: REDIS_URL, channel: uniquePrefix('bus') });
+    const cache = makeCache();
+    const publisher = a.bus.publisherFor(cache);
+    if (publisher === undefined) throw new Error('no publisher');
+    await a.bus.close();
+    const { written, sent } = publisher.publishBehind(() => cache.set('k', 1), bytes(1));
+    expect(sent).toBeUndefined();
+    await written;
+    expect(await cache.get('k')).toBe(1);
+    const error = await rejection(publisher.publish(bytes(2)));
+    expect((error as { code: unknown }).code).toBe(CacheErrorCode.connection);
+  });
+
+  it("while the cache's connection is down, a publish rejects at once with CACHE_CONNECTION", async () => {
+    const a = open({ url: REDIS_URL, channel: uniquePrefix('bus') });
+    const cache = makeCache();
+    await cache.set('warm', 1);
+    const publisher = a.bus.publisherFor(cache);
+    if (publisher === undefined) throw new Error('no publisher');
+    const closed = new Promise((resolve) => cache.client.once('close', resolve));
+    cache.client.disconnect(true);
+    await closed;
+    const error = await rejection(publisher.publish(bytes(1)));
+    expect((error as { code: unknown }).code).toBe(CacheErrorCode.connection);
+  });
+});
+
 describe('RedisBus faults on a server this file starts', () => {
   let server: RedisServerHandle;
   beforeAll(async () => {
@@ -364,6 +461,38 @@ describe('RedisBus faults on a server this file starts', () => {
       await r.until(() => r.messages.length === 1);
       expect([...(peer.messages[0] as Uint8Array)]).toEqual([7, 7]);
       expect([...(r.messages[0] as Uint8Array)]).toEqual([7, 7]);
+    });
+
+    it("publishWrites: false: the tracked cache's publisher announces its writes, another cache's does not", async () => {
+      const prefix = uniquePrefix('tracked');
+      const cache = track(new RedisCache({ url: server.url, prefix }));
+      const r = open({
+        client: cache.client,
+        prefix,
+        mode: 'tracking',
+        channel: 'tracking',
+        publishWrites: false,
+      });
+      const sameServer = track(new RedisCache({ url: server.url, prefix }));
+      const otherPrefix = track(new RedisCache({ client: cache.client, prefix: `${prefix}other:` }));
+      expect(r.bus.publisherFor(cache)?.announcesWrites).toBe(true);
+      expect(r.bus.publisherFor(sameServer)?.announcesWrites).toBe(false);
+      expect(r.bus.publisherFor(otherPrefix)?.announcesWrites).toBe(false);
+      const { cache: published, r: publishing } = tracked();
+      expect(publishing.bus.publisherFor(published)?.announcesWrites).toBe(false);
+      // What the other instances hear instead: Redis's report of the write.
+      const peerCache = track(new RedisCache({ url: server.url, prefix }));
+      const peer = open({
+        client: peerCache.client,
+        prefix,
+        mode: 'tracking',
+        channel: 'tracking',
+        publishWrites: false,
+      });
+      await connected(r, peer, publishing);
+      await cache.set('k', 1);
+      await peer.until(() => peer.messages.length === 1);
+      expect(decoded(peer)[0]).toMatchObject({ op: 'keys', keys: ['k'], from: TRACKING_SENDER });
     });
 
     it('arms tracking again after CLIENT KILL of the subscriber', async () => {

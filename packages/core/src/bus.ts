@@ -4,6 +4,7 @@
  * {@link encodeBusMessage}); a transport implements {@link CacheBus}: `RedisBus` in
  * `@cache/backend-redis` (pub/sub), `MemoryBus` in `@cache/tiered` (one process).
  */
+import type { Cache } from './types.js';
 import { CacheSerializationError } from './errors.js';
 
 /** What a bus tells its listeners about its connection. */
@@ -32,6 +33,36 @@ export interface CacheBus {
   on<E extends keyof CacheBusEvents>(event: E, listener: (payload: CacheBusEvents[E]) => void): () => void;
   /** Closes the bus's connections; later publishes reject. */
   close(): Promise<void>;
+  /**
+   * Optional: a publisher that sends this bus's messages on the connection that carries `cache`'s
+   * writes, when the bus and the cache share one server and the bus knows the cache's kind;
+   * `undefined` otherwise. `@cache/tiered` asks once for its L2, and then sends all its messages
+   * through it (so that they stay in order), a write's message right behind the write (one round
+   * trip for both).
+   */
+  publisherFor?(cache: Cache<unknown>): BusPublisher | undefined;
+}
+
+/** Sends a bus's messages on the connection of one cache's writes (see {@link CacheBus.publisherFor}). */
+export interface BusPublisher {
+  /**
+   * Whether the server itself tells every other instance of each write of the cache's entries
+   * (Redis client-side caching): a message that only names keys the cache wrote is then not sent.
+   */
+  readonly announcesWrites?: boolean;
+  /** Sends the message now, on the cache's connection; settles and fails as {@link CacheBus.publish}. */
+  publish(message: Uint8Array): Promise<void>;
+  /**
+   * Runs `write`, which starts one write of the cache, and sends the message right behind that
+   * write on the same connection (in one batch where the cache batches), so that subscribers
+   * receive it only once the write is applied. `sent` is `undefined`, nothing sent, when the write
+   * did not leave at once (a write the cache makes in several steps): the caller then publishes
+   * once its write completed.
+   */
+  publishBehind<T>(
+    write: () => Promise<T>,
+    message: Uint8Array,
+  ): { written: Promise<T>; sent: Promise<void> | undefined };
 }
 
 /** The version of the message format, also part of the channel names transports use. */

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export type { CacheBus } from './bus.js';
+export type { BusPublisher, CacheBus } from './bus.js';
 export { CacheManager } from './cache-manager.js';
 export { type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';

@@ -4,7 +4,7 @@
  * bus, means messages were lost: the owner must then empty its L1.
  */
 import { randomUUID } from 'node:crypto';
-import type { CacheBus } from '@cache/core';
+import type { BusPublisher, Cache, CacheBus } from '@cache/core';
 import {
   type BusMessage,
   type BusOperation,
@@ -31,7 +31,8 @@ const MAX_SENDERS = 10_000;
 export class BusLink {
   /** This instance's id on the bus. */
   readonly id = randomUUID();
-  readonly #bus: CacheBus;
+  /** Where messages go: the bus's publisher on L2's connection when it has one, else the bus. */
+  readonly #publisher: Pick<BusPublisher, 'publish'> & Partial<BusPublisher>;
   readonly #handlers: BusLinkHandlers;
   readonly #unsubscribe: (() => void)[] = [];
   /** The last sequence number seen from each sender, in the order senders were last heard. */
@@ -43,8 +44,12 @@ export class BusLink {
   published = 0;
   received = 0;
 
-  constructor(bus: CacheBus, handlers: BusLinkHandlers) {
-    this.#bus = bus;
+  /**
+   * @param l2 The cache whose writes the messages announce: when the bus can publish on its
+   *   connection, every message goes that way (one connection keeps them in order).
+   */
+  constructor(bus: CacheBus, handlers: BusLinkHandlers, l2: Cache<unknown>) {
+    this.#publisher = bus.publisherFor?.(l2) ?? bus;
     this.#handlers = handlers;
     this.#up = bus.connected;
     this.#wasUp = this.#up;
@@ -65,10 +70,42 @@ export class BusLink {
    * Sends an operation. Never rejects: a failure is reported, and the sequence number it used is
    * not reused, so receivers see a gap and empty their L1.
    */
-  async publish(operation: BusOperation): Promise<void> {
-    const message = { ...operation, from: this.id, seq: ++this.#seq, at: Date.now() } as BusMessage;
+  publish(operation: BusOperation): Promise<void> {
+    if (this.#announced(operation)) return Promise.resolve();
+    return this.#settle(this.#publisher.publish(this.#encode(operation, ++this.#seq)));
+  }
+
+  /**
+   * Runs `write` (one L2 write) and sends the operation right behind it when the bus publishes on
+   * L2's connection (the server applies the write first; one round trip for both); else `sent`
+   * is `undefined`, nothing sent, and the caller publishes once its write completed. `sent` never
+   * rejects, as `publish`.
+   */
+  publishBehind(
+    write: () => Promise<void>,
+    operation: BusOperation,
+  ): { written: Promise<void>; sent: Promise<void> | undefined } {
+    const publisher = this.#publisher;
+    if (publisher.publishBehind === undefined || this.#announced(operation))
+      return { written: write(), sent: undefined };
+    const { written, sent } = publisher.publishBehind(write, this.#encode(operation, this.#seq + 1));
+    if (sent === undefined) return { written, sent };
+    this.#seq++;
+    return { written, sent: this.#settle(sent) };
+  }
+
+  /** Whether the bus's server tells the other instances of this operation itself (writes of entries). */
+  #announced(operation: BusOperation): boolean {
+    return operation.op === 'keys' && this.#publisher.announcesWrites === true;
+  }
+
+  #encode(operation: BusOperation, seq: number): Uint8Array {
+    return encodeBusMessage({ ...operation, from: this.id, seq, at: Date.now() } as BusMessage);
+  }
+
+  async #settle(sent: Promise<void>): Promise<void> {
     try {
-      await this.#bus.publish(encodeBusMessage(message));
+      await sent;
       this.published++;
     } catch (error) {
       this.#handlers.error(toCacheError(error, 'bus publish failed'));

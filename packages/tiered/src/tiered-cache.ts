@@ -110,7 +110,7 @@ export class TieredCache<V = unknown> implements Cache<V> {
   #l1Errors = false;
   /** Keys whose L2 copy this cache is removing for its own bookkeeping: their `delete` events are not the user's. */
   readonly #internal = new Set<string>();
-  /** Messages sent in the background (`busPublish: 'background'`) and not yet taken by the bus. */
+  /** Messages not awaited by a write (`busPublish: 'background'`, or sent behind a write) and not yet taken by the bus. */
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
@@ -178,12 +178,16 @@ export class TieredCache<V = unknown> implements Cache<V> {
       }
     }
     if (resolved.bus) {
-      this.#link = new BusLink(resolved.bus, {
-        apply: (operation) => void this.#applyRemote(operation),
-        lost: () => void this.#flushL1(),
-        connection: (up) => this.#busConnection(up),
-        error: (error) => this.#report(toCacheError(error, 'bus failure')),
-      });
+      this.#link = new BusLink(
+        resolved.bus,
+        {
+          apply: (operation) => void this.#applyRemote(operation),
+          lost: () => void this.#flushL1(),
+          connection: (up) => this.#busConnection(up),
+          error: (error) => this.#report(toCacheError(error, 'bus failure')),
+        },
+        this.l2 as Cache<unknown>,
+      );
       if (!this.#link.up) this.#busConnection(false);
     }
   }
@@ -367,19 +371,27 @@ export class TieredCache<V = unknown> implements Cache<V> {
     this.#set(key);
   }
 
-  /** {@link #writeThrough} for one key (the common `set`), without its arrays. */
+  /**
+   * {@link #writeThrough} for one key (the common `set`), without its arrays. When the bus
+   * publishes on L2's connection, the message leaves right behind the L2 write (the server applies
+   * the write first): one round trip for both. Should the write then fail, peers drop a copy that
+   * was still good, which costs them a read.
+   */
   async #writeOne(key: string, value: V, write: SetOptions): Promise<void> {
     const expiresAt = this.#expiresAt(write);
     const token = this.#guard.begin(key);
+    let announced: Promise<void> | undefined;
+    const call = (): Promise<void> => {
+      const l2Set = () => this.l2.set(key, value, write);
+      if (this.#link === undefined) return l2Set();
+      const { written, sent } = this.#link.publishBehind(l2Set, { op: 'keys', keys: [key] });
+      announced = sent;
+      if (sent !== undefined) this.#track(sent);
+      return written;
+    };
     let stored: boolean;
     try {
-      stored = await this.#l2Guard.write(() => this.l2.set(key, value, write), {
-        op: 'set',
-        key,
-        value,
-        expiresAt,
-        tags: write.tags,
-      });
+      stored = await this.#l2Guard.write(call, { op: 'set', key, value, expiresAt, tags: write.tags });
     } catch (error) {
       this.#guard.end(key, token);
       throw error;
@@ -392,7 +404,8 @@ export class TieredCache<V = unknown> implements Cache<V> {
       const installing = this.#install(key, value, expiresAt, write.tags, false);
       if (installing !== undefined) await installing;
     } else await this.#dropL1(key);
-    await this.#publish({ op: 'keys', keys: [key] });
+    if (announced === undefined) await this.#publish({ op: 'keys', keys: [key] });
+    else if (!this.#options.backgroundPublish) await announced;
   }
 
   async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
@@ -884,6 +897,11 @@ export class TieredCache<V = unknown> implements Cache<V> {
     const sent = this.#link?.publish(operation);
     if (sent === undefined) return;
     if (!this.#options.backgroundPublish) return sent;
+    this.#track(sent);
+  }
+
+  /** Keeps a message in flight until the bus took it, so that `close()` waits for it. */
+  #track(sent: Promise<void>): void {
     this.#inFlight.add(sent);
     void sent.then(() => this.#inFlight.delete(sent));
   }

@@ -32,7 +32,7 @@ describeCacheContract({
 });
 
 /** `n` instances on one prefix and channel, as n services of a fleet would be. */
-async function fleet(n: number, mode: 'pubsub' | 'tracking' = 'pubsub') {
+async function fleet(n: number, mode: 'pubsub' | 'tracking' = 'pubsub', publishWrites = true) {
   const prefix = uniquePrefix('fleet');
   const members = await Promise.all(
     Array.from({ length: n }, async () => {
@@ -40,7 +40,9 @@ async function fleet(n: number, mode: 'pubsub' | 'tracking' = 'pubsub') {
       const l1 = new MemoryCache();
       const l2 = new RedisCache({ client, prefix });
       const bus = new RedisBus(
-        mode === 'tracking' ? { client, mode, prefix, channel: prefix } : { url: REDIS_URL, channel: prefix },
+        mode === 'tracking'
+          ? { client, mode, prefix, channel: prefix, publishWrites }
+          : { url: REDIS_URL, channel: prefix },
       );
       const cache = tiered({ l1, l2, bus });
       open.push({
@@ -120,5 +122,24 @@ describe('a fleet on Redis', () => {
       outside.disconnect();
     }
     await waitFor(async () => !(await a.l1.has('k')) && !(await b.l1.has('k')));
+  });
+
+  it('tracking mode with publishWrites: false: Redis alone tells the others of a write', async () => {
+    const { members } = await fleet(2, 'tracking', false);
+    const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
+    await a.cache.set('k', 'v1');
+    await waitFor(() => received(b) === 1);
+    expect(await b.cache.get('k')).toBe('v1');
+    expect(await b.l1.has('k')).toBe(true);
+    await a.cache.set('k', 'v2');
+    await waitFor(async () => !(await b.l1.has('k')));
+    expect(await b.cache.get('k')).toBe('v2');
+    await b.cache.delete('k');
+    await waitFor(async () => !(await a.l1.has('k')));
+    expect(await a.cache.get('k')).toBeUndefined();
+    // Writes of entries send no message; tag invalidations still do.
+    expect(a.cache.stats.snapshot().busPublished).toBe(0);
+    await a.cache.invalidateTags(['t']);
+    expect(a.cache.stats.snapshot().busPublished).toBe(1);
   });
 });

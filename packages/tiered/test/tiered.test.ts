@@ -1,6 +1,12 @@
 import { MemoryCache } from '@cache/backend-memory';
-import { type CacheError, CacheConnectionError, CacheKeyError, ManualClock } from '@cache/core';
-import type { StoredEntry } from '@cache/core/backend';
+import {
+  type BusPublisher,
+  type CacheError,
+  CacheConnectionError,
+  CacheKeyError,
+  ManualClock,
+} from '@cache/core';
+import { decodeBusMessage, type StoredEntry } from '@cache/core/backend';
 import { MapCache } from '@cache/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus, type TieredCache, tiered } from '../src/index.js';
@@ -194,6 +200,142 @@ describe('busPublish', () => {
     expect(() => tiered({ l1: new MemoryCache(), l2: new MapCache(), busPublish: 'later' as never })).toThrow(
       "busPublish must be 'await' or 'background', got \"later\"",
     );
+  });
+});
+
+/**
+ * A MemoryBus that, like RedisBus over a RedisCache on its server, publishes on L2's connection:
+ * its publisher logs what it is asked, and `behind` tells whether the write went out at once.
+ */
+class ConnectionBus extends MemoryBus {
+  readonly log: string[] = [];
+  behind = true;
+  announcesWrites = false;
+  #gate: Promise<void> = Promise.resolve();
+  #open = () => {};
+  /** Holds the messages sent behind writes until `open()`. */
+  shut(): void {
+    this.#gate = new Promise<void>((resolve) => {
+      this.#open = resolve;
+    });
+  }
+  open(): void {
+    this.#open();
+  }
+  publisherFor(cache: unknown): BusPublisher | undefined {
+    if (!(cache instanceof MapCache)) return undefined;
+    const describe = (message: Uint8Array): string => {
+      const decoded = decodeBusMessage(message);
+      return decoded.op === 'keys' ? `keys ${decoded.keys.join(',')}` : decoded.op;
+    };
+    return {
+      announcesWrites: this.announcesWrites,
+      publish: (message) => {
+        this.log.push(`publish ${describe(message)}`);
+        return this.publish(message);
+      },
+      publishBehind: (write, message) => {
+        const written = write();
+        if (!this.behind) return { written, sent: undefined };
+        this.log.push(`behind ${describe(message)}`);
+        return { written, sent: this.#gate.then(() => this.publish(message)) };
+      },
+    };
+  }
+}
+
+describe("a bus that publishes on L2's connection (publisherFor)", () => {
+  function pair(
+    options: { behind?: boolean; announcesWrites?: boolean; busPublish?: 'await' | 'background' } = {},
+  ) {
+    const channel = `connection-${channels++}`;
+    const l2 = new MapCache();
+    const log: string[] = [];
+    const set = l2.set.bind(l2);
+    l2.set = (key, value, setOptions) => {
+      log.push(`l2.set ${key}`);
+      return set(key, value, setOptions);
+    };
+    const bus = new ConnectionBus({ channel });
+    bus.behind = options.behind ?? true;
+    bus.announcesWrites = options.announcesWrites ?? false;
+    bus.log.push = (...items: string[]) => log.push(...items);
+    const a = tiered({ l1: new MemoryCache(), l2, bus, busPublish: options.busPublish, closeTiers: false });
+    const b = tiered({ l1: new MemoryCache(), l2, bus: new MemoryBus({ channel }), closeTiers: false });
+    open.push(a as TieredCache, b as TieredCache);
+    return { l2, bus, a, b, log };
+  }
+
+  it('a set sends its message right behind the L2 write, once, and waits for it by default', async () => {
+    const { l2, bus, a, b, log } = pair();
+    await l2.set('k', 0);
+    await b.get('k');
+    log.length = 0;
+    bus.shut();
+    let resolved = false;
+    const setting = a.set('k', 1).then(() => {
+      resolved = true;
+    });
+    await settle();
+    expect(log).toEqual(['l2.set k', 'behind keys k']);
+    expect(resolved).toBe(false);
+    bus.open();
+    await setting;
+    await settle();
+    expect(log).toEqual(['l2.set k', 'behind keys k']);
+    expect(a.stats.snapshot().busPublished).toBe(1);
+    expect(await b.l1.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBe(1);
+  });
+
+  it("'background': the set resolves before the message is taken; close() waits for it", async () => {
+    const { bus, a, log } = pair({ busPublish: 'background' });
+    bus.shut();
+    await a.set('k', 1);
+    expect(log).toEqual(['l2.set k', 'behind keys k']);
+    expect(a.stats.snapshot().busPublished).toBe(0);
+    let closed = false;
+    const closing = a.close().then(() => {
+      closed = true;
+    });
+    await settle();
+    expect(closed).toBe(false);
+    bus.open();
+    await closing;
+    expect(a.stats.snapshot().busPublished).toBe(1);
+  });
+
+  it('a write that did not go out at once is announced once it completed, on the same publisher', async () => {
+    const { a, log } = pair({ behind: false });
+    await a.set('k', 1);
+    await a.delete('k');
+    await a.invalidateTags(['t']);
+    expect(log).toEqual(['l2.set k', 'publish keys k', 'publish keys k', 'publish tags']);
+    expect(a.stats.snapshot().busPublished).toBe(3);
+  });
+
+  it('a bus whose server announces writes: sets and deletes send nothing; tags and clears still do', async () => {
+    const { a, log } = pair({ announcesWrites: true });
+    await a.set('k', 1);
+    await a.setMany([
+      ['x', 1],
+      ['y', 2],
+    ]);
+    await a.delete('k');
+    await a.invalidateTags(['t']);
+    await a.clear();
+    expect(log).toEqual(['l2.set k', 'publish tags', 'publish clear']);
+    expect(a.stats.snapshot().busPublished).toBe(2);
+  });
+
+  it('another kind of L2 gets the plain publish after the write', async () => {
+    const channel = `connection-${channels++}`;
+    const bus = new ConnectionBus({ channel });
+    const a = tiered({ l1: new MemoryCache(), l2: new MemoryCache(), bus });
+    open.push(a as TieredCache);
+    await a.set('k', 1);
+    expect(bus.log).toEqual([]);
+    expect(a.stats.snapshot().busPublished).toBe(1);
   });
 });
 
