@@ -17,17 +17,11 @@
  * single-key commands that ioredis pipelines per node. SCAN patterns escape the prefix.
  *
  * This file is over 400 lines because it holds every primitive of the backend with its single-node
- * fast path and its Cluster variant; the Lua scripts, the tag clock, the SCAN loop, the lock and
- * the script runner live in internal/.
+ * fast path and its Cluster variant; the transport (deadlines, cork batching), the Lua scripts,
+ * the tag clock, the SCAN loop, the lock and the script runner live in internal/.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  CacheConnectionError,
-  CacheSerializationError,
-  CacheTimeoutError,
-  jsonSerializer,
-  type Serializer,
-} from '@cache/core';
+import { CacheConnectionError, CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';
 import {
   assertSerializer,
   BaseCache,
@@ -44,10 +38,11 @@ import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from '
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
 import { withDeadline } from './internal/deadline.js';
+import { Transport } from './internal/transport.js';
 import { acquireRedisLock } from './internal/lock.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
 import { scanLoop } from './internal/scan.js';
-import { type Arg, checkResults, type Guard, ScriptRunner } from './internal/script-runner.js';
+import { type Arg, checkResults, ScriptRunner } from './internal/script-runner.js';
 import { ADD, IS_LIVE, SET_MANY, UNLINK_IF_SAME, UNLINK_LIVE, UNLINK_LIVE_MANY } from './internal/scripts.js';
 import { ADD_TAGGED, patchCreatedAt, SET_MANY_TAGGED, SET_TAGGED, TagClock } from './internal/tag-clock.js';
 import { TimedRedis } from './internal/timed-redis.js';
@@ -81,11 +76,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   /** The server-time clock that stamps tagged writes and invalidations. */
   readonly #clock: TagClock;
   readonly #scripts: ScriptRunner;
-  /** {@link RedisCache.#guard} as a function, for the internal modules. */
-  readonly #guardFn: Guard = (command) => this.#guard(command);
-  readonly #offlineDeadline: number;
-  /** On a Cluster with a command timeout: the deadline of every command, redirections included. */
-  readonly #clusterDeadline: number | undefined;
+  /** Sends the commands: bounded in time, batched by corking. */
+  readonly #io: Transport;
   readonly #onClientError: (error: Error) => void;
   /** The serializer's id in UTF-8, as envelopes hold it. */
   readonly #serializerId: Buffer;
@@ -105,21 +97,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #frames: boolean;
   /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
   readonly #framePrefix: string;
-  /** Whether commands are batched by corking the socket until the next tick (single node, owned client). */
-  readonly #cork: boolean;
-  /** Commands sent in the current tick: 0, 1 (sent straight away), 2 (the socket is corked). */
-  #burst = 0;
-  #corked: { uncork(): void } | undefined;
   /** Set when {@link writeEntry} handed its one command to the connection before returning (see publishBehindWrite). */
   #lastWriteSent = false;
-  readonly #endBurst = (): void => {
-    this.#burst = 0;
-    const corked = this.#corked;
-    if (corked !== undefined) {
-      this.#corked = undefined;
-      corked.uncork();
-    }
-  };
 
   constructor(options: RedisCacheOptions = {}) {
     checkOptions(options);
@@ -139,12 +118,14 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     this.#client = resolved.client;
     this.#owned = resolved.owned;
     this.#cluster = resolved.client.isCluster;
-    this.#offlineDeadline = resolved.offlineDeadline;
     this.commandTimeout = resolved.commandTimeout;
-    this.#clusterDeadline = this.#cluster ? resolved.commandTimeout : undefined;
-    this.#scripts = new ScriptRunner(this.#client, this.#guardFn);
+    this.#io = new Transport(this.#client, {
+      cork: resolved.cork,
+      offlineDeadline: resolved.offlineDeadline,
+      clusterDeadline: this.#cluster ? resolved.commandTimeout : undefined,
+    });
+    this.#scripts = new ScriptRunner(this.#client, this.#io.guard);
     this.#clock = new TagClock(this.#scripts, this.prefix, this.#cluster);
-    this.#cork = resolved.cork;
     this.#serializerId = Buffer.from(this.#serializer.id, 'utf8');
     this.#keyPrefix = this.#client.options.keyPrefix ?? '';
     this.#frames = !this.#cluster && this.#client instanceof Redis;
@@ -186,8 +167,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     let bytes: Buffer | null;
     try {
       bytes = await (this.#frames
-        ? this.#send<Buffer | null>(new FrameCommand('get', getFrame(this.#framePrefix, key)))
-        : this.#guard(() => this.#client.getBuffer(this.#entryPrefix + key)));
+        ? this.#io.send<Buffer | null>(new FrameCommand('get', getFrame(this.#framePrefix, key)))
+        : this.#io.guard(() => this.#client.getBuffer(this.#entryPrefix + key)));
     } catch (error) {
       throw mapRedisError(error, this.#client, key);
     }
@@ -195,12 +176,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   protected override async readEntries(keys: readonly string[]): Promise<(StoredEntry<V> | undefined)[]> {
-    let values: (Buffer | null)[];
-    try {
-      values = await this.#mget(this.#entryPrefix, keys);
-    } catch (error) {
-      throw mapRedisError(error, this.#client);
-    }
+    const values = await this.#mapped(this.#mget(this.#entryPrefix, keys));
     // Decoded in place: the array of replies becomes the array of entries.
     const out = values as unknown as (StoredEntry<V> | undefined)[];
     let removals: Promise<undefined>[] | undefined;
@@ -227,7 +203,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const frame = encodeSetFrame(this.#framePrefix + key, entry, this.#serializer, this.#px(entry));
     // The command's own rejection is mapped: no async layer here (the reply, `OK`, is not looked at).
     const client = this.#client;
-    const sent = this.#send<void>(
+    const sent = this.#io.send<void>(
       new FrameCommand('set', frame, (error) => mapRedisError(error, client, key)),
     );
     this.#lastWriteSent = true;
@@ -241,7 +217,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    */
   [publishOnConnection](channel: string, message: Buffer): Promise<unknown> | undefined {
     if (!this.#frames) return undefined;
-    return this.#send(new Command('publish', [channel, message]));
+    return this.#io.send(new Command('publish', [channel, message]));
   }
 
   /**
@@ -256,12 +232,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     message: Buffer,
   ): { written: Promise<T>; sent: Promise<unknown> | undefined } {
     if (!this.#frames) return { written: write(), sent: undefined };
-    if (this.#cork) this.#corkNow();
+    this.#io.corkNow();
     this.#lastWriteSent = false;
     const written = write();
     if (!this.#lastWriteSent) return { written, sent: undefined };
     this.#lastWriteSent = false;
-    return { written, sent: this.#send(new Command('publish', [channel, message])) };
+    return { written, sent: this.#io.send(new Command('publish', [channel, message])) };
   }
 
   async #writeTaggedEntry(key: string, entry: StoredEntry<V>): Promise<void> {
@@ -269,20 +245,15 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
     if (this.#cluster) return this.#setEntry(key, entry, bytes, await this.#stamp('w', key));
-    try {
-      await this.#scripts.evalKeys(SET_TAGGED, [redisKey, this.#clock.key], [bytes, px ?? '']);
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+    await this.#mapped(
+      this.#scripts.evalKeys(SET_TAGGED, [redisKey, this.#clock.key], [bytes, px ?? '']),
+      key,
+    );
   }
 
   /** A stamp of the server-time clock (Cluster), errors mapped. */
-  async #stamp(kind: 'w' | 'i', key?: string): Promise<number> {
-    try {
-      return await this.#clock.stamp(kind);
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+  #stamp(kind: 'w' | 'i', key?: string): Promise<number> {
+    return this.#mapped(this.#clock.stamp(kind), key);
   }
 
   /** A `SET` through the client's own command (a Cluster, or a client without frames). */
@@ -296,7 +267,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
     try {
-      await this.#guard(() =>
+      await this.#io.guard(() =>
         px === undefined ? this.#client.set(redisKey, bytes) : this.#client.set(redisKey, bytes, 'PX', px),
       );
     } catch (error) {
@@ -321,7 +292,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
           for (const item of items) patchCreatedAt(item[1], stamp);
         }
         const client = this.#client;
-        await this.#guard(() =>
+        await this.#io.guard(() =>
           Promise.all(
             items.map(([k, b, px]) => (px === undefined ? client.set(k, b) : client.set(k, b, 'PX', px))),
           ),
@@ -372,19 +343,13 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async removeDeadEntry(key: string, entry: StoredEntry<V>): Promise<unknown> {
     const bytes = this.#readBytes.get(entry);
     if (bytes === undefined) return false;
-    try {
-      return await this.#scripts.eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]);
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+    return this.#mapped(this.#scripts.eval(UNLINK_IF_SAME, this.#entryPrefix + key, [bytes]), key);
   }
 
   protected async removeEntry(key: string): Promise<boolean> {
-    try {
-      return (await this.#scripts.eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()])) === 1;
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+    return (
+      (await this.#mapped(this.#scripts.eval(UNLINK_LIVE, this.#entryPrefix + key, [this.now()]), key)) === 1
+    );
   }
 
   protected override async removeEntries(keys: readonly string[]): Promise<string[] | number> {
@@ -419,12 +384,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     const seen = new Set<string>();
     for await (const { node, keys, cut: before } of this.#scan(match)) {
       const cut = before + this.#entryPrefix.length;
-      let live: number[];
-      try {
-        live = await this.#scripts.evalMany(node, IS_LIVE, keys, [this.now()]);
-      } catch (error) {
-        throw mapRedisError(error, this.#client);
-      }
+      const live = await this.#mapped(this.#scripts.evalMany(node, IS_LIVE, keys, [this.now()]));
       for (let i = 0; i < keys.length; i++) {
         const redisKey = keys[i] as string;
         if (live[i] !== 1 || seen.has(redisKey)) continue;
@@ -446,10 +406,10 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
           const pipeline = node.pipeline();
           for (const key of keys) pipeline.unlink(key);
           checkResults(
-            await this.#guard(() => pipeline.exec()),
+            await this.#io.guard(() => pipeline.exec()),
             () => new CacheConnectionError('redis pipeline was discarded'),
           );
-        } else await this.#guard(() => node.unlink(...keys));
+        } else await this.#io.guard(() => node.unlink(...keys));
       } catch (error) {
         throw mapRedisError(error, this.#client);
       }
@@ -466,12 +426,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       const cut = before + this.#entryPrefix.length;
       const matched = keys.filter((key) => matches(key.slice(cut)));
       if (matched.length === 0) continue;
-      let flags: number[];
-      try {
-        flags = await this.#scripts.evalMany(node, UNLINK_LIVE, matched, [this.now()]);
-      } catch (error) {
-        throw mapRedisError(error, this.#client);
-      }
+      const flags = await this.#mapped(this.#scripts.evalMany(node, UNLINK_LIVE, matched, [this.now()]));
       for (let i = 0; i < matched.length; i++)
         if (flags[i] === 1) removed.push((matched[i] as string).slice(cut));
     }
@@ -479,12 +434,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   }
 
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
-    let values: (Buffer | null)[];
-    try {
-      values = await this.#mget(this.#tagPrefix, tags);
-    } catch (error) {
-      throw mapRedisError(error, this.#client);
-    }
+    const values = await this.#mapped(this.#mget(this.#tagPrefix, tags));
     return values.map((bytes) => {
       if (bytes == null) return undefined;
       const at = Number(bytes.toString('latin1'));
@@ -501,16 +451,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    * not used (internal/tag-clock.ts).
    */
   protected async writeTagInvalidations(tags: readonly string[], _at: number): Promise<void> {
-    try {
-      await this.#clock.invalidate(tags.map((tag) => this.#tagPrefix + tag));
-    } catch (error) {
-      throw mapRedisError(error, this.#client);
-    }
+    await this.#mapped(this.#clock.invalidate(tags.map((tag) => this.#tagPrefix + tag)));
   }
 
   /** @throws CacheConfigError for an infinite lease (a lock must expire when its holder dies). */
   protected override acquireLock(key: string, lease: number, wait: number): Promise<LockRelease | undefined> {
-    const context = { client: this.#client, guard: this.#guardFn, scripts: this.#scripts };
+    const context = { client: this.#client, guard: this.#io.guard, scripts: this.#scripts };
     return acquireRedisLock(
       context,
       this.#lockPrefix + key,
@@ -572,72 +518,11 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  /**
-   * Sends a command. While a connection is being made the command waits in the offline queue,
-   * bounded by the offline deadline, so that no promise waits forever for a server that does not
-   * come back; while the client is between reconnect attempts, it fails at once.
-   */
-  #guard<T>(command: () => Promise<T>): Promise<T> {
-    const status = this.#client.status;
-    if (status === 'ready') {
-      if (this.#cork) this.#batch();
-      if (this.#clusterDeadline === undefined) return command();
-      // A Cluster command may follow redirections and retries (a master is down) well past the
-      // nodes' own timeout: the cache's deadline bounds the whole of it.
-      return withDeadline(
-        command(),
-        this.#clusterDeadline,
-        () => new CacheTimeoutError('redis cluster command ran past commandTimeout'),
-      );
-    }
-    // The last connection attempt failed or the connection was lost: fail fast rather than
-    // queue behind the next reconnect attempt.
-    if (status === 'reconnecting' || status === 'close' || status === 'end') {
-      return Promise.reject(new CacheConnectionError(`redis is not reachable (client status ${status})`));
-    }
-    return withDeadline(
-      command(),
-      this.#offlineDeadline,
-      () => new CacheConnectionError(`redis is not reachable (client status ${status})`),
-    );
-  }
-
-  /**
-   * Sends a command the cache built (single node): {@link RedisCache.#guard} without the closure.
-   */
-  #send<T>(command: Command): Promise<T> {
-    const client = this.#client;
-    if (client.status === 'ready') {
-      if (this.#cork) this.#batch();
-      return client.sendCommand(command) as Promise<T>;
-    }
-    return this.#guard(() => client.sendCommand(command) as Promise<T>);
-  }
-
-  /**
-   * Auto-pipelining without a deferred write: the first command of a synchronous run is written
-   * at once; when a second one follows in the same run, the socket is corked until the next tick,
-   * so that commands issued together (50 concurrent gets) leave in two writes, and a lone command
-   * is neither deferred (ioredis' own auto-pipelining waits for `setImmediate`) nor pays for the
-   * cork (the buffered write path costs more than a direct write).
-   */
-  #batch(): void {
-    if (this.#burst === 0) {
-      this.#burst = 1;
-      process.nextTick(this.#endBurst);
-    } else if (this.#burst === 1) {
-      this.#burst = 2;
-      const stream = (this.#client as Redis).stream as { cork?(): void; uncork?(): void } | undefined;
-      if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
-      stream.cork();
-      this.#corked = stream as { uncork(): void };
-    }
-  }
-
-  /** Corks the socket now, until the next tick: the next commands leave in one write. */
-  #corkNow(): void {
-    if (this.#burst === 0) this.#batch();
-    this.#batch();
+  /** Settles like `promise`, a failure mapped to a `CacheError` (see internal/errors.ts). */
+  #mapped<T>(promise: Promise<T>, key?: string): Promise<T> {
+    return promise.catch((error: unknown) => {
+      throw mapRedisError(error, this.#client, key);
+    });
   }
 
   /**
@@ -649,23 +534,23 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     if (!this.#frames) {
       const client = this.#client;
       const keys = names.map((name) => prefix + name);
-      return this.#guard(() => client.mgetBuffer(...keys));
+      return this.#io.guard(() => client.mgetBuffer(...keys));
     }
     const full = this.#keyPrefix + prefix;
     return names.length === 1
-      ? this.#send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string))).then(
-          (value) => [value],
-        )
-      : this.#send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
+      ? this.#io
+          .send<Buffer | null>(new FrameCommand('get', getFrame(full, names[0] as string)))
+          .then((value) => [value])
+      : this.#io.send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
   }
 
   /** {@link RedisCache.#mget} on a Cluster: one MGET per slot, in parallel. */
   async #clusterMget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     const client = this.#client;
-    if (keys.length === 1) return [await this.#guard(() => client.getBuffer(keys[0] as string))];
+    if (keys.length === 1) return [await this.#io.guard(() => client.getBuffer(keys[0] as string))];
     const out: (Buffer | null)[] = new Array(keys.length);
     const groups = [...groupBySlot(keys).values()];
-    await this.#guard(() =>
+    await this.#io.guard(() =>
       Promise.all(
         groups.map(async (indexes) => {
           const values = await client.mgetBuffer(...indexes.map((i) => keys[i] as string));
@@ -693,8 +578,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       const strip = this.#keyPrefix.startsWith(nodePrefix) ? nodePrefix.length : 0;
       const cut = this.#keyPrefix.length - strip;
       const calls = {
-        scan: (cursor: string) => this.#guard(() => node.scan(cursor, 'MATCH', full, 'COUNT', SCAN_COUNT)),
-        dbsize: () => this.#guard(() => node.dbsize()),
+        scan: (cursor: string) => this.#io.guard(() => node.scan(cursor, 'MATCH', full, 'COUNT', SCAN_COUNT)),
+        dbsize: () => this.#io.guard(() => node.dbsize()),
       };
       try {
         for await (const keys of scanLoop(calls, SCAN_COUNT)) {
