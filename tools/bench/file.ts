@@ -24,7 +24,7 @@ import { fileDriver } from 'bentocache/drivers/file';
 import cacache from 'cacache';
 import Keyv from 'keyv';
 import { KeyvFile } from 'keyv-file';
-import { FileCache } from '../../packages/backend-file/dist/index.js';
+import { FileCache } from '@cache/backend-file';
 
 interface Store {
   set(key: string, value: unknown): Promise<unknown>;

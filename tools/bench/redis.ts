@@ -26,7 +26,7 @@ import { Cacheable } from 'cacheable';
 import { Redis } from 'ioredis';
 import { cpuTimeMs } from './lib/cpu-time.js';
 import { Keyv } from 'keyv';
-import { RedisCache } from '../../packages/backend-redis/dist/index.js';
+import { RedisCache } from '@cache/backend-redis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SLICE_MS = Number(process.env.BENCH_MS ?? 400);

@@ -4,8 +4,8 @@
  * msgpackr (records, maps, shared structures), each with the note the report prints.
  */
 import * as msgpackr from 'msgpackr';
-import { jsonSerializer } from '../../packages/core/dist/index.js';
-import { compressed, msgpack, v8 } from '../../packages/serializers/dist/index.js';
+import { jsonSerializer } from '@cache/core';
+import { compressed, msgpack, v8 } from '@cache/serializers';
 import { Inspector } from '../../packages/serializers/dist/internal/inspect.js';
 
 export interface Codec {

@@ -16,9 +16,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MemoryCache } from '../../packages/backend-memory/dist/index.js';
-import { ManualClock } from '../../packages/core/dist/index.js';
-import { refreshAhead } from '../../packages/warmers/dist/index.js';
+import { MemoryCache } from '@cache/backend-memory';
+import { ManualClock } from '@cache/core';
+import { refreshAhead } from '@cache/warmers';
 import { mulberry32, zipfRanks } from './lib/zipf.ts';
 
 const KEYS = 100_000;

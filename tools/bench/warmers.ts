@@ -16,9 +16,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { MemoryCache } from '../../packages/backend-memory/dist/index.js';
-import { RedisCache } from '../../packages/backend-redis/dist/index.js';
-import { exportEntries, importEntries, warm } from '../../packages/warmers/dist/index.js';
+import { MemoryCache } from '@cache/backend-memory';
+import { RedisCache } from '@cache/backend-redis';
+import { exportEntries, importEntries, warm } from '@cache/warmers';
 import { startRedisServer } from '../redis/launcher.ts';
 
 const COUNT = Number(process.env.WARM_COUNT ?? 1_000_000);
