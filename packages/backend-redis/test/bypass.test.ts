@@ -3,8 +3,8 @@
 import type { CacheError } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
-import { signalRedis } from '../../../tools/redis/processes.js';
+import { type RedisServerHandle, startRedisServer } from '@cache/redis-launcher';
+import { signalRedis } from '@cache/redis-launcher/processes';
 import { RedisCache } from '../src/index.js';
 import { track } from './helpers/redis.js';
 

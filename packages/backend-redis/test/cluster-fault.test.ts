@@ -7,7 +7,7 @@
 import { CacheConnectionError, CacheError, CacheInvalidationError, CacheTimeoutError } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisClusterHandle, startRedisCluster } from '../../../tools/redis/launcher.js';
+import { type RedisClusterHandle, startRedisCluster } from '@cache/redis-launcher';
 import { RedisCache } from '../src/index.js';
 import { withTimeout } from './support/servers.js';
 

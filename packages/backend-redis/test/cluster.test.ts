@@ -15,7 +15,7 @@ import {
   startRedisCluster,
   type RedisAddress,
   type RedisClusterHandle,
-} from '../../../tools/redis/launcher.js';
+} from '@cache/redis-launcher';
 import { RedisCache, type RedisCacheOptions, type RedisClientLike } from '../src/index.js';
 import { appCluster, disconnectAppClients, MAJORS } from './helpers/majors.js';
 import { globEscape, rawClient, scanNode } from './support/servers.js';

@@ -7,7 +7,7 @@ import {
 } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePorts, type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
+import { findFreePorts, type RedisServerHandle, startRedisServer } from '@cache/redis-launcher';
 import { RedisCache } from '../src/index.js';
 import { REDIS_URL, rawRedis, sleep, track } from './helpers/redis.js';
 

@@ -11,8 +11,8 @@ import {
 } from '@cache/core';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
-import { signalRedis } from '../../../tools/redis/processes.js';
+import { type RedisServerHandle, startRedisServer } from '@cache/redis-launcher';
+import { signalRedis } from '@cache/redis-launcher/processes';
 import { RedisCache } from '../src/index.js';
 import { sleep, track } from './helpers/redis.js';
 import { withTimeout } from './support/servers.js';

@@ -9,7 +9,7 @@ import {
   startRedisServer,
   trackedPids,
   type RedisServerHandle,
-} from '../../../tools/redis/launcher.js';
+} from '@cache/redis-launcher';
 
 const started: RedisServerHandle[] = [];
 

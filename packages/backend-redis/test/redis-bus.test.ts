@@ -12,7 +12,7 @@ import {
   type RedisServerHandle,
   startRedisCluster,
   startRedisServer,
-} from '../../../tools/redis/launcher.js';
+} from '@cache/redis-launcher';
 import { RedisBus, type RedisBusOptions, RedisCache, TRACKING_SENDER } from '../src/index.js';
 import { makeCache, REDIS_URL, rawRedis, track } from './helpers/redis.js';
 import { withTimeout } from './support/servers.js';

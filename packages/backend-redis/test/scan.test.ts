@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { CacheConnectionError, CacheErrorCode, CacheTimeoutError } from '@cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseReply } from '../../../tools/redis/resp.js';
+import { parseReply } from '@cache/redis-launcher/resp';
 import { callLimit, readScanReply, scanLoop } from '../src/internal/scan.js';
 import { RedisCache } from '../src/index.js';
 import { track } from './helpers/redis.js';

@@ -11,7 +11,7 @@ import {
   startRedisSentinel,
   waitUntil,
   type RedisSentinelHandle,
-} from '../../../tools/redis/launcher.js';
+} from '@cache/redis-launcher';
 import { RedisCache } from '../src/index.js';
 import { globEscape, HungPromiseError, retryUntil, scanNode, withTimeout } from './support/servers.js';
 

@@ -2,7 +2,7 @@ import { CacheTimeoutError } from '@cache/core';
 import { Command } from 'ioredis';
 import { uniquePrefix } from '@cache/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
+import { type RedisServerHandle, startRedisServer } from '@cache/redis-launcher';
 import { RedisCache } from '../src/index.js';
 import { CommandDeadlines, TimedRedis } from '../src/internal/timed-redis.js';
 import { rawRedis, track } from './helpers/redis.js';

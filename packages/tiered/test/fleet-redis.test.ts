@@ -20,8 +20,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { uniquePrefix } from '@cache/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../../tools/redis/launcher.js';
-import { signalRedis } from '../../../tools/redis/processes.js';
+import { type RedisServerHandle, startRedisServer } from '@cache/redis-launcher';
+import { signalRedis } from '@cache/redis-launcher/processes';
 import { checkHistory, describeViolation, type Op, type WriteOp } from './support/checker.js';
 import type { WorkerConfig, WorkerStats } from './support/fleet-worker.js';
 

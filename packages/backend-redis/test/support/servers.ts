@@ -2,7 +2,7 @@
 // node for checking what a cache wrote, SCAN per node, and a bounded retry loop that collects the
 // errors seen on the way (used while a Sentinel fails over).
 import { Redis } from 'ioredis';
-import type { RedisAddress } from '../../../../tools/redis/launcher.js';
+import type { RedisAddress } from '@cache/redis-launcher';
 
 /** A plain ioredis client on one node (no cluster redirections, no offline queue). */
 export function rawClient(address: RedisAddress): Redis {
