@@ -15,6 +15,8 @@ import { listTree } from './helpers/temp-dir.js';
 const TRIALS = Number(process.env.CACHE_FAULT_TRIALS ?? 200);
 /** Seeds the kill delays (`CACHE_FAULT_SEED` replays another sequence). */
 const SEED = Number(process.env.CACHE_FAULT_SEED ?? 1);
+if (!Number.isSafeInteger(SEED))
+  throw new Error(`CACHE_FAULT_SEED must be an integer, not ${process.env.CACHE_FAULT_SEED}`);
 const SLOTS = 4;
 const KEYS = 24;
 
@@ -60,6 +62,10 @@ async function checkAll(reader: FileCache, keys: number): Promise<{ hits: number
 test(`${TRIALS} SIGKILLs in the middle of writes leave only complete values or misses`, {
   timeout: 120_000,
 }, async () => {
+  // Printed first, so that a run that times out or throws still names the seed that replays it.
+  console.log(
+    `kill test: seed ${SEED} (CACHE_FAULT_SEED=${SEED} replays the kill delays and the writers' values)`,
+  );
   const dir = await freshDir();
   const reader = new FileCache({ dir });
   const errors: unknown[] = [];
