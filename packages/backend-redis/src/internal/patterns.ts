@@ -15,7 +15,7 @@ export function escapeMatch(literal: string): string {
  * Turns a toolkit glob (`*` any run of characters, `?` exactly one character, everything else
  * literal) into a Redis MATCH pattern. Redis `?` matches one byte, not one character, so `?`
  * becomes `*` here: the pattern selects a superset that the caller then filters exactly with
- * `globToRegExp`.
+ * core's `globMatcher`.
  */
 export function globToMatch(glob: string): string {
   let out = '';
