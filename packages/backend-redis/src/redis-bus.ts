@@ -30,7 +30,7 @@ import {
 } from '@cache/core';
 import { type BusOperation, type CacheBusEvents, encodeBusMessage } from '@cache/core/backend';
 import { type Cluster, Redis } from 'ioredis';
-import { publishBehindWrite, publishOnConnection } from './internal/bus-send.js';
+import { busPorts } from './internal/bus-send.js';
 import { withDeadline } from './internal/deadline.js';
 import { mapRedisError } from './internal/errors.js';
 import { keySlot } from './internal/key-slot.js';
@@ -43,7 +43,6 @@ import {
   resolveBusOptions,
   retryDelay,
 } from './redis-bus-options.js';
-import { RedisCache } from './redis-cache.js';
 
 /** The channel on which Redis reports invalidations to a RESP2 redirect target. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -204,7 +203,7 @@ export class RedisBus implements CacheBus {
   /**
    * A publisher on `cache`'s own connection when `cache` is a single-node {@link RedisCache} (made
    * with this package's ioredis) on the server of this bus (the same host and port, or the same
-   * Sentinel master), else `undefined`. Through it, `@cache/tiered` sends a write's message right
+   * Sentinel master) as the same user, else `undefined`. Through it, `@cache/tiered` sends a write's message right
    * behind the write: the server applies the write before it publishes, and both take one round
    * trip (one socket write when the cache owns its client). Its messages reach the subscribers of
    * {@link RedisBus.publish}, settle within `publishTimeout` and fail alike; while the cache's
@@ -212,25 +211,25 @@ export class RedisBus implements CacheBus {
    * whose `client` and `prefix` the bus tracks, it `announcesWrites`.
    */
   publisherFor(cache: Cache<unknown>): BusPublisher | undefined {
-    if (this.#cluster !== undefined || !(cache instanceof RedisCache)) return undefined;
-    const client = cache.client;
-    if (!(client instanceof Redis) || !sameServer(client, this.#publisher as Redis)) return undefined;
+    const port = busPorts.get(cache);
+    if (this.#cluster !== undefined || port === undefined) return undefined;
+    const client = port.client;
+    if (!sameServer(client, this.#publisher as Redis)) return undefined;
     const channel = this.channel;
     // Redis reports the cache's writes to the other instances' tracking (not to this one: NOLOOP).
     const announcesWrites =
       !this.#options.publishWrites &&
       client === this.#tracked &&
-      this.#options.trackedPrefix === `${client.options.keyPrefix ?? ''}${cache.entryKey('')}`;
+      this.#options.trackedPrefix === port.entryPrefix;
     return {
       announcesWrites,
       publish: (message) => {
         if (this.#refuse(message) !== undefined) return this.publish(message);
-        const sent = cache[publishOnConnection](channel, toBuffer(message));
-        return sent === undefined ? this.publish(message) : this.#settle(sent, client);
+        return this.#settle(port.publish(channel, toBuffer(message)), client);
       },
       publishBehind: (write, message) => {
         if (this.#refuse(message) !== undefined) return { written: write(), sent: undefined };
-        const { written, sent } = cache[publishBehindWrite](write, channel, toBuffer(message));
+        const { written, sent } = port.publishBehind(write, channel, toBuffer(message));
         return { written, sent: sent === undefined ? undefined : this.#settle(sent, client) };
       },
     };
@@ -582,12 +581,14 @@ function mapPublishError(error: unknown, client: Redis | Cluster): CacheError {
 }
 
 /**
- * Whether two single-node clients talk to one server: the same socket path, or host and port, or
- * the same Sentinel master name behind the same sentinels.
+ * Whether two single-node clients talk to one server as one user (so that what one may publish,
+ * the other may too): the same socket path, or host and port, or the same Sentinel master name
+ * behind the same sentinels.
  */
 function sameServer(a: Redis, b: Redis): boolean {
   const x = a.options;
   const y = b.options;
+  if ((x.username ?? '') !== (y.username ?? '')) return false;
   if ((x.sentinels?.length ?? 0) > 0 || (y.sentinels?.length ?? 0) > 0)
     return x.name === y.name && JSON.stringify(x.sentinels) === JSON.stringify(y.sentinels);
   if (x.path || y.path) return x.path === y.path;

@@ -33,7 +33,7 @@ import {
   type StoredEntry,
 } from '@cache/core/backend';
 import { type Cluster, Command, Redis } from 'ioredis';
-import { publishBehindWrite, publishOnConnection } from './internal/bus-send.js';
+import { busPorts } from './internal/bus-send.js';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
 import { groupBySlot } from './internal/key-slot.js';
@@ -97,7 +97,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #frames: boolean;
   /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
   readonly #framePrefix: string;
-  /** Set when {@link writeEntry} handed its one command to the connection before returning (see publishBehindWrite). */
+  /** Set when {@link writeEntry} handed its one command to the connection before returning (see #openBusPort). */
   #lastWriteSent = false;
 
   constructor(options: RedisCacheOptions = {}) {
@@ -136,6 +136,25 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       if (this.emitter.listening) this.emitter.emit('error', { error: mapRedisError(error, this.#client) });
     };
     if (this.#owned) this.#client.on('error', this.#onClientError);
+    if (this.#frames) this.#openBusPort();
+  }
+
+  /** Lets a `RedisBus` on this server publish on this cache's connection (internal/bus-send.ts). */
+  #openBusPort(): void {
+    const io = this.#io;
+    busPorts.set(this, {
+      client: this.#client as Redis,
+      entryPrefix: this.#framePrefix,
+      publish: (channel, message) => io.send(new Command('publish', [channel, message])),
+      publishBehind: (write, channel, message) => {
+        io.corkNow();
+        this.#lastWriteSent = false;
+        const written = write();
+        if (!this.#lastWriteSent) return { written, sent: undefined };
+        this.#lastWriteSent = false;
+        return { written, sent: io.send(new Command('publish', [channel, message])) };
+      },
+    });
   }
 
   /** The ioredis client (borrowed or owned). Keys written through it bypass the cache's layout. */
@@ -208,36 +227,6 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     );
     this.#lastWriteSent = true;
     return sent;
-  }
-
-  /**
-   * `RedisBus.publisherFor`: a `PUBLISH` on this cache's connection, batched with the commands sent
-   * in the same tick; `undefined` on a connection the cache does not build commands for (a Cluster,
-   * another copy of ioredis).
-   */
-  [publishOnConnection](channel: string, message: Buffer): Promise<unknown> | undefined {
-    if (!this.#frames) return undefined;
-    return this.#io.send(new Command('publish', [channel, message]));
-  }
-
-  /**
-   * `RedisBus.publisherFor`: runs `write` (one write of this cache) and, when it handed its one
-   * command to the connection before returning, sends a `PUBLISH` right behind it: one connection
-   * keeps the order (the server applies the write, then publishes), and with the socket corked
-   * both leave in one write. `sent` is `undefined` when nothing was published.
-   */
-  [publishBehindWrite]<T>(
-    write: () => Promise<T>,
-    channel: string,
-    message: Buffer,
-  ): { written: Promise<T>; sent: Promise<unknown> | undefined } {
-    if (!this.#frames) return { written: write(), sent: undefined };
-    this.#io.corkNow();
-    this.#lastWriteSent = false;
-    const written = write();
-    if (!this.#lastWriteSent) return { written, sent: undefined };
-    this.#lastWriteSent = false;
-    return { written, sent: this.#io.send(new Command('publish', [channel, message])) };
   }
 
   async #writeTaggedEntry(key: string, entry: StoredEntry<V>): Promise<void> {

@@ -2,9 +2,11 @@
  * `BaseCache`: everything a backend shares. A backend extends it and implements a few
  * primitives over stored entries; this class owns key checks, TTL parsing, stats, events,
  * expiry, tags (invalidation timestamps stored by the backend and checked on read),
- * `getOrSet` (stale windows and the lock hook, over the single-flight of `get-or-set.ts`), the
- * error classes of failed operations, and the fallbacks of the many-key operations. This file is
- * over 400 lines because the contract is one unit.
+ * `getOrSet`'s decisions (a hit, a stale value served while a refresh runs, a computation to join;
+ * the single-flight is in get-or-set.ts, one computation with its lock, factory and write in
+ * factory-runner.ts), the error classes of failed operations, and the fallbacks of the many-key
+ * operations. This file is over 400 lines because the contract is one unit: each public method
+ * checks its arguments, calls the primitives, counts and reports in the same way.
  */
 import { type Clock, systemClock } from './clock.js';
 import { type Duration, parseTtl } from './duration.js';
@@ -30,14 +32,8 @@ import {
   traceOperation,
 } from './diagnostics.js';
 import { CacheEmitter } from './events.js';
-import {
-  backendErrorPolicy,
-  type Flight,
-  FlightTable,
-  type GetOrSetPlan,
-  planGetOrSet,
-  runFactory,
-} from './get-or-set.js';
+import { compute, type FactoryHost, type Lookup } from './factory-runner.js';
+import { backendErrorPolicy, type Flight, FlightTable, planGetOrSet } from './get-or-set.js';
 import {
   checkWellFormed,
   DEFAULT_MAX_KEY_BYTES,
@@ -76,16 +72,10 @@ export interface BaseCacheOptions {
   onBackendError?: BackendErrorPolicy | undefined;
 }
 
-/** A held lock; call it to release. */
-export type LockRelease = () => Promise<void>;
-
 const NO_TAGS: readonly string[] = [];
 
-/** Whether an entry was found live, found expired (and known), or not found. */
-type Lookup<V> =
-  | { state: 'fresh'; entry: StoredEntry<V> }
-  | { state: 'stale'; entry: StoredEntry<V> }
-  | undefined;
+/** A held lock; call it to release. */
+export type LockRelease = () => Promise<void>;
 
 /**
  * The base class of backends. Subclasses implement the protected primitives; the public
@@ -106,6 +96,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   /** The key length limit in UTF-8 bytes. */
   protected readonly maxKeyBytes: number;
   readonly #flights = new FlightTable<V>();
+  /** What a `getOrSet` computation (factory-runner.ts) needs of this cache. */
+  readonly #factoryHost: FactoryHost<V>;
   #closed = false;
   readonly #onBackendError: BackendErrorPolicy;
   /** The latest tag invalidation stamp and tagged `createdAt` of this instance: they order same-millisecond events. */
@@ -116,6 +108,18 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (options === null || typeof options !== 'object')
       throw new CacheConfigError('options must be an object');
     this.name = options.name ?? defaultName;
+    this.#factoryHost = {
+      name: this.name,
+      read: async (key) => this.#classify(key, await this.readEntry(key), this.now()),
+      write: async (key, value, options, staleWindow) => {
+        await this.writeEntry(key, this.buildEntry(value, options, staleWindow));
+        this.stats.sets++;
+        this.emit('set', { key });
+      },
+      acquireLock: (key, lease, wait) => this.acquireLock(key, lease, wait),
+      reportError: (error, key) => this.reportError(error, key),
+      fail: (error, key) => this.#fail(error, key),
+    };
     this.clock = options.clock ?? systemClock;
     if (typeof this.clock.now !== 'function') throw new CacheConfigError('clock must have a now() method');
     this.defaultTtlMs = parseTtl(options.defaultTtl, 'defaultTtl');
@@ -738,14 +742,14 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       return found.entry.value;
     }
     const stale = found?.entry;
-    const compute = (flight: Flight<V>) =>
-      this.#compute(key, factory, options, plan, stale, flight, readFailed);
+    const job = { key, factory, options, plan, stale, offline: readFailed };
+    const run = (flight: Flight<V>) => compute(this.#factoryHost, job, flight);
     if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
       this.#count(key, true);
       if (message) message.hit = true;
       // The refresh runs in the background, bounded by this caller's timeout.
       this.#flights
-        .join(key, compute)
+        .join(key, run)
         .wait(key, plan.timeout)
         .catch((error) => this.reportError(toCacheError(error, 'background refresh failed', key), key));
       return stale.value;
@@ -753,7 +757,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     this.#count(key, false);
     if (message) message.hit = false;
     // Join the computation in flight, or start one; this caller's own limits apply to its wait.
-    const flight = this.#flights.join(key, compute);
+    const flight = this.#flights.join(key, run);
     let value: V;
     try {
       value = await flight.wait(key, plan.timeout);
@@ -776,82 +780,6 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
     if (flight.backendError !== undefined && !plan.bypass) throw flight.backendError;
     return value;
-  }
-
-  /**
-   * One computation of a key: the lock, the factory, the write. Ends early when `flight` is
-   * abandoned. When it bypasses backend failures (`plan.bypass`), a failed lock computes without
-   * it and a failed write is reported and leaves `flight.backendError`; `offline` (the read
-   * failed) skips both.
-   */
-  async #compute(
-    key: string,
-    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-    options: GetOrSetOptions | undefined,
-    plan: GetOrSetPlan,
-    stale: StoredEntry<V> | undefined,
-    flight: Flight<V>,
-    offline: boolean,
-  ): Promise<V> {
-    const release = plan.lock && !offline ? await this.#lock(key, plan, flight) : undefined;
-    if (release) {
-      // Another process may have computed the value while this one waited.
-      let found: Lookup<V>;
-      try {
-        found = await this.#classify(key, await this.readEntry(key), this.now());
-      } catch (error) {
-        // The read after the wait is an optimisation: compute when it fails.
-        this.reportError(toCacheError(error, 'read after lock failed', key), key);
-        found = undefined;
-      }
-      if (found?.state === 'fresh') {
-        await release().catch(() => undefined);
-        return found.entry.value;
-      }
-    }
-    try {
-      const value = await (cacheChannels.load.hasSubscribers
-        ? traceOperation(cacheChannels.load, { cache: this.name, operation: 'load', key }, () =>
-            runFactory(key, factory, stale?.value, flight),
-          )
-        : runFactory(key, factory, stale?.value, flight));
-      if (offline) return value;
-      const entry = this.buildEntry(value, options, Math.max(plan.swr, plan.sie));
-      try {
-        await this.writeEntry(key, entry);
-      } catch (error) {
-        if (!plan.bypass) this.#fail(error, key);
-        flight.backendError = toCacheError(error, 'backend write failed; bypassing the cache', key);
-        this.reportError(flight.backendError as CacheError, key);
-        return value;
-      }
-      this.stats.sets++;
-      this.emit('set', { key });
-      return value;
-    } finally {
-      if (release)
-        await release().catch((error) =>
-          this.reportError(toCacheError(error, 'lock release failed', key), key),
-        );
-    }
-  }
-
-  /** Takes the lock of `getOrSet({ lock })`; a bypassing computation goes on without it when the backend fails. */
-  async #lock(key: string, plan: GetOrSetPlan, flight: Flight<V>): Promise<LockRelease | undefined> {
-    const lock = plan.lock as { lease: number; wait: number };
-    let release: LockRelease | undefined;
-    try {
-      release = await this.acquireLock(key, lock.lease, lock.wait);
-    } catch (error) {
-      if (!plan.bypass) throw error;
-      this.reportError(toCacheError(error, 'lock failed; computing without it', key), key);
-      return undefined;
-    }
-    if (release && flight.signal.aborted) {
-      await release().catch(() => undefined);
-      throw flight.signal.reason;
-    }
-    return release;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

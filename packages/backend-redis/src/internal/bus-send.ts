@@ -1,8 +1,30 @@
 /**
- * How `RedisBus` sends on a `RedisCache`'s connection (see `RedisBus.publisherFor`): methods of the
- * cache under these symbols, kept out of the package's exports.
+ * How `RedisBus` sends on a `RedisCache`'s connection (see `RedisBus.publisherFor`): each cache
+ * that builds its own commands (a single node of this package's ioredis) registers a port here,
+ * kept out of the package's exports and declarations.
  */
-/** `(channel, message) => Promise`: a `PUBLISH` on the cache's connection. */
-export const publishOnConnection: unique symbol = Symbol('publishOnConnection');
-/** `(write, channel, message) => { written, sent }`: a write, and a `PUBLISH` right behind it. */
-export const publishBehindWrite: unique symbol = Symbol('publishBehindWrite');
+import type { Redis } from 'ioredis';
+
+/** A cache's connection, as the bus uses it. */
+export interface BusPort {
+  /** The cache's client. */
+  readonly client: Redis;
+  /** The Redis key prefix of the cache's entries: the client's `keyPrefix`, the cache's `prefix`, `e:`. */
+  readonly entryPrefix: string;
+  /** A `PUBLISH` on the cache's connection, batched with the commands sent in the same tick. */
+  publish(channel: string, message: Buffer): Promise<unknown>;
+  /**
+   * Runs `write` (one write of the cache) and, when it handed its one command to the connection
+   * before returning, sends a `PUBLISH` right behind it: one connection keeps the order (the
+   * server applies the write, then publishes), and with the socket corked both leave in one
+   * write. `sent` is `undefined` when nothing was published.
+   */
+  publishBehind<T>(
+    write: () => Promise<T>,
+    channel: string,
+    message: Buffer,
+  ): { written: Promise<T>; sent: Promise<unknown> | undefined };
+}
+
+/** The port of each cache that has one. */
+export const busPorts = new WeakMap<object, BusPort>();
