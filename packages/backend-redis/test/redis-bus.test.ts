@@ -472,13 +472,9 @@ describe('RedisBus faults on a server this file starts', () => {
     it("publishWrites: false: the tracked cache's publisher announces its writes, another cache's does not", async () => {
       const prefix = uniquePrefix('tracked');
       const cache = track(new RedisCache({ url: server.url, prefix }));
-      const r = open({
-        client: cache.client,
-        prefix,
-        mode: 'tracking',
-        channel: 'tracking',
-        publishWrites: false,
-      });
+      const silent = (client: Redis) =>
+        open({ client, prefix, mode: 'tracking', channel: 'tracking', publishWrites: false });
+      const r = silent(cache.client as Redis);
       const sameServer = track(new RedisCache({ url: server.url, prefix }));
       const otherPrefix = track(new RedisCache({ client: cache.client, prefix: `${prefix}other:` }));
       expect(r.bus.publisherFor(cache)?.announcesWrites).toBe(true);
@@ -488,13 +484,7 @@ describe('RedisBus faults on a server this file starts', () => {
       expect(publishing.bus.publisherFor(published)?.announcesWrites).toBe(false);
       // What the other instances hear instead: Redis's report of the write.
       const peerCache = track(new RedisCache({ url: server.url, prefix }));
-      const peer = open({
-        client: peerCache.client,
-        prefix,
-        mode: 'tracking',
-        channel: 'tracking',
-        publishWrites: false,
-      });
+      const peer = silent(peerCache.client as Redis);
       await connected(r, peer, publishing);
       await cache.set('k', 1);
       await peer.until(() => peer.messages.length === 1);

@@ -36,6 +36,20 @@ function fleet(n: number, options: { clock?: ManualClock; l1MaxTtl?: number; bus
 /** Waits until every bus message in flight has been delivered (MemoryBus delivers on a microtask). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A promise, and whether it has settled yet. */
+function watch(promise: Promise<unknown>): { done: Promise<unknown>; readonly settled: boolean } {
+  let settled = false;
+  const done = promise.finally(() => {
+    settled = true;
+  });
+  return {
+    done,
+    get settled() {
+      return settled;
+    },
+  };
+}
+
 function errorsOf(cache: TieredCache): CacheError[] {
   const errors: CacheError[] = [];
   cache.on('error', ({ error }) => errors.push(error));
@@ -158,14 +172,11 @@ describe('busPublish', () => {
     const bus = new GatedBus({ channel });
     const a = tiered({ l1: new MemoryCache(), l2: new MapCache(), bus });
     open.push(a as TieredCache);
-    let resolved = false;
-    const setting = a.set('k', 1).then(() => {
-      resolved = true;
-    });
+    const setting = watch(a.set('k', 1));
     await settle();
-    expect(resolved).toBe(false);
+    expect(setting.settled).toBe(false);
     bus.open();
-    await setting;
+    await setting.done;
     expect(a.stats.snapshot().busPublished).toBe(1);
   });
 
@@ -182,14 +193,11 @@ describe('busPublish', () => {
     await a.set('k', 1);
     expect(a.stats.snapshot().busPublished).toBe(0);
     expect(await b.l1.get('k')).toBe(0);
-    let closed = false;
-    const closing = a.close().then(() => {
-      closed = true;
-    });
+    const closing = watch(a.close());
     await settle();
-    expect(closed).toBe(false);
+    expect(closing.settled).toBe(false);
     bus.open();
-    await closing;
+    await closing.done;
     await settle();
     expect(a.stats.snapshot().busPublished).toBe(1);
     expect(await b.l1.get('k')).toBeUndefined();
@@ -272,15 +280,12 @@ describe("a bus that publishes on L2's connection (publisherFor)", () => {
     await b.get('k');
     log.length = 0;
     bus.shut();
-    let resolved = false;
-    const setting = a.set('k', 1).then(() => {
-      resolved = true;
-    });
+    const setting = watch(a.set('k', 1));
     await settle();
     expect(log).toEqual(['l2.set k', 'behind keys k']);
-    expect(resolved).toBe(false);
+    expect(setting.settled).toBe(false);
     bus.open();
-    await setting;
+    await setting.done;
     await settle();
     expect(log).toEqual(['l2.set k', 'behind keys k']);
     expect(a.stats.snapshot().busPublished).toBe(1);
@@ -294,14 +299,11 @@ describe("a bus that publishes on L2's connection (publisherFor)", () => {
     await a.set('k', 1);
     expect(log).toEqual(['l2.set k', 'behind keys k']);
     expect(a.stats.snapshot().busPublished).toBe(0);
-    let closed = false;
-    const closing = a.close().then(() => {
-      closed = true;
-    });
+    const closing = watch(a.close());
     await settle();
-    expect(closed).toBe(false);
+    expect(closing.settled).toBe(false);
     bus.open();
-    await closing;
+    await closing.done;
     expect(a.stats.snapshot().busPublished).toBe(1);
   });
 
