@@ -201,11 +201,11 @@ export class RedisBus implements CacheBus {
   }
 
   /**
-   * A publisher on `cache`'s own connection when `cache` is a single-node {@link RedisCache} (made
-   * with this package's ioredis) on the server of this bus (the same host and port, or the same
-   * Sentinel master) as the same user, else `undefined`. Through it, `@cache/tiered` sends a write's message right
-   * behind the write: the server applies the write before it publishes, and both take one round
-   * trip (one socket write when the cache owns its client). Its messages reach the subscribers of
+   * A publisher on `cache`'s own connection when `cache` is a single-node `RedisCache` (made with
+   * this package's ioredis) on the server of this bus (the same host and port, or the same
+   * Sentinel master) as the same user, else `undefined`. Through it, `@cache/tiered` sends a
+   * write's message right behind the write: the server applies the write before it publishes, and
+   * both take one round trip (one socket write when the cache owns its client). Its messages reach the subscribers of
    * {@link RedisBus.publish}, settle within `publishTimeout` and fail alike; while the cache's
    * connection is down, at once. In `'tracking'` mode with `publishWrites: false`, for the cache
    * whose `client` and `prefix` the bus tracks, it `announcesWrites`.
