@@ -6,7 +6,7 @@
  * after it while the store is over its entry limit, and the victim's slot is removed. Used to tune the policies and
  * to check that the replay through `MemoryCache` gives the same numbers.
  */
-import type { EvictionPolicy } from '../../packages/backend-memory/src/policies/index.ts';
+import type { EvictionPolicy } from '@cache/backend-memory';
 
 /** Hits / requests of `policy` replaying `keys` with at most `size` entries. */
 export function directHitRatio(keys: readonly string[], size: number, policy: EvictionPolicy): number {
