@@ -1,12 +1,12 @@
 /**
  * Seeded random numbers and a Zipf sampler for benchmarks.
  *
- * `mulberry32` (shared with the tests, from `@cache/test-utils`' source) is a tiny 32-bit PRNG.
+ * `mulberry32` (shared with the tests, from `@cache/test-utils/random`) is a tiny 32-bit PRNG.
  * `zipfRanks` draws ranks 0..n-1 with probability proportional to 1 / (rank + 1)^s by inverse
  * CDF over a precomputed cumulative table (binary search per draw).
  */
 
-export { mulberry32 } from '../../../packages/test-utils/src/random.ts';
+export { mulberry32 } from '@cache/test-utils/random';
 
 /** `count` ranks in 0..n-1 drawn from a Zipf distribution with exponent `s`. */
 export function zipfRanks(n: number, s: number, count: number, random: () => number): Uint32Array {
