@@ -1,5 +1,6 @@
 /**
- * The speed half of the memory benchmark: every subject through four scenarios in this process,
+ * The speed half of the memory benchmark: one subject through five scenarios in this process, with
+ * one kind of value (`string` or `object`, built once in the workload, never per operation),
  * timed by tinybench against process CPU time (user + system, all threads, so GC threads count).
  *
  * One tinybench iteration is a batch of `n` operations, `n` calibrated per subject and scenario
@@ -14,8 +15,17 @@ import { mulberry32, shuffle, zipfRanks } from './lib/zipf.ts';
 import type { Subject, SubjectInstance } from './memory-subjects.ts';
 
 /** The scenarios, in run order. */
-export const scenarioIds = ['get-hit', 'get-miss', 'set-evict', 'mix'] as const;
+export const scenarioIds = ['get-hit', 'get-miss', 'set-existing', 'set-evict', 'mix'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
+
+/** The kinds of value the scenarios write: `value:<i>` strings, or small objects `{ id, name, active }`. */
+export const valueKinds = ['string', 'object'] as const;
+export type ValueKind = (typeof valueKinds)[number];
+
+/** The value of entry `i` of a kind (the heap measurement builds them the same way). */
+export function makeValue(kind: ValueKind, i: number): unknown {
+  return kind === 'string' ? `value:${i}` : { id: i, name: `user:${i}`, active: true };
+}
 
 /** What one subject did in one scenario. */
 export interface SpeedResult {
@@ -76,10 +86,12 @@ export interface Workload {
   readonly mixOps: Uint8Array;
   /** The hottest `capacity` Zipf keys, coldest first: the mix's prefill. */
   readonly mixPrefill: string[];
+  /** `capacity` values of one kind, written in a cycle by the prefills and the timed writes. */
+  readonly values: unknown[];
 }
 
-/** Builds the workload (seeded, so every run sees the same keys). */
-export function buildWorkload(config: SpeedConfig): Workload {
+/** Builds the workload (seeded, so every run sees the same keys) with values of one kind. */
+export function buildWorkload(config: SpeedConfig, kind: ValueKind): Workload {
   const random = mulberry32(20240601);
   const prefillKeys = Array.from({ length: config.capacity }, (_, i) => `key:${i}`);
   const hitKeys = shuffle(prefillKeys.slice(), random);
@@ -91,17 +103,21 @@ export function buildWorkload(config: SpeedConfig): Workload {
   const mixOps = new Uint8Array(config.mixOps);
   for (let i = 0; i < mixOps.length; i++) mixOps[i] = random() < config.mixSetShare ? 1 : 0;
   const mixPrefill = zkeys.slice(0, config.capacity).reverse();
-  return { prefillKeys, hitKeys, missKeys, evictKeys, mixKeys, mixOps, mixPrefill };
+  const values = Array.from({ length: config.capacity }, (_, i) => makeValue(kind, i));
+  return { prefillKeys, hitKeys, missKeys, evictKeys, mixKeys, mixOps, mixPrefill, values };
 }
 
-/** A generated loop: runs `n` operations from `start` (wrapping), returns the reads that hit. */
+/**
+ * A generated loop: runs `n` operations from `start` (wrapping), returns the reads that hit. Writes
+ * take the values in a cycle, from `values[start % values.length]` on.
+ */
 type Loop = (
   target: object,
   keys: readonly string[],
   ops: Uint8Array | null,
   n: number,
   start: number,
-  value: unknown,
+  values: readonly unknown[],
 ) => number | Promise<number>;
 
 let loopSerial = 0;
@@ -109,16 +125,19 @@ let loopSerial = 0;
 function makeLoop(subject: Subject, inst: SubjectInstance, body: 'get' | 'set' | 'mix'): Loop {
   const aw = subject.kind === 'async' ? 'await ' : '';
   const get = `(${aw}c.${inst.get}(k)) != null`;
+  const set = `{ ${aw}c.${inst.set}(k, values[v]); if (++v === vlen) v = 0; }`;
   const step =
     body === 'get'
       ? `if (${get}) hits++;`
       : body === 'set'
-        ? `${aw}c.${inst.set}(k, value);`
-        : `if (ops[j] === 1) ${aw}c.${inst.set}(k, value); else if (${get}) hits++;`;
+        ? set
+        : `if (ops[j] === 1) ${set} else if (${get}) hits++;`;
   const source = `// ${subject.id} ${body} #${++loopSerial}
-return ${subject.kind === 'async' ? 'async ' : ''}function loop(c, keys, ops, n, start, value) {
+return ${subject.kind === 'async' ? 'async ' : ''}function loop(c, keys, ops, n, start, values) {
   const len = keys.length;
+  const vlen = values.length;
   let j = start;
+  let v = start % vlen;
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const k = keys[j];
@@ -130,13 +149,26 @@ return ${subject.kind === 'async' ? 'async ' : ''}function loop(c, keys, ops, n,
   return new Function(source)() as Loop;
 }
 
-async function prefill(subject: Subject, inst: SubjectInstance, keys: readonly string[]): Promise<void> {
+async function prefill(
+  subject: Subject,
+  inst: SubjectInstance,
+  keys: readonly string[],
+  values: readonly unknown[],
+): Promise<void> {
   const target = inst.target as Record<string, (key: string, value: unknown) => unknown>;
   const set = target[inst.set]!;
   for (let i = 0; i < keys.length; i++) {
-    const r = set.call(target, keys[i]!, `value:${i}`);
+    const r = set.call(target, keys[i]!, values[i % values.length]);
     if (subject.kind === 'async') await r;
   }
+}
+
+/**
+ * One turn of the event loop, before each batch and outside its timing: a child whose parent went
+ * away exits there (lib/children.ts) instead of after the scenario.
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Times one loop over `keys` with tinybench; the cursor carries on from batch to batch. */
@@ -145,6 +177,7 @@ async function timeLoop(
   inst: SubjectInstance,
   keys: readonly string[],
   ops: Uint8Array | null,
+  values: readonly unknown[],
   hasReads: boolean,
   config: SpeedConfig,
 ): Promise<SpeedResult> {
@@ -154,7 +187,7 @@ async function timeLoop(
   let hits = 0;
   const readShare = ops ? 1 - config.mixSetShare : 1;
   const run = async (n: number): Promise<void> => {
-    const h = await loop(target, keys, ops, n, cursor, 'value');
+    const h = await loop(target, keys, ops, n, cursor, values);
     cursor = (cursor + n) % keys.length;
     hits += h;
     reads += n * readShare;
@@ -186,7 +219,7 @@ async function timeLoop(
     warmupIterations: 2,
     throws: true,
   });
-  bench.add('batch', () => run(n), { async: true });
+  bench.add('batch', () => run(n), { async: true, beforeEach: yieldToEvents });
   const [task] = await bench.run();
   const result = task?.result;
   if (result?.state !== 'completed') throw new Error(`benchmark did not complete: ${result?.state}`);
@@ -199,30 +232,42 @@ async function timeLoop(
   };
 }
 
-/** Runs every scenario for one subject (fresh instances: one for get/set, one for the mix). */
+/**
+ * Runs every scenario for one subject (fresh instances: one for the get and set scenarios, one for the
+ * mix). set-existing overwrites the prefilled keys (a full cache, no eviction) before set-evict
+ * replaces them with new keys.
+ */
 export async function runSpeed(
   subject: Subject,
   workload: Workload,
   config: SpeedConfig,
   onResult: (scenario: ScenarioId, result: SpeedResult) => void,
 ): Promise<void> {
+  const { values } = workload;
   const inst = await subject.create(config.capacity);
   try {
-    await prefill(subject, inst, workload.prefillKeys);
-    const hitLoop = makeLoop(subject, inst, 'get');
-    onResult('get-hit', await timeLoop(hitLoop, inst, workload.hitKeys, null, true, config));
-    const missLoop = makeLoop(subject, inst, 'get');
-    onResult('get-miss', await timeLoop(missLoop, inst, workload.missKeys, null, true, config));
-    const setLoop = makeLoop(subject, inst, 'set');
-    onResult('set-evict', await timeLoop(setLoop, inst, workload.evictKeys, null, false, config));
+    await prefill(subject, inst, workload.prefillKeys, values);
+    const scenarios: [ScenarioId, 'get' | 'set', readonly string[], boolean][] = [
+      ['get-hit', 'get', workload.hitKeys, true],
+      ['get-miss', 'get', workload.missKeys, true],
+      ['set-existing', 'set', workload.hitKeys, false],
+      ['set-evict', 'set', workload.evictKeys, false],
+    ];
+    for (const [scenario, body, keys, hasReads] of scenarios) {
+      const loop = makeLoop(subject, inst, body);
+      onResult(scenario, await timeLoop(loop, inst, keys, null, values, hasReads, config));
+    }
   } finally {
     await inst.close();
   }
   const mixInst = await subject.create(config.capacity);
   try {
-    await prefill(subject, mixInst, workload.mixPrefill);
+    await prefill(subject, mixInst, workload.mixPrefill, values);
     const mixLoop = makeLoop(subject, mixInst, 'mix');
-    onResult('mix', await timeLoop(mixLoop, mixInst, workload.mixKeys, workload.mixOps, true, config));
+    onResult(
+      'mix',
+      await timeLoop(mixLoop, mixInst, workload.mixKeys, workload.mixOps, values, true, config),
+    );
   } finally {
     await mixInst.close();
   }

@@ -1,12 +1,16 @@
 /**
  * The subjects of the memory benchmark: our `MemoryCache` (async API and sync fast path, default
- * policy and `policy: 'lru'`) beside the in-process caches users would otherwise pick.
+ * policy and `policy: 'lru'`) beside the in-process caches users would otherwise pick, and, for a
+ * before/after comparison, the same four MemoryCache subjects built from another checkout.
  *
  * Each subject makes an instance bounded to `capacity` entries and names the object and the
  * method names the benchmark loops call (`target[get](key)`, `target[set](key, value)`), so the
  * loops call each library the way its users do, with no adapter in between where possible.
  * Async subjects are called with `await` on every operation.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { createCache } from 'cache-manager';
@@ -18,8 +22,11 @@ import { LRUCache } from 'lru-cache';
 /** How a subject is called: `sync` returns values, `async` returns promises that are awaited. */
 export type SubjectKind = 'sync' | 'async';
 
-/** Which reference a subject is: ours, the lru-cache baselines, a Map, or a peer library. */
-export type SubjectGroup = 'ours' | 'lru-sync' | 'lru-async' | 'map' | 'sync-lib' | 'async-lib';
+/**
+ * Which reference a subject is: ours, ours from the baseline checkout, the lru-cache references, a
+ * Map, or a peer library.
+ */
+export type SubjectGroup = 'ours' | 'baseline' | 'lru-sync' | 'lru-async' | 'map' | 'sync-lib' | 'async-lib';
 
 /** A live instance of a subject. */
 export interface SubjectInstance {
@@ -45,6 +52,8 @@ export interface Subject {
   readonly config: string;
   /** The subject whose bytes-per-entry figure this one shares (same object, other call style). */
   readonly heapOf?: string;
+  /** For a baseline subject: the id of the same subject on the current build. */
+  readonly baselineOf?: string;
   create(capacity: number): Promise<SubjectInstance>;
 }
 
@@ -88,51 +97,91 @@ interface LoadedMemoryCache {
   syncSet: string;
 }
 
-let loaded: LoadedMemoryCache | undefined;
+const loaded = new Map<string, Promise<LoadedMemoryCache>>();
 
-/** Loads `MemoryCache` from the built `@cache/backend-memory`, or the placeholder when it is not there. */
-export async function loadMemoryCache(): Promise<LoadedMemoryCache> {
-  if (loaded) return loaded;
-  let ctor: MemoryCacheCtor = PlaceholderMemoryCache;
-  let placeholder = true;
+/**
+ * Loads `MemoryCache`: with no `packageDir`, from the built `@cache/backend-memory` of this checkout
+ * (or the placeholder when it is not built); with one (another checkout's `packages/backend-memory`),
+ * from that directory's `dist/index.js`, which resolves its own `@cache/core` from that checkout.
+ */
+export function loadMemoryCache(packageDir?: string): Promise<LoadedMemoryCache> {
+  const key = packageDir ?? '';
+  let promise = loaded.get(key);
+  if (!promise) {
+    promise = packageDir === undefined ? loadCurrent() : loadBaseline(packageDir);
+    loaded.set(key, promise);
+  }
+  return promise;
+}
+
+async function loadCurrent(): Promise<LoadedMemoryCache> {
   if (process.env.BENCH_MEMORY_PLACEHOLDER !== '1') {
     try {
       const specifier = '@cache/backend-memory';
       const mod = (await import(specifier)) as { MemoryCache?: MemoryCacheCtor };
-      if (typeof mod.MemoryCache === 'function') {
-        ctor = mod.MemoryCache;
-        placeholder = false;
-      }
+      if (typeof mod.MemoryCache === 'function') return withSyncPath(mod.MemoryCache, false);
     } catch {
       // not built yet: keep the placeholder
     }
   }
+  return withSyncPath(PlaceholderMemoryCache, true);
+}
+
+async function loadBaseline(packageDir: string): Promise<LoadedMemoryCache> {
+  const entry = path.resolve(packageDir, 'dist/index.js');
+  if (!existsSync(entry)) {
+    throw new Error(`--baseline: ${entry} not found (build that checkout's @cache/backend-memory first)`);
+  }
+  const mod = (await import(pathToFileURL(entry).href)) as { MemoryCache?: MemoryCacheCtor };
+  if (typeof mod.MemoryCache !== 'function') throw new Error(`--baseline: ${entry} exports no MemoryCache`);
+  return withSyncPath(mod.MemoryCache, false);
+}
+
+function withSyncPath(ctor: MemoryCacheCtor, placeholder: boolean): LoadedMemoryCache {
   const proto = ctor.prototype as Record<string, unknown>;
   const syncGet = ['getSync', 'peek'].find((m) => typeof proto[m] === 'function');
   const syncSet = ['setSync'].find((m) => typeof proto[m] === 'function');
   if (!syncGet || !syncSet) throw new Error('MemoryCache has no sync fast path (getSync/peek, setSync)');
-  loaded = { ctor, placeholder, syncGet, syncSet };
-  return loaded;
+  return { ctor, placeholder, syncGet, syncSet };
 }
 
-function memorySubject(id: string, label: string, kind: SubjectKind, policy: string | undefined): Subject {
+/** A MemoryCache subject; with `baselineDir`, the same subject built from that checkout. */
+function memorySubject(
+  id: string,
+  label: string,
+  kind: SubjectKind,
+  policy: string | undefined,
+  baselineDir?: string,
+): Subject {
   const options = (capacity: number): Record<string, unknown> =>
     policy ? { maxEntries: capacity, policy } : { maxEntries: capacity };
+  const suffix = baselineDir === undefined ? '' : '-baseline';
   return {
-    id,
-    label,
+    id: `${id}${suffix}`,
+    label: baselineDir === undefined ? label : `${label} (baseline)`,
     kind,
-    group: 'ours',
-    ...(kind === 'async' ? { heapOf: id.replace(/-async$/, '-sync') } : {}),
-    config: `new MemoryCache({ maxEntries${policy ? `, policy: '${policy}'` : ''} })`,
+    group: baselineDir === undefined ? 'ours' : 'baseline',
+    ...(kind === 'async' ? { heapOf: `${id.replace(/-async$/, '-sync')}${suffix}` } : {}),
+    ...(baselineDir === undefined ? {} : { baselineOf: id }),
+    config: `new MemoryCache({ maxEntries${policy ? `, policy: '${policy}'` : ''} })${baselineDir === undefined ? '' : ` from ${baselineDir}`}`,
     async create(capacity) {
-      const m = await loadMemoryCache();
+      const m = await loadMemoryCache(baselineDir);
       const cache = new m.ctor(options(capacity));
       return kind === 'async'
         ? { target: cache, get: 'get', set: 'set', close: () => cache.close() }
         : { target: cache, get: m.syncGet, set: m.syncSet, close: () => cache.close() };
     },
   };
+}
+
+/** The four MemoryCache subjects (sync and async, default policy and `lru`), of this or another build. */
+function memorySubjects(baselineDir?: string): Subject[] {
+  return [
+    memorySubject('memory-async', 'MemoryCache async (default policy)', 'async', undefined, baselineDir),
+    memorySubject('memory-sync', 'MemoryCache sync (default policy)', 'sync', undefined, baselineDir),
+    memorySubject('memory-lru-async', "MemoryCache async (policy 'lru')", 'async', 'lru', baselineDir),
+    memorySubject('memory-lru-sync', "MemoryCache sync (policy 'lru')", 'sync', 'lru', baselineDir),
+  ];
 }
 
 /** lru-cache behind an async function, as a cache with an async API would call it. */
@@ -189,12 +238,16 @@ class BentoAdapter {
   }
 }
 
-/** Every subject, in table order. */
-export const subjects: readonly Subject[] = [
-  memorySubject('memory-async', 'MemoryCache async (default policy)', 'async', undefined),
-  memorySubject('memory-sync', 'MemoryCache sync (default policy)', 'sync', undefined),
-  memorySubject('memory-lru-async', "MemoryCache async (policy 'lru')", 'async', 'lru'),
-  memorySubject('memory-lru-sync', "MemoryCache sync (policy 'lru')", 'sync', 'lru'),
+/**
+ * Every subject, in table order; with `baselineDir` (another checkout's `packages/backend-memory`),
+ * the MemoryCache subjects built there follow ours, with ids ending in `-baseline`.
+ */
+export function allSubjects(baselineDir?: string): Subject[] {
+  return [...memorySubjects(), ...(baselineDir === undefined ? [] : memorySubjects(baselineDir)), ...peers];
+}
+
+/** The subjects that are not MemoryCache. */
+const peers: readonly Subject[] = [
   {
     id: 'lru-cache-sync',
     label: 'lru-cache (sync)',
