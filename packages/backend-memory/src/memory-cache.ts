@@ -14,38 +14,27 @@
  * absolute times if a time does not fit). Freed slots go on a stack for reuse. The eviction policy keeps its own
  * bookkeeping by slot (see `policies/policy.ts`).
  *
- * This file is over 400 lines because the hot paths (the synchronous API and the async
- * overrides of `BaseCache` built on it) share private state and are kept in one class so that
- * V8 inlines them, as lru-cache does; snapshots live here too since they read the slots.
+ * The contract (checks, counts, events, the async methods) is core's `SyncCache`; this class
+ * implements its synchronous primitives over the slots. It is over 400 lines because the slot
+ * store and the primitives on the hot paths share private state in one class, so that V8 inlines
+ * them, as lru-cache does; snapshots live here too since they read the slots.
  */
 import {
   type CacheEntryInfo,
-  cacheTracing,
-  type Duration,
   CacheConfigError,
   CacheFullError,
   CacheSerializationError,
-  type FactoryContext,
-  type GetOrSetOptions,
   jsonSerializer,
   type Serializer,
-  type SetOptions,
 } from '@cache/core';
 import {
-  BaseCache,
-  closedError,
-  globMatcher,
-  globPrefix,
-  parseTtl,
   type StoredEntry,
+  SyncCache,
   toCacheError,
-  traceCacheOperation,
+  undefinedValueError,
   validateKey,
-  validateKeys,
-  validateOptions,
-  validateSetOptions,
 } from '@cache/core/backend';
-import { encodeValue, entrySize, jsonSize, resized, undefinedValue } from './internal/values.js';
+import { encodeValue, entrySize, jsonSize, resized } from './internal/values.js';
 import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
 import {
   type EvictedEntry,
@@ -76,8 +65,6 @@ const STALE = 4;
 const INITIAL_CAPACITY = 16;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const MISSING = Symbol('missing');
-/** The diagnostics channels of the async overrides: one `hasSubscribers` read per call when nobody listens. */
-const tracing = cacheTracing;
 
 /**
  * An in-process cache with entry and byte limits, eviction policies, lazy expiry plus a
@@ -93,7 +80,7 @@ const tracing = cacheTracing;
  * await cache.set('user:1', 'Ada');
  * cache.getSync('user:1'); // 'Ada'
  */
-export class MemoryCache<V = unknown> extends BaseCache<V> {
+export class MemoryCache<V = unknown> extends SyncCache<V> {
   readonly #map = new Map<string, number>();
   readonly #keys: (string | undefined)[] = [];
   readonly #values: unknown[] = [];
@@ -119,7 +106,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #capacity = 0;
   #bytes = 0;
   #ttlCount = 0;
-  #open = true;
   #dirty = false;
   readonly #policy: EvictionPolicy;
   readonly #refuses: boolean;
@@ -145,9 +131,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   #cachedNow = -0; // -0 (=== 0) so that the field holds doubles from the start: no deopt at the first time
   /** `#cachedNow` as an offset from `#timeBase` when it fits one, else 0. */
   #cachedAt = -0;
-  /** The last string `ttl` option and its value in ms (`#ttlMs`). */
-  #ttlText: string | undefined;
-  #ttlParsed: number | undefined;
   readonly #coarse: boolean;
   readonly #forgetNow = (): void => {
     this.#cachedNow = 0;
@@ -197,7 +180,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  // ---- the synchronous fast path -----------------------------------------------------------
+  // ---- beyond the contract ------------------------------------------------------------------
 
   /**
    * The `n` live keys read most often recently, hottest first: by the W-TinyLFU frequency sketch
@@ -221,117 +204,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return scored.slice(0, n).map(([key]) => key);
   }
 
-  /**
-   * The value, or `undefined` on a miss: `get` without the promise. Counts a hit or a miss,
-   * updates recency, `hits` and `lastAccessAt`, and removes an entry found expired.
-   * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
-   */
-  getSync<T extends V = V>(key: string): T | undefined {
-    // Kept small, under V8's 460-byte bytecode limit for inlining (into callers and into `get`):
-    // the bookkeeping of a hit and of a miss lives in #hit and #miss. The key is checked on the
-    // miss path only: every key in the map was checked when stored, and a closed cache is empty.
-    const slot = this.#map.get(key);
-    if (slot !== undefined) {
-      if (this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!)) {
-        const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
-        if (value !== MISSING) {
-          this.#hit(slot, key);
-          return value as T;
-        }
-      }
-    }
-    this.#miss(key);
-    return undefined;
-  }
-
-  /**
-   * The live value without any side effect: no stats, no events, no recency or `hits` update,
-   * and an expired entry is left for the sweep. `undefined` on a miss.
-   * @throws CacheKeyError for a bad key; CacheConfigError after `close()`.
-   */
-  peek<T extends V = V>(key: string): T | undefined {
-    const slot = this.#map.get(key);
-    if (slot === undefined) {
-      this.#checkKey(key);
-      return undefined;
-    }
-    if (!this.#isLive(slot, this.#flags[slot]!)) return undefined;
-    if (this.#serializer === undefined) return this.#values[slot] as T;
-    try {
-      return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as T;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Stores a value: `set` without the promise. Evicts by the policy when over a limit.
-   * @throws CacheKeyError, CacheConfigError (bad TTL or tags), CacheSerializationError
-   * (`undefined`, or a value the serializer refuses), CacheFullError (an entry over
-   * `maxEntrySize`/`maxBytes`, or a full cache with `policy: 'none'`). A failed set changes nothing.
-   */
-  setSync(key: string, value: V, options?: SetOptions): void {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-    if (value === undefined) throw undefinedValue();
-    if (options === undefined) this.#storeFor(key, value, this.defaultTtlMs);
-    else {
-      validateOptions(options, 'set');
-      if (options.tags === undefined) {
-        this.#storeFor(key, value, options.ttl === undefined ? this.defaultTtlMs : this.#ttlMs(options.ttl));
-      } else {
-        const entry = this.buildEntry(value, options);
-        this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
-      }
-    }
-    this.stats.sets++;
-    if (this.emitter.listening) this.emitter.emit('set', { key });
-  }
-
-  /**
-   * Stores a value only if the key has no live entry: `add` without the promise.
-   * @returns whether it stored the value. @throws as {@link MemoryCache.setSync}.
-   */
-  addSync(key: string, value: V, options?: SetOptions): boolean {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-    const entry = this.buildEntry(value, options);
-    if (this.#live(key) !== -1) return false;
-    this.#store(key, value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
-    this.stats.sets++;
-    if (this.emitter.listening) this.emitter.emit('set', { key });
-    return true;
-  }
-
-  /**
-   * Whether a live entry exists: `has` without the promise. Does not count a hit or a miss
-   * and does not change recency. @throws CacheKeyError; CacheConfigError after `close()`.
-   */
-  hasSync(key: string): boolean {
-    const slot = this.#map.get(key);
-    if (slot === undefined) {
-      this.#checkKey(key);
-      return false;
-    }
-    return this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!);
-  }
-
-  /**
-   * Removes an entry: `delete` without the promise.
-   * @returns whether a live entry existed. @throws CacheKeyError; CacheConfigError after `close()`.
-   */
-  deleteSync(key: string): boolean {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-    if (!this.#delete(key)) return false;
-    this.stats.deletes++;
-    if (this.emitter.listening) this.emitter.emit('delete', { key });
-    return true;
-  }
-
   /** Entries held (expired ones count until a read or the sweep removes them). */
   get size(): number {
     return this.#map.size;
@@ -347,7 +219,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
    * Each removal counts as an expiration with an `expire` event. @returns how many were removed.
    */
   sweep(): number {
-    if (this.#ttlCount === 0 || !this.#open) return 0;
+    if (this.#ttlCount === 0 || this.closed) return 0;
     const now = this.clock.now();
     let removed = 0;
     for (let slot = 0; slot < this.#top; slot++) {
@@ -357,170 +229,17 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       if (now >= this.#physicalExpiry(slot, flags)) {
         this.#removeSlot(slot, key);
         removed++;
-        this.stats.expirations++;
-        if (this.emitter.listening) this.emitter.emit('expire', { key });
+        this.reportExpiration(key);
       }
     }
     return removed;
-  }
-
-  // ---- the async contract, on the fast path --------------------------------------------------
-
-  override async get<T extends V = V>(key: string): Promise<T | undefined> {
-    if (tracing.get.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'get', key }, () => this.getSync<T>(key));
-    return this.getSync<T>(key);
-  }
-
-  override async set(key: string, value: V, options?: SetOptions): Promise<void> {
-    if (tracing.set.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'set', key }, () =>
-        this.setSync(key, value, options),
-      );
-    this.setSync(key, value, options);
-  }
-
-  override async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    if (tracing.add.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'add', key }, () =>
-        this.addSync(key, value, options),
-      );
-    return this.addSync(key, value, options);
-  }
-
-  override async has(key: string): Promise<boolean> {
-    if (tracing.has.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'has', key }, () => this.hasSync(key));
-    return this.hasSync(key);
-  }
-
-  override async delete(key: string): Promise<boolean> {
-    if (tracing.delete.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'delete', key }, () => this.deleteSync(key));
-    return this.deleteSync(key);
-  }
-
-  override async getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    if (tracing.getEntry.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'getEntry', key }, () =>
-        this.#getEntry<T>(key),
-      );
-    return this.#getEntry<T>(key);
-  }
-
-  #getEntry<T extends V = V>(key: string): CacheEntryInfo<T> | undefined {
-    const value = this.getSync<T>(key);
-    if (value === undefined) return undefined;
-    const slot = this.#map.get(key)!;
-    const info: CacheEntryInfo<T> = {
-      key,
-      value,
-      createdAt: this.#time(slot, CREATED),
-      expiresAt: this.#flags[slot]! & TTL ? this.#expires![slot] : undefined,
-      tags: this.#tagsOf.get(slot) ?? NO_TAGS,
-      hits: this.#reads[slot * 2]!,
-      lastAccessAt: this.#time(slot, ACCESS),
-    };
-    const size = this.#sizing ? this.#sizes![slot] : jsonSize(value);
-    if (size !== undefined) info.size = size;
-    return info;
-  }
-
-  override async getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    if (tracing.getMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'getMany', keys }, () =>
-        this.#getMany<T>(keys),
-      );
-    return this.#getMany<T>(keys);
-  }
-
-  #getMany<T extends V = V>(keys: readonly string[]): (T | undefined)[] {
-    validateKeys(keys, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-    return keys.map((key) => this.getSync<T>(key));
-  }
-
-  override async setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
-    if (tracing.setMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'setMany' }, () =>
-        this.#setMany(entries, options),
-      );
-    this.#setMany(entries, options);
-  }
-
-  #setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): void {
-    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-    }
-    if (!this.#open) throw closedError(this.name);
-    validateSetOptions(options, 'setMany');
-    // Check every pair (key, value, TTL, tags, size) before anything is written.
-    const built = new Map<string, StoredEntry<V>>();
-    for (const pair of entries) {
-      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-      const [key, value] = pair as readonly [string, V];
-      validateKey(key, this.#maxKey);
-      const entry = this.buildEntry(value, options);
-      if (this.#sizing) this.#measure(key, value, this.#serializer ? this.#encode(key, value) : undefined);
-      built.delete(key);
-      built.set(key, entry);
-    }
-    for (const [key, entry] of built) {
-      this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, undefined);
-      this.stats.sets++;
-      if (this.emitter.listening) this.emitter.emit('set', { key });
-    }
-  }
-
-  override async deleteMany(keys: readonly string[]): Promise<number> {
-    if (tracing.deleteMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'deleteMany', keys }, () =>
-        this.#deleteMany(keys),
-      );
-    return this.#deleteMany(keys);
-  }
-
-  #deleteMany(keys: readonly string[]): number {
-    validateKeys(keys, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-    let removed = 0;
-    // Each live entry removed counts and is reported as a `delete` would.
-    for (const key of new Set(keys)) {
-      if (!this.#delete(key)) continue;
-      removed++;
-      this.stats.deletes++;
-      if (this.emitter.listening) this.emitter.emit('delete', { key });
-    }
-    return removed;
-  }
-
-  override async getOrSet<T extends V = V>(
-    key: string,
-    factory: (ctx: FactoryContext<V>) => T | Promise<T>,
-    options?: GetOrSetOptions,
-  ): Promise<T> {
-    // A plain hit needs none of the single-flight machinery: answer it here (the traced path
-    // goes through BaseCache, which publishes the call).
-    if (
-      !tracing.getOrSet.hasSubscribers &&
-      options === undefined &&
-      typeof factory === 'function' &&
-      this.#open &&
-      typeof key === 'string'
-    ) {
-      if (key.length !== 0 && key.length * 3 <= this.#maxKey && this.#live(key) !== -1) {
-        const value = this.getSync<T>(key);
-        if (value !== undefined) return value;
-      }
-    }
-    return super.getOrSet(key, factory, options);
   }
 
   // ---- export, import, snapshots ----------------------------------------------------------------
 
   /** Yields every live entry (a copy of each value when a serializer is set), in slot order. */
   async *exportEntries(): AsyncIterable<ExportedEntry<V>> {
-    if (!this.#open) throw closedError(this.name);
+    this.checkOpen();
     for (const key of [...this.#map.keys()]) {
       const slot = this.#map.get(key);
       if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) continue;
@@ -548,12 +267,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   ): Promise<number> {
     let stored = 0;
     for await (const entry of entries) {
-      if (!this.#open) throw closedError(this.name);
+      this.checkOpen();
       if (entry === null || typeof entry !== 'object')
         throw new CacheConfigError('importEntries takes entry objects');
       const { key, value, createdAt, expiresAt, tags } = entry;
       validateKey(key, this.#maxKey);
-      if (value === undefined) throw undefinedValue();
+      if (value === undefined) throw undefinedValueError(key);
       if (typeof createdAt !== 'number' || !Number.isFinite(createdAt))
         throw new CacheConfigError('createdAt must be a time');
       if (expiresAt !== undefined && (typeof expiresAt !== 'number' || Number.isNaN(expiresAt))) {
@@ -578,18 +297,23 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
   async saveSnapshot(): Promise<void> {
     const persist = this.#persist;
     if (!persist) throw new CacheConfigError('saveSnapshot needs the persist option');
-    while (this.#writing) await this.#writing.catch(() => undefined);
     const text = this.#encodeSnapshot();
     checkSnapshotSize(persist.path, text, persist.maxBytes);
     this.#dirty = false;
-    this.#writing = writeFileAtomic(persist.path, text).finally(() => {
-      this.#writing = undefined;
-    });
+    // Snapshots reach the file in the order they were taken.
+    const previous = this.#writing;
+    const writing = (async () => {
+      await previous?.catch(() => undefined);
+      await writeFileAtomic(persist.path, text);
+    })();
+    this.#writing = writing;
     try {
-      await this.#writing;
+      await writing;
     } catch (error) {
       this.#dirty = true;
       throw toCacheError(error, `cannot write the snapshot ${persist.path}`);
+    } finally {
+      if (this.#writing === writing) this.#writing = undefined;
     }
   }
 
@@ -672,9 +396,53 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     queueMicrotask(() => this.reportError(error, key));
   }
 
-  // ---- primitives for BaseCache's generic paths (getOrThrow, getOrSet misses, tags) --------
+  // ---- SyncCache's primitives -------------------------------------------------------------------
 
-  protected async readEntry(key: string): Promise<StoredEntry<V> | undefined> {
+  protected readValue(key: string): V | undefined {
+    // Kept small, under V8's 460-byte bytecode limit for inlining into `getSync`; no clock is read
+    // while no entry has a TTL.
+    const slot = this.#map.get(key);
+    if (slot === undefined) return undefined;
+    if (this.#ttlCount !== 0 && !this.#check(slot, key, this.#flags[slot]!)) return undefined;
+    const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
+    if (value === MISSING) return undefined;
+    this.#touch(slot);
+    return value as V;
+  }
+
+  protected peekValue(key: string): V | undefined {
+    const slot = this.#map.get(key);
+    if (slot === undefined || !this.#isLive(slot, this.#flags[slot]!)) return undefined;
+    if (this.#serializer === undefined) return this.#values[slot] as V;
+    try {
+      return this.#serializer.deserialize(this.#values[slot] as Uint8Array) as V;
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected hasEntrySync(key: string): boolean {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return false;
+    return this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!);
+  }
+
+  /** Without a TTL, createdAt is the coarse metadata time and no clock is read (see `#cachedNow`). */
+  protected storeValue(key: string, value: V, ttl: number | undefined, tags: readonly string[]): void {
+    if (ttl === undefined) {
+      const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
+      this.#store(key, value, undefined, now, undefined, tags, undefined);
+    } else {
+      const now = this.clock.now();
+      this.#store(key, value, undefined, now, now + ttl, tags, undefined);
+    }
+  }
+
+  protected override recordMiss(key: string): void {
+    this.#policy.miss(key);
+  }
+
+  protected readEntrySync(key: string): StoredEntry<V> | undefined {
     const slot = this.#map.get(key);
     if (slot === undefined) return undefined;
     const value = this.#serializer === undefined ? this.#values[slot] : this.#decode(slot, key);
@@ -687,11 +455,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       tags: this.#tagsOf.get(slot) ?? NO_TAGS,
     };
     if (flags & STALE) entry.staleUntil = this.#staleOf.get(slot)!;
-    if (!(flags & TTL) || this.clock.now() < this.#expires![slot]!) {
-      this.#reads[slot * 2]!++;
-      this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
-      this.#policy.access(slot);
-    }
+    if (this.#isLive(slot, flags)) this.#touch(slot);
     entry.hits = this.#reads[slot * 2]!;
     const lastAccessAt = this.#time(slot, ACCESS);
     if (lastAccessAt !== 0) entry.lastAccessAt = lastAccessAt;
@@ -699,21 +463,40 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     return entry;
   }
 
-  protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
+  protected writeEntrySync(key: string, entry: StoredEntry<V>): void {
     this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
   }
 
-  protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
-    if (this.#live(key) !== -1) return false;
-    this.#store(key, entry.value, undefined, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
-    return true;
+  /** Encodes and sizes every value before the first write, so that one that fails changes nothing. */
+  protected override writeEntriesSync(entries: readonly (readonly [string, StoredEntry<V>])[]): void {
+    const encoded = entries.map(([key, { value }]) => {
+      if (!this.#sizing) return undefined;
+      const bytes = this.#serializer ? this.#encode(key, value) : undefined;
+      this.#measure(key, value, bytes);
+      return bytes;
+    });
+    entries.forEach(([key, entry], i) => {
+      this.#store(
+        key,
+        entry.value,
+        encoded[i],
+        entry.createdAt,
+        entry.expiresAt,
+        entry.tags,
+        entry.staleUntil,
+      );
+    });
   }
 
-  protected async removeEntry(key: string): Promise<boolean> {
-    return this.#delete(key);
+  protected removeEntrySync(key: string): boolean {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return false;
+    const live = this.#isLive(slot, this.#flags[slot]!);
+    this.#removeSlot(slot, key);
+    return live;
   }
 
-  protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
+  protected *scanKeysSync(prefix: string | undefined): Iterable<string> {
     for (const key of [...this.#map.keys()]) {
       if (prefix !== undefined && !key.startsWith(prefix)) continue;
       const slot = this.#map.get(key);
@@ -721,7 +504,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  protected async clearEntries(prefix: string | undefined): Promise<void> {
+  protected clearEntriesSync(prefix: string | undefined): void {
     if (prefix !== undefined) {
       for (const [key, slot] of [...this.#map]) if (key.startsWith(prefix)) this.#removeSlot(slot, key);
       return;
@@ -742,32 +525,12 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     this.#dirty = true;
   }
 
-  protected override async removeMatching(pattern: string): Promise<string[]> {
-    const matches = globMatcher(pattern);
-    const prefix = globPrefix(pattern);
-    const removed: string[] = [];
-    for (const [key, slot] of [...this.#map]) {
-      if (!key.startsWith(prefix) || !matches(key)) continue;
-      if (this.#isLive(slot, this.#flags[slot]!)) removed.push(key);
-      this.#removeSlot(slot, key);
-    }
-    return removed;
-  }
-
-  /**
-   * Invalidation is eager here (see `writeTagInvalidations`): no entry held is ever invalidated
-   * by time, so there are no times to report.
-   */
-  protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
-    return tags.map(() => undefined);
-  }
-
   /**
    * Removes every entry carrying one of the tags now, through the tag index (cost: the entries
    * with those tags). Eager removal is exact where invalidation times would be only as fine as
    * the clock (an entry written in the same millisecond after the call survives).
    */
-  protected async writeTagInvalidations(tags: readonly string[], _at: number): Promise<void> {
+  protected removeTagged(tags: readonly string[]): void {
     for (const tag of tags) {
       const slots = this.#slotsByTag.get(tag);
       if (slots === undefined) continue;
@@ -778,35 +541,32 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
+  /** Adds the entry's size, by JSON when sizes are not tracked. */
+  protected override describeEntry(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
+    const info = super.describeEntry(key, entry);
+    if (info.size === undefined) {
+      const size = jsonSize(entry.value);
+      if (size !== undefined) info.size = size;
+    }
+    return info;
+  }
+
   protected override statsExtra(): Record<string, unknown> {
     const extra: Record<string, unknown> = { entries: this.#map.size, policy: this.#policy.name };
     if (this.#sizing) extra.bytes = this.#bytes;
     return extra;
   }
 
+  /** The snapshot is taken and the entries removed at once: a closed cache holds nothing. */
   protected override async closeBackend(): Promise<void> {
     clearInterval(this.#sweepTimer);
     clearInterval(this.#persistTimer);
-    try {
-      if (this.#persist?.onClose) await this.saveSnapshot();
-      else if (this.#writing) await this.#writing.catch(() => undefined);
-    } finally {
-      this.#open = false;
-      await this.clearEntries(undefined);
-    }
+    const saving = this.#persist?.onClose ? this.saveSnapshot() : this.#writing?.catch(() => undefined);
+    this.clearEntriesSync(undefined);
+    await saving;
   }
 
   // ---- internals ------------------------------------------------------------------------------
-
-  /**
-   * Throws for a bad key or a closed cache. The read paths call it only when the key is not in
-   * the map: a stored key was checked when written, and closing empties the map.
-   */
-  #checkKey(key: string): void {
-    if (typeof key !== 'string' || key.length === 0 || key.length * 3 > this.#maxKey || !key.isWellFormed())
-      validateKey(key, this.#maxKey);
-    if (!this.#open) throw closedError(this.name);
-  }
 
   #timedSweep(): void {
     try {
@@ -816,32 +576,8 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  /**
-   * Stores an untagged entry that lives `ttl` ms (`undefined` = forever). Without a TTL,
-   * createdAt is the coarse metadata time and no clock is read (see `#cachedNow`).
-   */
-  #storeFor(key: string, value: V, ttl: number | undefined): void {
-    if (ttl === undefined) {
-      const now = this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow();
-      this.#store(key, value, undefined, now, undefined, NO_TAGS, undefined);
-    } else {
-      const now = this.clock.now();
-      this.#store(key, value, undefined, now, now + ttl, NO_TAGS, undefined);
-    }
-  }
-
-  /** A `ttl` option in ms (`undefined` = never expires); the last string parsed is remembered. */
-  #ttlMs(ttl: Duration): number | undefined {
-    if (typeof ttl !== 'string') return parseTtl(ttl);
-    if (ttl !== this.#ttlText) {
-      this.#ttlParsed = parseTtl(ttl);
-      this.#ttlText = ttl;
-    }
-    return this.#ttlParsed;
-  }
-
-  /** A read found a live entry: hits, lastAccessAt, recency, stats, the `hit` event. */
-  #hit(slot: number, key: string): void {
+  /** Records a read of a live entry: `hits`, lastAccessAt, recency. */
+  #touch(slot: number): void {
     const reads = this.#reads;
     const r = slot * 2;
     reads[r]!++;
@@ -849,23 +585,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
     if (at !== 0) reads[r + 1] = at;
     else this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
     this.#policy.access(slot);
-    this.stats.hits++;
-    if (this.emitter.listening) this.emitter.emit('hit', { key });
-  }
-
-  /** A read found nothing live: the key is checked, the policy hears of it, stats, the `miss` event. */
-  #miss(key: string): void {
-    this.#checkKey(key);
-    this.#policy.miss(key);
-    this.stats.misses++;
-    if (this.emitter.listening) this.emitter.emit('miss', { key });
-  }
-
-  /** The slot of the live entry for `key`, or -1; removes an entry found dead. Counts nothing but expirations. */
-  #live(key: string): number {
-    const slot = this.#map.get(key);
-    if (slot === undefined) return -1;
-    return this.#ttlCount === 0 || this.#check(slot, key, this.#flags[slot]!) ? slot : -1;
   }
 
   /** For a slot with flags: whether it is live; removes it when past its physical expiry. */
@@ -875,8 +594,7 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       if (now >= this.#expires![slot]!) {
         if (now >= this.#physicalExpiry(slot, flags)) {
           this.#removeSlot(slot, key);
-          this.stats.expirations++;
-          if (this.emitter.listening) this.emitter.emit('expire', { key });
+          this.reportExpiration(key);
         }
         return false;
       }
@@ -941,15 +659,6 @@ export class MemoryCache<V = unknown> extends BaseCache<V> {
       setTimeout(this.#forgetNow, 1).unref();
     }
     return now;
-  }
-
-  /** Removes the entry for `key`; reports whether it was live. */
-  #delete(key: string): boolean {
-    const slot = this.#map.get(key);
-    if (slot === undefined) return false;
-    const live = this.#isLive(slot, this.#flags[slot]!);
-    this.#removeSlot(slot, key);
-    return live;
   }
 
   #decode(slot: number, key: string): unknown {

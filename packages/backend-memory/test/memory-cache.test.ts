@@ -354,6 +354,34 @@ describe('serializer mode', () => {
     expect(await cache.get('k')).toBe(1);
   });
 
+  it('encodes each value of a setMany once, and a refused value leaves every entry as it was', async () => {
+    const encoded: unknown[] = [];
+    const cache = make<unknown>({
+      serializer: {
+        id: 'counting',
+        serialize: (v) => {
+          encoded.push(v);
+          return jsonSerializer.serialize(v);
+        },
+        deserialize: (b) => jsonSerializer.deserialize(b),
+      },
+    });
+    await cache.setMany([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(encoded).toEqual([1, 2, 3]);
+    const error = await cache
+      .setMany([
+        ['a', 10],
+        ['b', new (class Point {})()],
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheSerializationError);
+    expect(await cache.getMany(['a', 'b', 'c'])).toEqual([1, 2, 3]);
+  });
+
   it('turns bytes that cannot be decoded into a miss with an error event', async () => {
     let broken = false;
     const cache = make<number>({

@@ -25,6 +25,23 @@ function errorsOf(cache: MemoryCache<unknown>): CacheError[] {
 }
 
 describe('snapshots', () => {
+  it('close() refuses every call at once, while the snapshot it takes is still being written', async () => {
+    const path = join(dir, 'cache.snap');
+    const cache = new MemoryCache<string>({ persist: { path, interval: false } });
+    cache.setSync('k', 'v');
+    const closing = cache.close();
+    expect(() => cache.getSync('k')).toThrow(expect.objectContaining({ code: CacheErrorCode.config }));
+    expect(() => cache.peek('k')).toThrow(expect.objectContaining({ code: CacheErrorCode.config }));
+    expect(() => cache.hasSync('k')).toThrow(expect.objectContaining({ code: CacheErrorCode.config }));
+    await expect(cache.getOrSet('k', () => 'computed')).rejects.toMatchObject({
+      code: CacheErrorCode.config,
+    });
+    await closing;
+    const reopened = new MemoryCache<string>({ persist: { path, interval: false } });
+    expect(reopened.getSync('k')).toBe('v');
+    await reopened.close();
+  });
+
   it('round-trips entries, times and tags through close() and a new cache, skipping expired ones', async () => {
     const clock = new ManualClock();
     const path = join(dir, 'nested', 'cache.snap');

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { BaseCache, type BaseCacheOptions, type LockRelease } from './base-cache.js';
+export { SyncCache } from './sync-cache.js';
 export {
   BUS_FORMAT_VERSION,
   type BusMessage,
@@ -47,7 +48,7 @@ export {
   prepareEnvelope,
   writeEnvelope,
 } from './envelope.js';
-export { closedError, toCacheError } from './errors.js';
+export { closedError, toCacheError, undefinedValueError } from './errors.js';
 export { CacheEmitter } from './events.js';
 export {
   checkWellFormed,

@@ -18,19 +18,11 @@ import {
   CacheExpiredError,
   CacheInvalidationError,
   CacheKeyError,
-  CacheSerializationError,
   closedError,
   toCacheError,
+  undefinedValueError,
 } from './errors.js';
-import {
-  type CacheOperationMessage,
-  cacheChannels,
-  settleHas,
-  settleHit,
-  settleMany,
-  settleRead,
-  traceOperation,
-} from './diagnostics.js';
+import { type CacheOperationMessage, cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { CacheEmitter } from './events.js';
 import { compute, type FactoryHost, type Lookup } from './factory-runner.js';
 import { backendErrorPolicy, type Flight, FlightTable, planGetOrSet } from './get-or-set.js';
@@ -212,6 +204,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected statsExtra(): Record<string, unknown> {
     return {};
   }
+  /** What `getEntry` reports of a live entry; a backend may add what it knows besides. */
+  protected describeEntry(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
+    return toInfo(key, entry);
+  }
   /** Releases the backend's timers and connections. */
   protected async closeBackend(): Promise<void> {}
 
@@ -245,9 +241,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
    * @throws CacheSerializationError for `undefined`; CacheConfigError for bad options.
    */
   protected buildEntry(value: V, options: SetOptions | undefined, staleWindow = 0): StoredEntry<V> {
-    if (value === undefined) {
-      throw new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
-    }
+    if (value === undefined) throw undefinedValueError();
     if (options !== undefined) validateOptions(options, 'write');
     const now = this.now();
     const ttl = options?.ttl === undefined ? this.defaultTtlMs : parseTtl(options.ttl);
@@ -259,6 +253,43 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const entry: StoredEntry<V> = { value, createdAt, expiresAt, tags };
     if (staleWindow > 0 && expiresAt !== undefined) entry.staleUntil = expiresAt + staleWindow;
     return entry;
+  }
+
+  /**
+   * Checks and builds the entries of a `setMany` before anything is written: the iterable, the
+   * options (refused even when there is nothing to write), each key and value. The last write of
+   * a key wins, as with successive sets.
+   * @throws CacheConfigError, CacheKeyError, CacheSerializationError as `set` does; the closed error.
+   */
+  protected buildMany(
+    entries: Iterable<readonly [string, V]>,
+    options: SetOptions | undefined,
+  ): (readonly [string, StoredEntry<V>])[] {
+    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+    }
+    validateSetOptions(options, 'setMany');
+    this.checkOpen();
+    const built: (readonly [string, StoredEntry<V>])[] = [];
+    const index = new Map<string, number>();
+    for (const pair of entries) {
+      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
+      const [key, value] = pair as readonly [string, V];
+      validateKey(key, this.maxKeyBytes);
+      const item = [key, this.buildEntry(value, options)] as const;
+      const at = index.get(key);
+      if (at === undefined) {
+        index.set(key, built.length);
+        built.push(item);
+      } else built[at] = item;
+    }
+    return built;
+  }
+
+  /** Counts the writes of a `setMany` and emits a `set` event for each. */
+  protected reportSets(written: readonly (readonly [string, unknown])[]): void {
+    this.stats.sets += written.length;
+    if (this.emitter.listening) for (const [key] of written) this.emitter.emit('set', { key });
   }
 
   #fail(error: unknown, key?: string): never {
@@ -284,7 +315,23 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     throw cacheError;
   }
 
-  #checkOpen(): void {
+  /** Throws when the cache is closed. */
+  protected checkOpen(): void {
+    if (this.#closed) throw closedError(this.name);
+  }
+
+  /**
+   * Throws for a bad key (see `validateKey`), or when the cache is closed. The common case (a
+   * short key, well-formed) costs no call.
+   */
+  protected checkKey(key: unknown): asserts key is string {
+    if (
+      typeof key !== 'string' ||
+      key.length === 0 ||
+      key.length * 3 > this.maxKeyBytes ||
+      !key.isWellFormed()
+    )
+      validateKey(key, this.maxKeyBytes);
     if (this.#closed) throw closedError(this.name);
   }
 
@@ -322,7 +369,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   /** Counts removals of live entries and emits a `delete` event for each, as `delete` does; returns the count. */
-  #reportDeletes(removed: readonly string[] | number): number {
+  protected reportDeletes(removed: readonly string[] | number): number {
     if (typeof removed === 'number') {
       this.stats.deletes += removed;
       return removed;
@@ -345,19 +392,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   // ---- the contract ----------------------------------------------------------------------------
 
   get<T extends V = V>(key: string): Promise<T | undefined> {
-    if (cacheChannels.get.hasSubscribers)
-      return traceOperation(
-        cacheChannels.get,
-        { cache: this.name, operation: 'get', key },
-        () => this.#get<T>(key),
-        settleRead,
-      );
+    if (cacheTracing.get.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'get', key }, () => this.#get<T>(key));
     return this.#get<T>(key);
   }
 
   async #get<T extends V = V>(key: string): Promise<T | undefined> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     let found: Lookup<V> | Promise<Lookup<V>>;
     try {
       found = this.#classify(key, await this.readEntry(key), this.now());
@@ -371,19 +412,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   getOrThrow<T extends V = V>(key: string): Promise<T> {
-    if (cacheChannels.getOrThrow.hasSubscribers)
-      return traceOperation(
-        cacheChannels.getOrThrow,
-        { cache: this.name, operation: 'getOrThrow', key },
-        () => this.#getOrThrow<T>(key),
-        settleHit,
+    if (cacheTracing.getOrThrow.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'getOrThrow', key }, () =>
+        this.#getOrThrow<T>(key),
       );
     return this.#getOrThrow<T>(key);
   }
 
   async #getOrThrow<T extends V = V>(key: string): Promise<T> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     let found: Lookup<V>;
     try {
       found = await this.#classify(key, await this.readEntry(key), this.now());
@@ -397,19 +434,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    if (cacheChannels.getEntry.hasSubscribers)
-      return traceOperation(
-        cacheChannels.getEntry,
-        { cache: this.name, operation: 'getEntry', key },
-        () => this.#getEntry<T>(key),
-        settleRead,
+    if (cacheTracing.getEntry.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'getEntry', key }, () =>
+        this.#getEntry<T>(key),
       );
     return this.#getEntry<T>(key);
   }
 
   async #getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     let found: Lookup<V>;
     try {
       found = await this.#classify(key, await this.readEntry(key), this.now());
@@ -418,20 +451,19 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     }
     const hit = found?.state === 'fresh';
     this.#count(key, hit);
-    return hit && found ? toInfo(key, found.entry as StoredEntry<T>) : undefined;
+    return hit && found ? (this.describeEntry(key, found.entry) as CacheEntryInfo<T>) : undefined;
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
-    if (cacheChannels.set.hasSubscribers)
-      return traceOperation(cacheChannels.set, { cache: this.name, operation: 'set', key }, () =>
+    if (cacheTracing.set.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'set', key }, () =>
         this.#set(key, value, options),
       );
     return this.#set(key, value, options);
   }
 
   async #set(key: string, value: V, options?: SetOptions): Promise<void> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     const entry = this.buildEntry(value, options);
     try {
       await this.writeEntry(key, entry);
@@ -443,16 +475,15 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    if (cacheChannels.add.hasSubscribers)
-      return traceOperation(cacheChannels.add, { cache: this.name, operation: 'add', key }, () =>
+    if (cacheTracing.add.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'add', key }, () =>
         this.#add(key, value, options),
       );
     return this.#add(key, value, options);
   }
 
   async #add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     const entry = this.buildEntry(value, options);
     let added: boolean;
     try {
@@ -473,19 +504,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   has(key: string): Promise<boolean> {
-    if (cacheChannels.has.hasSubscribers)
-      return traceOperation(
-        cacheChannels.has,
-        { cache: this.name, operation: 'has', key },
-        () => this.#has(key),
-        settleHas,
-      );
+    if (cacheTracing.has.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'has', key }, () => this.#has(key));
     return this.#has(key);
   }
 
   async #has(key: string): Promise<boolean> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     try {
       return (await this.#classify(key, await this.readEntry(key), this.now()))?.state === 'fresh';
     } catch (error) {
@@ -494,16 +519,13 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   delete(key: string): Promise<boolean> {
-    if (cacheChannels.delete.hasSubscribers)
-      return traceOperation(cacheChannels.delete, { cache: this.name, operation: 'delete', key }, () =>
-        this.#delete(key),
-      );
+    if (cacheTracing.delete.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'delete', key }, () => this.#delete(key));
     return this.#delete(key);
   }
 
   async #delete(key: string): Promise<boolean> {
-    validateKey(key, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkKey(key);
     let removed: boolean;
     try {
       removed = await this.removeEntry(key);
@@ -518,19 +540,16 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    if (cacheChannels.getMany.hasSubscribers)
-      return traceOperation(
-        cacheChannels.getMany,
-        { cache: this.name, operation: 'getMany', keys },
-        () => this.#getMany<T>(keys),
-        settleMany,
+    if (cacheTracing.getMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'getMany', keys }, () =>
+        this.#getMany<T>(keys),
       );
     return this.#getMany<T>(keys);
   }
 
   async #getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
     validateKeys(keys, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkOpen();
     if (keys.length === 0) return [];
     try {
       const entries = await this.readEntries(keys);
@@ -551,58 +570,35 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
-    if (cacheChannels.setMany.hasSubscribers)
-      return traceOperation(cacheChannels.setMany, { cache: this.name, operation: 'setMany' }, () =>
+    if (cacheTracing.setMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'setMany' }, () =>
         this.#setMany(entries, options),
       );
     return this.#setMany(entries, options);
   }
 
   async #setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
-    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-    }
-    // Bad options are refused even when there is nothing to write.
-    validateSetOptions(options, 'setMany');
-    this.#checkOpen();
-    // Check everything before anything is written.
-    const built: (readonly [string, StoredEntry<V>])[] = [];
-    const index = new Map<string, number>();
-    for (const pair of entries) {
-      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-      const [key, value] = pair as readonly [string, V];
-      validateKey(key, this.maxKeyBytes);
-      const item = [key, this.buildEntry(value, options)] as const;
-      // The last write of a key wins, as with successive sets.
-      const at = index.get(key);
-      if (at === undefined) {
-        index.set(key, built.length);
-        built.push(item);
-      } else built[at] = item;
-    }
+    const built = this.buildMany(entries, options);
     if (built.length === 0) return;
     try {
       await this.writeEntries(built);
     } catch (error) {
       this.#fail(error);
     }
-    this.stats.sets += built.length;
-    if (this.emitter.listening) for (const [key] of built) this.emit('set', { key });
+    this.reportSets(built);
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    if (cacheChannels.deleteMany.hasSubscribers)
-      return traceOperation(
-        cacheChannels.deleteMany,
-        { cache: this.name, operation: 'deleteMany', keys },
-        () => this.#deleteMany(keys),
+    if (cacheTracing.deleteMany.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'deleteMany', keys }, () =>
+        this.#deleteMany(keys),
       );
     return this.#deleteMany(keys);
   }
 
   async #deleteMany(keys: readonly string[]): Promise<number> {
     validateKeys(keys, this.maxKeyBytes);
-    this.#checkOpen();
+    this.checkOpen();
     const unique = [...new Set(keys)];
     if (unique.length === 0) return 0;
     let removed: readonly string[] | number;
@@ -611,12 +607,12 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     } catch (error) {
       this.#fail(error);
     }
-    return this.#reportDeletes(removed);
+    return this.reportDeletes(removed);
   }
 
   async *keys(options?: PrefixOptions): AsyncIterable<string> {
     const prefix = validatePrefixOptions(options, 'keys');
-    this.#checkOpen();
+    this.checkOpen();
     try {
       yield* this.scanKeys(prefix);
     } catch (error) {
@@ -625,16 +621,14 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   clear(options?: PrefixOptions): Promise<void> {
-    if (cacheChannels.clear.hasSubscribers)
-      return traceOperation(cacheChannels.clear, { cache: this.name, operation: 'clear' }, () =>
-        this.#clear(options),
-      );
+    if (cacheTracing.clear.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'clear' }, () => this.#clear(options));
     return this.#clear(options);
   }
 
   async #clear(options?: PrefixOptions): Promise<void> {
     const prefix = validatePrefixOptions(options, 'clear');
-    this.#checkOpen();
+    this.checkOpen();
     try {
       await this.clearEntries(prefix);
     } catch (error) {
@@ -644,11 +638,9 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   deleteMatching(pattern: string): Promise<number> {
-    if (cacheChannels.deleteMatching.hasSubscribers)
-      return traceOperation(
-        cacheChannels.deleteMatching,
-        { cache: this.name, operation: 'deleteMatching', pattern },
-        () => this.#deleteMatching(pattern),
+    if (cacheTracing.deleteMatching.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'deleteMatching', pattern }, () =>
+        this.#deleteMatching(pattern),
       );
     return this.#deleteMatching(pattern);
   }
@@ -658,29 +650,27 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
     }
     checkWellFormed(pattern, 'a pattern');
-    this.#checkOpen();
+    this.checkOpen();
     let removed: readonly string[] | number;
     try {
       removed = await this.removeMatching(pattern);
     } catch (error) {
       this.#failInvalidation(error, 'deleteMatching');
     }
-    return this.#reportDeletes(removed);
+    return this.reportDeletes(removed);
   }
 
   invalidateTags(tags: readonly string[]): Promise<void> {
-    if (cacheChannels.invalidateTags.hasSubscribers)
-      return traceOperation(
-        cacheChannels.invalidateTags,
-        { cache: this.name, operation: 'invalidateTags', tags },
-        () => this.#invalidateTags(tags),
+    if (cacheTracing.invalidateTags.hasSubscribers)
+      return traceCacheOperation({ cache: this.name, operation: 'invalidateTags', tags }, () =>
+        this.#invalidateTags(tags),
       );
     return this.#invalidateTags(tags);
   }
 
   async #invalidateTags(tags: readonly string[]): Promise<void> {
     const list = validateTags(tags);
-    this.#checkOpen();
+    this.checkOpen();
     if (list.length === 0) return;
     // Stamp no earlier than this instance's latest tagged write, so a write in the same millisecond counts as earlier.
     const at = Math.max(this.now(), this.#lastTaggedWriteAt);
@@ -697,11 +687,9 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
   ): Promise<T> {
-    if (cacheChannels.getOrSet.hasSubscribers) {
+    if (cacheTracing.getOrSet.hasSubscribers) {
       const message: CacheOperationMessage = { cache: this.name, operation: 'getOrSet', key };
-      return traceOperation(cacheChannels.getOrSet, message, () =>
-        this.#getOrSet(key, factory, options, message),
-      ) as Promise<T>;
+      return traceCacheOperation(message, () => this.#getOrSet(key, factory, options, message)) as Promise<T>;
     }
     return this.#getOrSet(key, factory, options) as Promise<T>;
   }
@@ -715,7 +703,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     validateKey(key, this.maxKeyBytes);
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
     const plan = planGetOrSet(options, this.#onBackendError);
-    this.#checkOpen();
+    this.checkOpen();
     const now = this.now();
     let found: Lookup<V>;
     let readFailed = false;

@@ -166,6 +166,14 @@ export function closedError(name: string): CacheConfigError {
   return new CacheConfigError(`cache ${name} is closed`);
 }
 
+/** The error of a write of `undefined`: a cached `undefined` could not be told from a miss. */
+export function undefinedValueError(key?: string): CacheSerializationError {
+  return new CacheSerializationError(
+    'undefined cannot be cached: it cannot be told from a miss',
+    key === undefined ? {} : { key },
+  );
+}
+
 /**
  * Whether `value` is a {@link CacheError} (of any copy of `@cache/core` in the process), and,
  * with `code`, one with that code. The same as `instanceof CacheError` plus a `code` check,
