@@ -24,8 +24,8 @@ import {
 } from './errors.js';
 import { type CacheOperationMessage, cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { CacheEmitter } from './events.js';
-import { compute, type FactoryHost, type Lookup } from './factory-runner.js';
-import { backendErrorPolicy, type Flight, FlightTable, planGetOrSet } from './get-or-set.js';
+import { type FactoryHost, type Lookup, resolveGetOrSet } from './factory-runner.js';
+import { backendErrorPolicy, FlightTable, planGetOrSet } from './get-or-set.js';
 import {
   checkWellFormed,
   DEFAULT_MAX_KEY_BYTES,
@@ -111,6 +111,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       acquireLock: (key, lease, wait) => this.acquireLock(key, lease, wait),
       reportError: (error, key) => this.reportError(error, key),
       fail: (error, key) => this.#fail(error, key),
+      count: (key, hit) => this.#count(key, hit),
+      now: () => this.now(),
     };
     this.clock = options.clock ?? systemClock;
     if (typeof this.clock.now !== 'function') throw new CacheConfigError('clock must have a now() method');
@@ -379,6 +381,17 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     return removed.length;
   }
 
+  /** The single-key read of `get`, `getOrThrow`, `getEntry` and `has`: checks, reads, classifies. */
+  async #read(key: string): Promise<Lookup<V>> {
+    this.checkKey(key);
+    try {
+      const found = this.#classify(key, await this.readEntry(key), this.now());
+      return found instanceof Promise ? await found : found;
+    } catch (error) {
+      this.#fail(error, key);
+    }
+  }
+
   #count(key: string, hit: boolean): void {
     if (hit) {
       this.stats.hits++;
@@ -398,17 +411,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async #get<T extends V = V>(key: string): Promise<T | undefined> {
-    this.checkKey(key);
-    let found: Lookup<V> | Promise<Lookup<V>>;
-    try {
-      found = this.#classify(key, await this.readEntry(key), this.now());
-      if (found instanceof Promise) found = await found;
-    } catch (error) {
-      this.#fail(error, key);
-    }
+    const found = await this.#read(key);
     const hit = found?.state === 'fresh';
     this.#count(key, hit);
-    return hit ? (found?.entry.value as T) : undefined;
+    return hit ? (found.entry.value as T) : undefined;
   }
 
   getOrThrow<T extends V = V>(key: string): Promise<T> {
@@ -420,13 +426,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async #getOrThrow<T extends V = V>(key: string): Promise<T> {
-    this.checkKey(key);
-    let found: Lookup<V>;
-    try {
-      found = await this.#classify(key, await this.readEntry(key), this.now());
-    } catch (error) {
-      this.#fail(error, key);
-    }
+    const found = await this.#read(key);
     this.#count(key, found?.state === 'fresh');
     if (found?.state === 'fresh') return found.entry.value as T;
     if (found?.state === 'stale') throw new CacheExpiredError(`key has expired`, { key });
@@ -442,16 +442,10 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async #getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    this.checkKey(key);
-    let found: Lookup<V>;
-    try {
-      found = await this.#classify(key, await this.readEntry(key), this.now());
-    } catch (error) {
-      this.#fail(error, key);
-    }
+    const found = await this.#read(key);
     const hit = found?.state === 'fresh';
     this.#count(key, hit);
-    return hit && found ? (this.describeEntry(key, found.entry) as CacheEntryInfo<T>) : undefined;
+    return hit ? (this.describeEntry(key, found.entry) as CacheEntryInfo<T>) : undefined;
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -510,12 +504,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   async #has(key: string): Promise<boolean> {
-    this.checkKey(key);
-    try {
-      return (await this.#classify(key, await this.readEntry(key), this.now()))?.state === 'fresh';
-    } catch (error) {
-      this.#fail(error, key);
-    }
+    return (await this.#read(key))?.state === 'fresh';
   }
 
   delete(key: string): Promise<boolean> {
@@ -704,70 +693,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
     const plan = planGetOrSet(options, this.#onBackendError);
     this.checkOpen();
-    const now = this.now();
-    let found: Lookup<V>;
-    let readFailed = false;
-    // A computation of this key that ends while the read is in flight has just stored a value the
-    // read may have missed: read again once rather than compute it a second time.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const mark = this.#flights.beginRead(key);
-      let raced = false;
-      try {
-        found = await this.#classify(key, await this.readEntry(key), now);
-      } catch (error) {
-        if (!plan.bypass) this.#fail(error, key);
-        // The backend is down: compute without touching it again (no lock, no write).
-        this.reportError(toCacheError(error, 'backend read failed; bypassing the cache', key), key);
-        readFailed = true;
-      } finally {
-        raced = this.#flights.endRead(key, mark);
-      }
-      if (readFailed || found?.state === 'fresh' || !raced) break;
-    }
-    if (found?.state === 'fresh') {
-      this.#count(key, true);
-      if (message) message.hit = true;
-      return found.entry.value;
-    }
-    const stale = found?.entry;
-    const job = { key, factory, options, plan, stale, offline: readFailed };
-    const run = (flight: Flight<V>) => compute(this.#factoryHost, job, flight);
-    if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
-      this.#count(key, true);
-      if (message) message.hit = true;
-      // The refresh runs in the background, bounded by this caller's timeout.
-      this.#flights
-        .join(key, run)
-        .wait(key, plan.timeout)
-        .catch((error) => this.reportError(toCacheError(error, 'background refresh failed', key), key));
-      return stale.value;
-    }
-    this.#count(key, false);
-    if (message) message.hit = false;
-    // Join the computation in flight, or start one; this caller's own limits apply to its wait.
-    const flight = this.#flights.join(key, run);
-    let value: V;
-    try {
-      value = await flight.wait(key, plan.timeout);
-    } catch (error) {
-      if (
-        stale &&
-        plan.sie > 0 &&
-        stale.expiresAt !== undefined &&
-        this.now() < stale.expiresAt + plan.sie &&
-        flight.allowsStale(error)
-      ) {
-        // One error report per failed computation, however many callers it serves stale.
-        if (!flight.staleReported) {
-          flight.staleReported = true;
-          this.reportError(toCacheError(error, 'factory failed; serving stale value', key), key);
-        }
-        return stale.value;
-      }
-      throw error;
-    }
-    if (flight.backendError !== undefined && !plan.bypass) throw flight.backendError;
-    return value;
+    return resolveGetOrSet(this.#factoryHost, this.#flights, { key, factory, options, plan }, message);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -5,10 +5,10 @@
  * {@link FactoryHost}, its own operations seen from outside.
  */
 import type { LockRelease } from './base-cache.js';
-import { cacheChannels, traceOperation } from './diagnostics.js';
+import { type CacheOperationMessage, cacheChannels, traceOperation } from './diagnostics.js';
 import type { StoredEntry } from './entry.js';
 import { type CacheError, toCacheError } from './errors.js';
-import { type Flight, type GetOrSetPlan, runFactory } from './get-or-set.js';
+import { type Flight, type FlightTable, type GetOrSetPlan, runFactory } from './get-or-set.js';
 import type { FactoryContext, GetOrSetOptions } from './types.js';
 
 /** Whether an entry was found live, found expired (and known), or not found. */
@@ -31,18 +31,105 @@ export interface FactoryHost<V> {
   reportError(error: CacheError, key?: string): void;
   /** Reports a backend failure and throws it as a `CacheError`. */
   fail(error: unknown, key?: string): never;
+  /** Counts a hit or a miss, with its event. */
+  count(key: string, hit: boolean): void;
+  /** The current time by the cache's clock. */
+  now(): number;
 }
 
-/** What one computation works with. */
-export interface Computation<V> {
+/** A call of `getOrSet`, checked. */
+export interface GetOrSetCall<V> {
   key: string;
   factory: (ctx: FactoryContext<V>) => V | Promise<V>;
   options: GetOrSetOptions | undefined;
   plan: GetOrSetPlan;
+}
+
+/** What one computation works with. */
+export interface Computation<V> extends GetOrSetCall<V> {
   /** The expired entry read before, whose value the factory sees as `staleValue`. */
   stale: StoredEntry<V> | undefined;
   /** The backend's read failed: compute without touching it again (no lock, no write). */
   offline: boolean;
+}
+
+/**
+ * `getOrSet` once its arguments are checked: a fresh entry is a hit; an expired one within the
+ * stale-while-revalidate window is served while a refresh runs in the background; otherwise the
+ * caller joins the computation of the key in flight or starts one, and gets the stale value when
+ * that fails within the stale-if-error window.
+ */
+export async function resolveGetOrSet<V>(
+  host: FactoryHost<V>,
+  flights: FlightTable<V>,
+  call: GetOrSetCall<V>,
+  message: CacheOperationMessage | undefined,
+): Promise<V> {
+  const { key, plan } = call;
+  const now = host.now();
+  let found: Lookup<V>;
+  let readFailed = false;
+  // A computation of this key that ends while the read is in flight has just stored a value the
+  // read may have missed: read again once rather than compute it a second time.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const mark = flights.beginRead(key);
+    let raced = false;
+    try {
+      found = await host.read(key);
+    } catch (error) {
+      if (!plan.bypass) host.fail(error, key);
+      // The backend is down: compute without touching it again (no lock, no write).
+      host.reportError(toCacheError(error, 'backend read failed; bypassing the cache', key), key);
+      readFailed = true;
+    } finally {
+      raced = flights.endRead(key, mark);
+    }
+    if (readFailed || found?.state === 'fresh' || !raced) break;
+  }
+  if (found?.state === 'fresh') {
+    host.count(key, true);
+    if (message) message.hit = true;
+    return found.entry.value;
+  }
+  const stale = found?.entry;
+  const job: Computation<V> = { ...call, stale, offline: readFailed };
+  const run = (flight: Flight<V>) => compute(host, job, flight);
+  if (stale && plan.swr > 0 && stale.expiresAt !== undefined && now < stale.expiresAt + plan.swr) {
+    host.count(key, true);
+    if (message) message.hit = true;
+    // The refresh runs in the background, bounded by this caller's timeout.
+    flights
+      .join(key, run)
+      .wait(key, plan.timeout)
+      .catch((error) => host.reportError(toCacheError(error, 'background refresh failed', key), key));
+    return stale.value;
+  }
+  host.count(key, false);
+  if (message) message.hit = false;
+  // Join the computation in flight, or start one; this caller's own limits apply to its wait.
+  const flight = flights.join(key, run);
+  let value: V;
+  try {
+    value = await flight.wait(key, plan.timeout);
+  } catch (error) {
+    if (
+      stale &&
+      plan.sie > 0 &&
+      stale.expiresAt !== undefined &&
+      host.now() < stale.expiresAt + plan.sie &&
+      flight.allowsStale(error)
+    ) {
+      // One error report per failed computation, however many callers it serves stale.
+      if (!flight.staleReported) {
+        flight.staleReported = true;
+        host.reportError(toCacheError(error, 'factory failed; serving stale value', key), key);
+      }
+      return stale.value;
+    }
+    throw error;
+  }
+  if (flight.backendError !== undefined && !plan.bypass) throw flight.backendError;
+  return value;
 }
 
 /**
