@@ -42,6 +42,7 @@ export { isLive, physicalExpiry, type StoredEntry } from './entry.js';
 export {
   decodeEnvelope,
   decodeEnvelopeHeader,
+  ENVELOPE_LAYOUT,
   type EnvelopeHeader,
   encodeEnvelope,
   type PreparedEnvelope,

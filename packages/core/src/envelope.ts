@@ -12,14 +12,53 @@
  * | 2 + ... | tag count (uint16 LE), then each tag as uint16 LE length + UTF-8 |
  * | 2 + n | key length (uint16 LE), then the key in UTF-8 (empty when the backend keeps it elsewhere) |
  * | rest | the serialized value |
+ *
+ * {@link ENVELOPE_LAYOUT} holds these offsets and sizes: the encoder and decoders here, the Redis
+ * backend's fast decoder and its Lua scripts all read them from there, so the layout is written once.
  */
 import type { StoredEntry } from './entry.js';
 import { CacheSerializationError } from './errors.js';
 import type { PlatformBuffer } from './platform.js';
 import type { Serializer } from './serializer.js';
 
-const MAGIC = 0xca;
-const VERSION = 1;
+/**
+ * The envelope's layout: its leading byte values and the offset and size of every fixed field.
+ * Offsets up to the serializer id count from the envelope's start; the fields after the id
+ * (`createdAtOffset` to `tagCountOffset`) count from the end of the id, at `idOffset` + the id's
+ * length. Changing a value here changes the stored format: existing entries stop decoding.
+ */
+export const ENVELOPE_LAYOUT = {
+  /** The first byte of every envelope. */
+  magic: 0xca,
+  /** The format version, which a reader must know. */
+  version: 1,
+  /** Where the magic byte is. */
+  magicOffset: 0,
+  /** Where the format version byte is. */
+  versionOffset: 1,
+  /** Where the serializer id's length (one byte) is. */
+  idLengthOffset: 2,
+  /** Where the serializer id (UTF-8) starts. */
+  idOffset: 3,
+  /** The longest serializer id in UTF-8 bytes (its length is one byte). */
+  maxIdBytes: 255,
+  /** createdAt (float64 LE), from the end of the id. */
+  createdAtOffset: 0,
+  /** expiresAt (float64 LE, `NaN` = never), from the end of the id. */
+  expiresAtOffset: 8,
+  /** staleUntil (float64 LE, `NaN` = same as expiresAt), from the end of the id. */
+  staleUntilOffset: 16,
+  /** The tag count (uint16 LE), from the end of the id. */
+  tagCountOffset: 24,
+  /** The size of a time field (float64 LE). */
+  timeSize: 8,
+  /** The size of the tag count and of each length prefix (tags, key): uint16 LE. */
+  lengthSize: 2,
+  /** The bytes from the end of the id to the first tag: the three times and the tag count. */
+  fixedSize: 26,
+} as const;
+
+const L = ENVELOPE_LAYOUT;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The metadata of an envelope, read without decoding the value. */
@@ -69,11 +108,14 @@ export function prepareEnvelope(entry: StoredEntry, serializer: Serializer, key 
   if (id === undefined) {
     // Buffer.from(string) is several times faster than TextEncoder.encode on Node 20.
     id = Buffer.from(serializer.id, 'utf8');
-    if (id.length > 255) throw new CacheSerializationError('a serializer id must be at most 255 bytes');
+    if (id.length > L.maxIdBytes) {
+      throw new CacheSerializationError(`a serializer id must be at most ${L.maxIdBytes} bytes`);
+    }
     idCache.set(serializer, id);
   }
-  let size = 3 + id.length + 24 + 2 + 2 + (key === '' ? 0 : Buffer.byteLength(key, 'utf8')) + payload.length;
-  for (const tag of entry.tags) size += 2 + Buffer.byteLength(tag, 'utf8');
+  const keyBytes = key === '' ? 0 : Buffer.byteLength(key, 'utf8');
+  let size = L.idOffset + id.length + L.fixedSize + L.lengthSize + keyBytes + payload.length;
+  for (const tag of entry.tags) size += L.lengthSize + Buffer.byteLength(tag, 'utf8');
   return { entry, id, key, payload, size };
 }
 
@@ -83,23 +125,24 @@ export function writeEnvelope(bytes: Uint8Array, at: number, prepared: PreparedE
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { entry, id, key, payload } = prepared;
-  target[at++] = MAGIC;
-  target[at++] = VERSION;
-  target[at++] = id.length;
-  target.set(id, at);
-  at += id.length;
-  at = target.writeDoubleLE(entry.createdAt, at);
-  at = target.writeDoubleLE(entry.expiresAt ?? Number.NaN, at);
-  at = target.writeDoubleLE(entry.staleUntil ?? Number.NaN, at);
-  at = target.writeUInt16LE(entry.tags.length, at);
+  target[at + L.magicOffset] = L.magic;
+  target[at + L.versionOffset] = L.version;
+  target[at + L.idLengthOffset] = id.length;
+  target.set(id, at + L.idOffset);
+  at += L.idOffset + id.length;
+  target.writeDoubleLE(entry.createdAt, at + L.createdAtOffset);
+  target.writeDoubleLE(entry.expiresAt ?? Number.NaN, at + L.expiresAtOffset);
+  target.writeDoubleLE(entry.staleUntil ?? Number.NaN, at + L.staleUntilOffset);
+  target.writeUInt16LE(entry.tags.length, at + L.tagCountOffset);
+  at += L.fixedSize;
   for (const tag of entry.tags) {
-    const length = target.write(tag, at + 2, 'utf8');
+    const length = target.write(tag, at + L.lengthSize, 'utf8');
     target.writeUInt16LE(length, at);
-    at += 2 + length;
+    at += L.lengthSize + length;
   }
-  const keyLength = key === '' ? 0 : target.write(key, at + 2, 'utf8');
+  const keyLength = key === '' ? 0 : target.write(key, at + L.lengthSize, 'utf8');
   target.writeUInt16LE(keyLength, at);
-  at += 2 + keyLength;
+  at += L.lengthSize + keyLength;
   target.set(payload, at);
   return at + payload.length;
 }
@@ -126,36 +169,37 @@ function truncated(): CacheSerializationError {
  */
 export function decodeEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 3 || buf[0] !== MAGIC)
+  if (buf.length < L.idOffset || buf[L.magicOffset] !== L.magic)
     throw new CacheSerializationError('stored bytes are not a cache envelope');
-  if (buf[1] !== VERSION) throw new CacheSerializationError(`unknown envelope version ${String(buf[1])}`);
-  const idLength = buf[2] as number;
-  let at = 3;
+  const version = buf[L.versionOffset];
+  if (version !== L.version) throw new CacheSerializationError(`unknown envelope version ${String(version)}`);
+  const idLength = buf[L.idLengthOffset] as number;
+  let at = L.idOffset;
   const need = (n: number) => {
     if (at + n > buf.length) throw truncated();
   };
   try {
-    need(idLength + 26);
+    need(idLength + L.fixedSize);
     // Not fatal: an id with invalid UTF-8 matches no serializer and is refused by decodeEnvelope.
     const serializerId = buf.toString('utf8', at, at + idLength);
     at += idLength;
-    const createdAt = buf.readDoubleLE(at);
-    const expiresAt = buf.readDoubleLE(at + 8);
-    const staleUntil = buf.readDoubleLE(at + 16);
-    const tagCount = buf.readUInt16LE(at + 24);
-    at += 26;
+    const createdAt = buf.readDoubleLE(at + L.createdAtOffset);
+    const expiresAt = buf.readDoubleLE(at + L.expiresAtOffset);
+    const staleUntil = buf.readDoubleLE(at + L.staleUntilOffset);
+    const tagCount = buf.readUInt16LE(at + L.tagCountOffset);
+    at += L.fixedSize;
     const tags: string[] = [];
     for (let i = 0; i < tagCount; i++) {
-      need(2);
+      need(L.lengthSize);
       const length = buf.readUInt16LE(at);
-      at += 2;
+      at += L.lengthSize;
       need(length);
       tags.push(utf8Decoder.decode(buf.subarray(at, at + length)));
       at += length;
     }
-    need(2);
+    need(L.lengthSize);
     const keyLength = buf.readUInt16LE(at);
-    at += 2;
+    at += L.lengthSize;
     need(keyLength);
     const key = keyLength === 0 ? '' : utf8Decoder.decode(buf.subarray(at, at + keyLength));
     at += keyLength;
