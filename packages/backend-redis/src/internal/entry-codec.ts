@@ -4,19 +4,35 @@
  * serialized value copied in once (ioredis would otherwise copy every argument again into a
  * frame of its own). A read of an untagged entry written with the cache's serializer skips the
  * general decoder's intermediate header object; anything else goes to the core's
- * `decodeEnvelope`. The bytes are exactly the core's `encodeEnvelope` (the tests compare them):
- *
- * magic 0xCA, version 1, serializer id length + id, createdAt / expiresAt / staleUntil as
- * float64 LE (NaN = none), uint16 LE tag count + (uint16 LE length + UTF-8) per tag, uint16 LE
- * key length (always 0 here: the Redis key holds it), then the serialized value.
+ * `decodeEnvelope`. The layout is the core's (`ENVELOPE_LAYOUT`, whose offsets the fast read
+ * uses), with the envelope's key always empty: the Redis key holds it.
  */
 import { CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';
-import { decodeEnvelope, prepareEnvelope, type StoredEntry, writeEnvelope } from '@cache/core/backend';
+import {
+  decodeEnvelope,
+  ENVELOPE_LAYOUT,
+  prepareEnvelope,
+  type StoredEntry,
+  writeEnvelope,
+} from '@cache/core/backend';
 import { Command } from 'ioredis';
 
-const MAGIC = 0xca;
-const VERSION = 1;
 const NO_ARGS: string[] = [];
+/** The layout's fields that the fast read uses, as module constants. */
+const {
+  magic: MAGIC,
+  version: VERSION,
+  magicOffset: MAGIC_AT,
+  versionOffset: VERSION_AT,
+  idLengthOffset: ID_LENGTH_AT,
+  idOffset: ID_AT,
+  createdAtOffset: CREATED_AT,
+  expiresAtOffset: EXPIRES_AT,
+  staleUntilOffset: STALE_UNTIL_AT,
+  tagCountOffset: TAG_COUNT_AT,
+  fixedSize: FIXED_SIZE,
+  lengthSize: LENGTH_SIZE,
+} = ENVELOPE_LAYOUT;
 const RAW_REPLY = { replyEncoding: null } as const;
 /** The tags of every untagged entry read back (read-only, as `StoredEntry.tags` is). */
 const NO_TAGS: readonly string[] = Object.freeze([]);
@@ -94,28 +110,32 @@ export function encodeSetFrame(
  */
 export function decodeEntry<V>(bytes: Buffer, serializer: Serializer, id: Buffer): StoredEntry<V> {
   const idLength = id.length;
-  const at = 3 + idLength;
+  const at = ID_AT + idLength;
+  // Where the value starts when there are no tags and no key: after the tag count and the key length.
+  const payloadAt = at + FIXED_SIZE + LENGTH_SIZE;
   if (
-    bytes.length < at + 28 ||
-    bytes[0] !== MAGIC ||
-    bytes[1] !== VERSION ||
-    bytes[2] !== idLength ||
-    // No tags, no key.
-    bytes[at + 24] !== 0 ||
-    bytes[at + 25] !== 0 ||
-    bytes[at + 26] !== 0 ||
-    bytes[at + 27] !== 0
+    bytes.length < payloadAt ||
+    bytes[MAGIC_AT] !== MAGIC ||
+    bytes[VERSION_AT] !== VERSION ||
+    bytes[ID_LENGTH_AT] !== idLength ||
+    // No tags, no key: both uint16 counts are zero.
+    bytes[at + TAG_COUNT_AT] !== 0 ||
+    bytes[at + TAG_COUNT_AT + 1] !== 0 ||
+    bytes[at + FIXED_SIZE] !== 0 ||
+    bytes[at + FIXED_SIZE + 1] !== 0
   ) {
     return decodeEnvelope<V>(bytes, serializer);
   }
-  for (let i = 0; i < idLength; i++) if (bytes[3 + i] !== id[i]) return decodeEnvelope<V>(bytes, serializer);
-  const createdAt = bytes.readDoubleLE(at);
+  for (let i = 0; i < idLength; i++) {
+    if (bytes[ID_AT + i] !== id[i]) return decodeEnvelope<V>(bytes, serializer);
+  }
+  const createdAt = bytes.readDoubleLE(at + CREATED_AT);
   if (!Number.isFinite(createdAt)) return decodeEnvelope<V>(bytes, serializer);
-  const expiresAt = bytes.readDoubleLE(at + 8);
-  const staleUntil = bytes.readDoubleLE(at + 16);
+  const expiresAt = bytes.readDoubleLE(at + EXPIRES_AT);
+  const staleUntil = bytes.readDoubleLE(at + STALE_UNTIL_AT);
   let value: unknown = NOT_PARSED;
-  if (serializer === jsonSerializer) value = parseJson(bytes, at + 28);
-  if (value === NOT_PARSED) value = deserialize(serializer, bytes.subarray(at + 28));
+  if (serializer === jsonSerializer) value = parseJson(bytes, payloadAt);
+  if (value === NOT_PARSED) value = deserialize(serializer, bytes.subarray(payloadAt));
   return {
     value: value as V,
     createdAt,

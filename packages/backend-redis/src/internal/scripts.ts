@@ -1,16 +1,21 @@
 /**
- * The Lua scripts of the Redis backend, each on one key. Entries are the core's binary envelope:
- * byte 1 is the magic 0xCA, byte 3 the serializer id length `n`, and the logical expiry is a
- * float64 LE at byte 4 + n + 8 (NaN = never). `live(v, now)` reads it so that an entry kept only
- * for its stale window counts as absent, as the contract wants for `add` and `delete`.
+ * The Lua scripts of the Redis backend, each on one key. Entries are the core's binary envelope;
+ * `live(v, now)` reads its logical expiry (NaN = never) at the offsets of the core's
+ * `ENVELOPE_LAYOUT`, written into the script text when this module loads, so that an entry kept
+ * only for its stale window counts as absent, as the contract wants for `add` and `delete`.
  */
 import { createHash } from 'node:crypto';
+import { ENVELOPE_LAYOUT as L } from '@cache/core/backend';
 
+/**
+ * `live(v, now)`: whether `v` is an envelope whose logical expiry is after `now` or never. Lua
+ * indexes a string's bytes from 1, so the byte at offset `o` is `string.byte(v, o + 1)`.
+ */
 const LIVE = `
 local function live(v, now)
-  if not v or string.len(v) < 3 or string.byte(v, 1) ~= 202 then return false end
-  local at = 4 + string.byte(v, 3) + 8
-  if string.len(v) < at + 7 then return false end
+  if not v or string.len(v) < ${L.idLengthOffset + 1} or string.byte(v, ${L.magicOffset + 1}) ~= ${L.magic} then return false end
+  local at = ${L.idOffset + 1} + string.byte(v, ${L.idLengthOffset + 1}) + ${L.expiresAtOffset}
+  if string.len(v) < at + ${L.timeSize - 1} then return false end
   local exp = struct.unpack('<d', v, at)
   if exp ~= exp then return true end
   return exp > now
