@@ -2,8 +2,8 @@
  * `@cache/core/backend`: what a backend or a composition needs to implement the `Cache` contract,
  * apart from what an application uses (that is `@cache/core`). The base class and its primitives,
  * stored entries and their envelope, the checks of keys, tags and options, events, stats and
- * tracing, the pieces of `createCache` that a backend declares (its options, its module, its URL
- * query), and the `CacheBus` message codec.
+ * tracing, lock waiting, the pieces of `createCache` that a backend declares (its options, its
+ * module, its URL query), and the `CacheBus` message codec.
  *
  * @packageDocumentation
  */
@@ -62,6 +62,7 @@ export {
   validatePrefix,
   validateTags,
 } from './keys.js';
+export { type LockWaitOptions, waitForLock } from './lock-wait.js';
 export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { assertSerializer } from './serializer-loader.js';
