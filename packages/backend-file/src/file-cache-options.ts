@@ -64,8 +64,9 @@ export interface FileCacheOptions extends BaseCacheOptions {
    */
   touchInterval?: Duration | undefined;
   /**
-   * How often a `getOrSet({ lock })` waiting for another process's lock polls it, at most
-   * 2^31-1 ms. @default '20ms'
+   * The longest pause between two checks of another process's lock by a waiting
+   * `getOrSet({ lock })` (or an `add` replacing a dead entry): the pauses double up to it, with
+   * jitter, as the core's `waitForLock` paces them. At most 2^31-1 ms. @default '20ms'
    */
   lockPollInterval?: Duration | undefined;
   /**

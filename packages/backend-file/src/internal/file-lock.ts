@@ -3,12 +3,14 @@
  * (written to a temp file, then `link`ed into place: an atomic create-if-absent like `O_EXCL`,
  * and nobody ever sees a half-written lock). It holds JSON `{ pid, host, token, expiresAt }`.
  * A lock is stale when its lease has run out, when its owner is a dead process on this host,
- * or when it cannot be parsed and is older than a lease. Leases and waits use real time. A
- * stale lock and a released one are removed with `FileStore.removeExact`: only the lock file that
- * was read goes, never one that another owner has taken since.
+ * or when it cannot be parsed and is older than a lease. A busy lock is tried again as the core's
+ * `waitForLock` paces it, pausing at most `lockPollInterval` between tries. Leases and waits use
+ * real time. A stale lock and a released one are removed with `FileStore.removeExact`: only the
+ * lock file that was read goes, never one that another owner has taken since.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { waitForLock } from '@cache/core/backend';
 import { errno } from './fs-layer.js';
 import type { FileStore } from './file-store.js';
 
@@ -54,40 +56,49 @@ function isStale(body: LockBody | undefined, ctimeMs: number, now: number): bool
   return body.host === HOST && body.pid !== process.pid && !alive(body.pid);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
- * Takes the lock at `path`, waiting at most `wait` ms, polling every `poll` ms. Returns the
- * release, or `undefined` when the wait ran out.
+ * Takes the lock at `path`, waiting at most `wait` ms, with pauses of at most `maxPoll` ms between
+ * tries. Returns the release, or `undefined` when the wait ran out.
  */
-export async function acquireFileLock(
+export function acquireFileLock(
   store: FileStore,
   path: string,
   temp: () => string,
   lease: number,
   wait: number,
-  poll: number,
+  maxPoll: number,
 ): Promise<(() => Promise<void>) | undefined> {
   const token = randomBytes(12).toString('hex');
-  const deadline = Date.now() + wait;
+  const release = () => releaseFileLock(store, path, token);
+  return waitForLock(() => tryFileLock(store, path, temp, lease, token, release), {
+    wait,
+    maxDelay: maxPoll,
+  });
+}
+
+/**
+ * One try: creates the lock file, or removes a stale one and tries again at once. `undefined`
+ * while another owner holds the lock.
+ */
+async function tryFileLock(
+  store: FileStore,
+  path: string,
+  temp: () => string,
+  lease: number,
+  token: string,
+  release: () => Promise<void>,
+): Promise<(() => Promise<void>) | undefined> {
   for (;;) {
     const body: LockBody = { pid: process.pid, host: HOST, token, expiresAt: Date.now() + lease };
-    if (await store.write(path, temp(), Buffer.from(JSON.stringify(body)), true)) {
-      return () => releaseFileLock(store, path, token);
-    }
+    if (await store.write(path, temp(), Buffer.from(JSON.stringify(body)), true)) return release;
     const held = await store.read(path);
     if (held === undefined) continue;
     const holder = parse(held.bytes);
     const stats = holder === undefined ? await store.fs.lstat(path).catch(() => undefined) : undefined;
-    if (isStale(holder, stats?.ctimeMs ?? Date.now(), Date.now())) {
-      // Only the lock that was judged stale is removed (compare-and-delete of its exact bytes):
-      // a lock that a new owner took meanwhile stays.
-      await store.removeExact(path, held, `${path}.${token}.stale`);
-      continue;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) return undefined;
-    await sleep(Math.min(poll, left));
+    if (!isStale(holder, stats?.ctimeMs ?? Date.now(), Date.now())) return undefined;
+    // Only the lock that was judged stale is removed (compare-and-delete of its exact bytes):
+    // a lock that a new owner took meanwhile stays.
+    await store.removeExact(path, held, `${path}.${token}.stale`);
   }
 }
 

@@ -17,7 +17,3 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, makeError: () =
     );
   });
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

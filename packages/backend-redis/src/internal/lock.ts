@@ -1,13 +1,11 @@
 /**
- * The `getOrSet({ lock })` lock of a key on Redis: `SET lockKey token PX lease NX`, retried with
- * a growing pause (5 ms doubling to 50 ms) until `wait` runs out; released by a script that deletes
- * the lock only while this token holds it. The lease is always finite, so a lock whose holder dies
- * expires.
+ * The `getOrSet({ lock })` lock of a key on Redis: `SET lockKey token PX lease NX`, retried as the
+ * core's `waitForLock` paces it until `wait` runs out; released by a script that deletes the lock
+ * only while this token holds it. The lease is always finite, so a lock whose holder dies expires.
  */
 import { CacheConfigError } from '@cache/core';
-import { type LockRelease, MAX_TIMER_MS } from '@cache/core/backend';
+import { type LockRelease, MAX_TIMER_MS, waitForLock } from '@cache/core/backend';
 import type { Cluster, Redis } from 'ioredis';
-import { sleep } from './deadline.js';
 import { mapRedisError } from './errors.js';
 import type { Guard, ScriptRunner } from './script-runner.js';
 import { UNLOCK } from './scripts.js';
@@ -40,27 +38,23 @@ export async function acquireRedisLock(
   }
   const { client, guard, scripts } = context;
   const px = Math.max(1, Math.ceil(lease));
-  const deadline = Date.now() + wait;
-  let delay = 5;
-  for (;;) {
-    let taken: string | null;
+  const release: LockRelease = async () => {
     try {
-      taken = await guard(() => client.set(lockKey, token, 'PX', px, 'NX'));
+      await scripts.eval(UNLOCK, lockKey, [token]);
     } catch (error) {
       throw mapRedisError(error, client, key);
     }
-    if (taken === 'OK') {
-      return async () => {
-        try {
-          await scripts.eval(UNLOCK, lockKey, [token]);
-        } catch (error) {
-          throw mapRedisError(error, client, key);
-        }
-      };
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) return undefined;
-    await sleep(Math.min(delay, left));
-    delay = Math.min(delay * 2, 50);
-  }
+  };
+  return waitForLock(
+    async () => {
+      let taken: string | null;
+      try {
+        taken = await guard(() => client.set(lockKey, token, 'PX', px, 'NX'));
+      } catch (error) {
+        throw mapRedisError(error, client, key);
+      }
+      return taken === 'OK' ? release : undefined;
+    },
+    { wait },
+  );
 }
