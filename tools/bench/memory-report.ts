@@ -121,7 +121,7 @@ function pairedRatio(
  * The targets of issue 12 for one kind of value, as rows: target, needs, best rounds, per round,
  * met. Rows whose subjects did not run are left out.
  */
-export function targetRows(res: MemoryBenchResults, kind: ValueKind): string[][] {
+function targetRows(res: MemoryBenchResults, kind: ValueKind): string[][] {
   const rows: {
     name: string;
     atMost: boolean;
@@ -195,7 +195,7 @@ export function targetRows(res: MemoryBenchResults, kind: ValueKind): string[][]
  * Each current MemoryCache subject against the same subject built from the baseline checkout, for
  * one kind of value: the per-round ratio current / baseline of every scenario, and of bytes per entry.
  */
-export function baselineRows(res: MemoryBenchResults, kind: ValueKind): string[][] {
+function baselineRows(res: MemoryBenchResults, kind: ValueKind): string[][] {
   return res.subjects.flatMap((base) => {
     const current = res.subjects.find((s) => s.id === base.baselineOf);
     if (!current) return [];

@@ -20,13 +20,13 @@ import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 
 /** How a subject is called: `sync` returns values, `async` returns promises that are awaited. */
-export type SubjectKind = 'sync' | 'async';
+type SubjectKind = 'sync' | 'async';
 
 /**
  * Which reference a subject is: ours, ours from the baseline checkout, the lru-cache references, a
  * Map, or a peer library.
  */
-export type SubjectGroup = 'ours' | 'baseline' | 'lru-sync' | 'lru-async' | 'map' | 'sync-lib' | 'async-lib';
+type SubjectGroup = 'ours' | 'baseline' | 'lru-sync' | 'lru-async' | 'map' | 'sync-lib' | 'async-lib';
 
 /** A live instance of a subject. */
 export interface SubjectInstance {

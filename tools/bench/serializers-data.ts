@@ -76,7 +76,7 @@ export function order(lines: number) {
 }
 
 /** A table of rows as a query result cache would hold it. */
-export function rows(count: number) {
+function rows(count: number) {
   return Array.from({ length: count }, (_, i) => ({
     id: 1_000_000 + i,
     name: `${pick(FIRST)} ${pick(LAST)}`,
@@ -91,7 +91,7 @@ export function rows(count: number) {
 }
 
 /** Grows `make(n)` until its JSON is at least `bytes` long. */
-export function sized<T>(bytes: number, make: (n: number) => T): T {
+function sized<T>(bytes: number, make: (n: number) => T): T {
   let n = 1;
   let value = make(n);
   while (Buffer.byteLength(JSON.stringify(value)) < bytes) value = make(++n);

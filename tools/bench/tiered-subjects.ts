@@ -19,7 +19,7 @@ import { Keyv } from 'keyv';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** TTL of every write, in ms. */
-export const TTL_MS = 10 * 60_000;
+const TTL_MS = 10 * 60_000;
 
 /** The value every write stores: a small JSON object (~90 bytes as JSON), as in redis.ts. */
 export interface Value {
@@ -72,7 +72,7 @@ export interface Subject {
 }
 
 /** Resolves when `condition` holds, polled every 5 ms for at most `limitMs`. */
-export async function waitUntil(condition: () => boolean, limitMs = 5_000): Promise<void> {
+async function waitUntil(condition: () => boolean, limitMs = 5_000): Promise<void> {
   const until = performance.now() + limitMs;
   while (!condition()) {
     if (performance.now() > until) throw new Error('condition not met in time');

@@ -159,7 +159,7 @@ class RedisProcess implements RedisServerHandle {
   }
 }
 
-export async function pings(port: number): Promise<boolean> {
+async function pings(port: number): Promise<boolean> {
   try {
     return (await redisCommand(port, ['PING'], { timeoutMs: 1000 })) === 'PONG';
   } catch {
@@ -167,12 +167,12 @@ export async function pings(port: number): Promise<boolean> {
   }
 }
 
-export async function readPid(pidFile: string): Promise<number | undefined> {
+async function readPid(pidFile: string): Promise<number | undefined> {
   const text = await readFile(pidFile, 'utf8').catch(() => '');
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-export function tail(log: string): string {
+function tail(log: string): string {
   return log.trimEnd().split('\n').slice(-10).join('\n');
 }

@@ -45,7 +45,7 @@ export const TRACE_NAMES = ['oltp', 'glimpse', 'loop', 'sprite', 'multi2', 'web1
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Where the traces are: `TRACE_DIR` when set, else `../shared/traces` beside the repository. */
-export const DEFAULT_TRACE_DIR = resolve(process.env.TRACE_DIR ?? join(REPO_ROOT, '../shared/traces'));
+const DEFAULT_TRACE_DIR = resolve(process.env.TRACE_DIR ?? join(REPO_ROOT, '../shared/traces'));
 
 /** Reads `<dir>/<name>.keys.gz`. */
 export function loadTrace(name: string, dir = DEFAULT_TRACE_DIR): Trace {

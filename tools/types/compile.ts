@@ -54,7 +54,7 @@ export interface PublicPackage {
 }
 
 /** An entry of a package besides its main one (`exports['./backend']`). */
-export interface SubpathEntry {
+interface SubpathEntry {
   /** What a consumer imports: `@cache/core/backend`. */
   specifier: string;
   types: string;
@@ -106,7 +106,7 @@ export function publicPackages(): PublicPackage[] {
 }
 
 /** The compiler options of a consumer in `environment`. */
-export function consumerOptions(environment: Environment): ts.CompilerOptions {
+function consumerOptions(environment: Environment): ts.CompilerOptions {
   return {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -222,13 +222,13 @@ export interface Problem {
 }
 
 /** Whether a file is one of ours (a fixture, a declaration file of a package under `packages/`), not a dependency's. */
-export function isOurs(file: string | undefined): boolean {
+function isOurs(file: string | undefined): boolean {
   if (file === undefined) return true;
   return !resolve(file).split('/').includes('node_modules');
 }
 
 /** The package (`ioredis`, `@scope/name`) a file under `node_modules` belongs to. */
-export function packageOf(file: string): string {
+function packageOf(file: string): string {
   const parts = file.split('/');
   const at = parts.lastIndexOf('node_modules');
   const first = parts[at + 1] ?? '';
@@ -236,7 +236,7 @@ export function packageOf(file: string): string {
 }
 
 /** An optional property of an options type that does not accept an explicit `undefined`. */
-export interface OptionalProperty {
+interface OptionalProperty {
   /** `file:line`, relative to the repository. */
   where: string;
   /** `Declaration.property`. */

@@ -96,7 +96,7 @@ export interface ResolvedFileOptions {
 }
 
 /** The largest `maxEntryBytes`: what one `fs.read` takes. */
-export const MAX_ENTRY_BYTES_LIMIT = 2 ** 31 - 1;
+const MAX_ENTRY_BYTES_LIMIT = 2 ** 31 - 1;
 const DEFAULT_MAX_ENTRY_BYTES = 2 ** 30;
 
 /** Every option name a file cache takes (BaseCache's and its own). */

@@ -51,7 +51,7 @@ const BUILT_IN_PACKAGES: ReadonlyMap<string, string> = new Map([
   ['redis', '@cache/backend-redis'],
   ['tiered', '@cache/tiered'],
 ]);
-export const BUILT_IN_BACKENDS: readonly string[] = [...BUILT_IN_PACKAGES.keys()];
+const BUILT_IN_BACKENDS: readonly string[] = [...BUILT_IN_PACKAGES.keys()];
 const NAME_RE = /^[a-z][a-z0-9+.-]*$/;
 
 const loaders = sharedState('backends', () => new Map<string, BackendLoader>());

@@ -115,22 +115,22 @@ export function traceOperation<R>(
 }
 
 /** @internal `settle` of the single-key reads: a hit when a value came back. */
-export function settleRead(message: CacheOperationMessage, result: unknown): void {
+function settleRead(message: CacheOperationMessage, result: unknown): void {
   message.hit = result !== undefined;
 }
 
 /** @internal `settle` of `getOrThrow`: resolving means a hit (a miss rejects). */
-export function settleHit(message: CacheOperationMessage): void {
+function settleHit(message: CacheOperationMessage): void {
   message.hit = true;
 }
 
 /** @internal `settle` of `has`. */
-export function settleHas(message: CacheOperationMessage, result: boolean): void {
+function settleHas(message: CacheOperationMessage, result: boolean): void {
   message.hit = result;
 }
 
 /** @internal `settle` of `getMany`. */
-export function settleMany(message: CacheOperationMessage, result: readonly unknown[]): void {
+function settleMany(message: CacheOperationMessage, result: readonly unknown[]): void {
   let hits = 0;
   for (const value of result) if (value !== undefined) hits++;
   message.hits = hits;

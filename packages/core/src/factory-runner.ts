@@ -46,7 +46,7 @@ export interface GetOrSetCall<V> {
 }
 
 /** What one computation works with. */
-export interface Computation<V> extends GetOrSetCall<V> {
+interface Computation<V> extends GetOrSetCall<V> {
   /** The expired entry read before, whose value the factory sees as `staleValue`. */
   stale: StoredEntry<V> | undefined;
   /** The backend's read failed: compute without touching it again (no lock, no write). */
@@ -137,7 +137,7 @@ export async function resolveGetOrSet<V>(
  * When it bypasses backend failures (`plan.bypass`), a failed lock computes without it and a
  * failed write is reported and leaves `flight.backendError`; `offline` skips both.
  */
-export async function compute<V>(host: FactoryHost<V>, job: Computation<V>, flight: Flight<V>): Promise<V> {
+async function compute<V>(host: FactoryHost<V>, job: Computation<V>, flight: Flight<V>): Promise<V> {
   const { key, plan } = job;
   const release = plan.lock && !job.offline ? await takeLock(host, key, plan, flight) : undefined;
   if (release) {

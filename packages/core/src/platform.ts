@@ -50,7 +50,7 @@ export type PlatformAbortSignal = typeof globalThis extends { AbortSignal: { pro
   : AbortSignalLike;
 
 /** The part of `URLSearchParams` that a consumer without DOM or Node types sees. */
-export interface URLSearchParamsLike extends Iterable<[string, string]> {
+interface URLSearchParamsLike extends Iterable<[string, string]> {
   get(name: string): string | null;
   getAll(name: string): string[];
   has(name: string): boolean;
@@ -67,7 +67,7 @@ export type PlatformURLSearchParams = typeof globalThis extends {
   : URLSearchParamsLike;
 
 /** The part of `URL` that a consumer without DOM or Node types sees. */
-export interface URLLike {
+interface URLLike {
   readonly href: string;
   readonly protocol: string;
   readonly username: string;

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /** What the test does with a block. */
-export type BlockMode = 'check' | 'run' | 'skip';
+type BlockMode = 'check' | 'run' | 'skip';
 
 /** One fenced code block of a document. */
 export interface CodeBlock {
@@ -40,7 +40,7 @@ const SKIP = /^<!--\s*app-test:\s*skip:\s*(.*?)\s*-->$/;
 const MARKER = /^<!--\s*app-test\b/;
 
 /** The documents whose blocks are checked: the root README, every package README, every guide. */
-export function documents(root: string): string[] {
+function documents(root: string): string[] {
   const files = ['README.md'];
   for (const name of readdirSync(join(root, 'packages')).sort()) {
     if (existsSync(join(root, 'packages', name, 'README.md'))) files.push(`packages/${name}/README.md`);

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A table of a markdown page: header cells and body rows. */
-export interface Table {
+interface Table {
   header: string[];
   rows: string[][];
 }
@@ -29,7 +29,7 @@ function cells(line: string): string[] {
 }
 
 /** The pipe tables of a markdown page, in order. */
-export function tables(markdown: string): Table[] {
+function tables(markdown: string): Table[] {
   const found: Table[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i + 1 < lines.length; i++) {
@@ -47,7 +47,7 @@ export function tables(markdown: string): Table[] {
 }
 
 /** A table cell as a number: `1,226`, `967.4 k`, `1.55 M`, `0.68x`, `54.0`; undefined otherwise. */
-export function parseNumber(cell: string): number | undefined {
+function parseNumber(cell: string): number | undefined {
   const match = /^\**([0-9][0-9,]*(?:\.[0-9]+)?)\s*([kKM]?)x?\**$/.exec(cell.trim());
   if (!match) return undefined;
   const value = Number((match[1] as string).replace(/,/g, ''));
@@ -59,7 +59,7 @@ const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
 
 /** Draws one panel per numeric column of a table; undefined when no column is numeric. */
-export function barChart(table: Table, title: string): string | undefined {
+function barChart(table: Table, title: string): string | undefined {
   const columns = table.header
     .map((name, index) => ({ name, index }))
     .slice(1)

@@ -19,7 +19,7 @@ import { benchmarkCharts } from './charts.ts';
 export const REPOSITORY = 'https://github.com/cache-toolkit/cache';
 
 /** One page of the site: where its markdown comes from and where it goes. */
-export interface Page {
+interface Page {
   /** Path of the source file in the repository, e.g. `packages/core/README.md`. */
   source: string;
   /** Path of the page under the site's source folder, e.g. `packages/core.md`. */
@@ -94,7 +94,7 @@ function linkedPath(href: string, from: string): string | undefined {
 }
 
 /** Rewrites the links of one page: site pages stay in the site, other repository files go to GitHub. */
-export function rewriteLinks(markdown: string, page: Page, targets: Map<string, string>): string {
+function rewriteLinks(markdown: string, page: Page, targets: Map<string, string>): string {
   const rewrite = (href: string): string => {
     const hash = href.indexOf('#');
     const path = hash >= 0 ? href.slice(0, hash) : href;

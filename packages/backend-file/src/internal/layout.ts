@@ -21,7 +21,7 @@ export const TEMP_NAME = /^\.[0-9a-f]{64}\..+\.tmp$/;
 export const STALE_TEMP_MS = 60_000;
 
 /** Names temp files uniquely across processes (pid + random, pids repeat across containers). */
-export const WRITER_ID = `${process.pid.toString(36)}${randomBytes(4).toString('hex')}`;
+const WRITER_ID = `${process.pid.toString(36)}${randomBytes(4).toString('hex')}`;
 /** Temp file sequence, shared by every instance in this process. */
 let tempSeq = 0;
 

@@ -14,7 +14,7 @@ export type Arg = string | Buffer | number;
 export type Guard = <T>(command: () => Promise<T>) => Promise<T>;
 
 /** Whether an error is the server's `NOSCRIPT` reply. */
-export function isNoScript(error: unknown): boolean {
+function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 

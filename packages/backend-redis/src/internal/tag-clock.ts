@@ -28,7 +28,7 @@ import type { ScriptRunner } from './script-runner.js';
 import { type LuaScript, script, TAG_MAX } from './scripts.js';
 
 /** The stamp record's key under the cache prefix. */
-export const TAG_CLOCK_SUFFIX = 'c:tags';
+const TAG_CLOCK_SUFFIX = 'c:tags';
 
 /**
  * Effects replication first (Redis before 5 refuses writes after `TIME` without it; later versions
@@ -74,7 +74,7 @@ function clockScript(body: string): LuaScript {
 }
 
 /** KEYS[1] stamp record, ARGV[1] 'w' (a tagged write) or 'i' (an invalidation): takes a stamp and returns it. Cluster only. */
-export const TAKE_STAMP = clockScript(`
+const TAKE_STAMP = clockScript(`
 if ARGV[1] == 'w' then return write_stamp(KEYS[1]) end
 return invalidation_stamp(KEYS[1])
 `);
@@ -121,7 +121,7 @@ return n
  * KEYS[1] stamp record, KEYS[2..] tag records: records one invalidation of every tag at a new
  * stamp (one node only); a record already later is kept.
  */
-export const INVALIDATE_TAGS = clockScript(`
+const INVALIDATE_TAGS = clockScript(`
 local at = invalidation_stamp(KEYS[1])
 for i = 2, #KEYS do
   local cur = tonumber(redis.call('GET', KEYS[i]))

@@ -15,7 +15,7 @@ import { Histogram } from '../internal/histogram.js';
 import { keyPicker, seededRandom } from '../internal/key-picker.js';
 
 /** The reserved key prefix of `bench` (under the cache's own prefix and namespace). */
-export const BENCH_KEY_PREFIX = '__cache-cli:bench:';
+const BENCH_KEY_PREFIX = '__cache-cli:bench:';
 
 const OPS = ['get', 'set', 'getOrSet'] as const;
 const PREFILL_BATCH = 500;

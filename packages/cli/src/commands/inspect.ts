@@ -4,7 +4,7 @@ import type { Command } from '../internal/command.js';
 import { formatBytes, formatDuration, formatTime } from '../internal/format.js';
 
 /** A value's type for people: `string`, `number`, `array`, `object`, or its class (`Date`, `Map`, `Buffer`). */
-export function typeName(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (typeof value !== 'object') return typeof value;

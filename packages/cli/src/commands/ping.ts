@@ -8,7 +8,7 @@ import type { Command } from '../internal/command.js';
 import { roundMs } from '../internal/format.js';
 
 /** The reserved key prefix of `ping` (under the cache's own prefix and namespace). */
-export const PING_KEY_PREFIX = '__cache-cli:ping:';
+const PING_KEY_PREFIX = '__cache-cli:ping:';
 
 export const pingCommand: Command = {
   name: 'ping',

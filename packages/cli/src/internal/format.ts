@@ -69,8 +69,3 @@ export function formatTime(ms: number | undefined): string {
 export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
-
-/** A URL with its password replaced by `***`, for messages and reports. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');
-}

@@ -15,7 +15,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 }
 
 /** The exit codes, as the help and the README list them. */
-export const EXIT_CODE_LINES = [
+const EXIT_CODE_LINES = [
   '  0  ok',
   '  1  miss: the key is absent (get, inspect), no key existed (del)',
   '  2  usage error: unknown command or option, missing argument, bad URL or value',

@@ -2,7 +2,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 /** A stream that may be a terminal. */
-export type MaybeTty<S> = S & { isTTY?: boolean | undefined };
+type MaybeTty<S> = S & { isTTY?: boolean | undefined };
 
 /** The Node streams a run uses inside (the public {@link CliIo} is these by shape). */
 export interface NodeIo {

@@ -14,7 +14,7 @@ export interface Fixture {
 }
 
 /** Extra options a test may give to `create`. */
-export interface FixtureOptions {
+interface FixtureOptions {
   defaultTtl?: Duration;
   maxKeyBytes?: number;
 }

@@ -32,7 +32,7 @@ export function isPermanent(error: unknown): boolean {
 }
 
 /** The backoff before retry `attempt` (0 for the first retry), full jitter included. */
-export function backoff(policy: RetryPolicy, attempt: number): number {
+function backoff(policy: RetryPolicy, attempt: number): number {
   const cap = Math.min(policy.maxDelay, policy.baseDelay * 2 ** attempt);
   return policy.random() * cap;
 }
