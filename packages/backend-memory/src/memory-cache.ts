@@ -15,16 +15,15 @@
  * bookkeeping by slot (see `policies/policy.ts`).
  *
  * The contract (checks, counts, events, the async methods) is core's `SyncCache`; this class
- * implements its synchronous primitives over the slots. It is over 400 lines because the slot
- * store and the primitives on the hot paths share private state in one class, so that V8 inlines
- * them, as lru-cache does; snapshots live here too since they read the slots.
+ * implements its synchronous primitives over the slots; snapshots are `internal/persistence.ts`.
+ * It is over 400 lines because the slot store, the eviction and the primitives on the hot paths
+ * share private state in one class, so that V8 inlines them, as lru-cache does.
  */
 import {
   type CacheEntryInfo,
   CacheConfigError,
   CacheFullError,
   CacheSerializationError,
-  jsonSerializer,
   type Serializer,
 } from '@cache/core';
 import {
@@ -35,16 +34,10 @@ import {
   validateKey,
 } from '@cache/core/backend';
 import { encodeValue, entrySize, jsonSize, resized } from './internal/values.js';
-import { checkSnapshotSize, readSnapshotFile, removeStaleTemps } from './internal/snapshot-file.js';
-import {
-  type EvictedEntry,
-  type MemoryCacheOptions,
-  type ResolvedOptions,
-  resolveOptions,
-} from './options.js';
+import { type HeldEntry, Persistence, type SnapshotHost } from './internal/persistence.js';
+import { type EvictedEntry, type MemoryCacheOptions, resolveOptions } from './options.js';
 import { createPolicy } from './policies/index.js';
 import type { EvictionPolicy } from './policies/policy.js';
-import { decodeSnapshot, encodeSnapshotHeader, encodeSnapshotLine, writeFileAtomic } from './snapshot.js';
 
 /** An entry as `exportEntries()` yields it and `importEntries()` takes it. Times are epoch ms. */
 export interface ExportedEntry<V = unknown> {
@@ -123,10 +116,8 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
    * composition such as `@cache/tiered`'s spill mode may set it after construction.
    */
   onEvict: ((entry: EvictedEntry<V>) => void) | undefined;
-  readonly #persist: ResolvedOptions<V>['persist'];
+  readonly #persistence: Persistence<V> | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
-  #persistTimer: NodeJS.Timeout | undefined;
-  #writing: Promise<void> | undefined;
   /** With the system clock: the time read last, reused until a 1 ms timer clears it (0 = none). */
   #cachedNow = -0; // -0 (=== 0) so that the field holds doubles from the start: no deopt at the first time
   /** `#cachedNow` as an offset from `#timeBase` when it fits one, else 0. */
@@ -161,23 +152,12 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     this.#refuses = resolved.policy === 'none';
     this.#policy = createPolicy(resolved.policy, resolved.maxEntries);
     this.#evictsFirst = this.#policy.evictsFirst === true;
-    this.#persist = resolved.persist;
     this.#coarse = options.clock === undefined;
     if (resolved.sweepInterval !== undefined) {
       this.#sweepTimer = setInterval(() => this.#timedSweep(), resolved.sweepInterval);
       this.#sweepTimer.unref();
     }
-    if (this.#persist) {
-      for (const error of removeStaleTemps(this.#persist.path).errors) this.#deferError(error);
-      this.#load(this.#persist.path, this.#persist.maxBytes);
-      if (this.#persist.interval !== undefined) {
-        this.#persistTimer = setInterval(() => {
-          if (this.#dirty)
-            this.saveSnapshot().catch((error) => this.reportError(toCacheError(error, 'snapshot failed')));
-        }, this.#persist.interval);
-        this.#persistTimer.unref();
-      }
-    }
+    if (resolved.persist) this.#persistence = new Persistence(this.#snapshotHost(), resolved.persist);
   }
 
   // ---- beyond the contract ------------------------------------------------------------------
@@ -295,105 +275,46 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
    * @throws CacheConfigError without `persist`; the file system's error wrapped in a CacheError.
    */
   async saveSnapshot(): Promise<void> {
-    const persist = this.#persist;
-    if (!persist) throw new CacheConfigError('saveSnapshot needs the persist option');
-    const text = this.#encodeSnapshot();
-    checkSnapshotSize(persist.path, text, persist.maxBytes);
-    this.#dirty = false;
-    // Snapshots reach the file in the order they were taken.
-    const previous = this.#writing;
-    const writing = (async () => {
-      await previous?.catch(() => undefined);
-      await writeFileAtomic(persist.path, text);
-    })();
-    this.#writing = writing;
-    try {
-      await writing;
-    } catch (error) {
-      this.#dirty = true;
-      throw toCacheError(error, `cannot write the snapshot ${persist.path}`);
-    } finally {
-      if (this.#writing === writing) this.#writing = undefined;
-    }
+    if (!this.#persistence) throw new CacheConfigError('saveSnapshot needs the persist option');
+    await this.#persistence.save();
   }
 
-  #encodeSnapshot(): string {
-    const serializer = this.#serializer ?? jsonSerializer;
-    const json = serializer.id === 'json';
-    const now = this.clock.now();
-    const lines: string[] = [];
+  /** This cache as its snapshots see it. */
+  #snapshotHost(): SnapshotHost<V> {
+    return {
+      serializer: this.#serializer,
+      needsValues: this.#sizeOf !== undefined,
+      changed: () => this.#dirty,
+      setChanged: (changed) => {
+        this.#dirty = changed;
+      },
+      now: () => this.clock.now(),
+      held: (now) => this.#held(now),
+      restore: (key, value, bytes, entry) => {
+        validateKey(key, this.#maxKey);
+        this.#store(key, value, bytes, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
+      },
+      reportError: (error, key) => this.reportError(error, key),
+      saveSnapshot: () => this.saveSnapshot(),
+    };
+  }
+
+  /** The entries held and not past their physical expiry at `now`, in slot order. */
+  *#held(now: number): Iterable<HeldEntry> {
     for (let slot = 0; slot < this.#top; slot++) {
       const key = this.#keys[slot];
       if (key === undefined) continue;
       const flags = this.#flags[slot]!;
       if (flags & TTL && now >= this.#physicalExpiry(slot, flags)) continue;
-      let payload: Uint8Array;
-      try {
-        payload = this.#serializer
-          ? (this.#values[slot] as Uint8Array)
-          : jsonSerializer.serialize(this.#values[slot]);
-      } catch (error) {
-        this.reportError(toCacheError(error, 'value left out of the snapshot', key), key);
-        continue;
-      }
-      lines.push(
-        encodeSnapshotLine(
-          key,
-          this.#time(slot, CREATED),
-          flags & TTL ? this.#expires![slot] : undefined,
-          flags & STALE ? this.#staleOf.get(slot) : undefined,
-          this.#tagsOf.get(slot) ?? NO_TAGS,
-          payload,
-          json,
-        ),
-      );
+      yield {
+        key,
+        createdAt: this.#time(slot, CREATED),
+        expiresAt: flags & TTL ? this.#expires![slot] : undefined,
+        staleUntil: flags & STALE ? this.#staleOf.get(slot) : undefined,
+        tags: this.#tagsOf.get(slot) ?? NO_TAGS,
+        stored: this.#values[slot],
+      };
     }
-    lines.unshift(encodeSnapshotHeader(serializer.id, now, lines.length));
-    return `${lines.join('\n')}\n`;
-  }
-
-  /** Loads the snapshot at start. Missing: empty. Not a regular file, too large, corrupt or foreign: empty, error event. */
-  #load(path: string, maxBytes: number): void {
-    let text: string | undefined;
-    try {
-      text = readSnapshotFile(path, maxBytes);
-    } catch (error) {
-      this.#deferError(toCacheError(error));
-      return;
-    }
-    if (text === undefined) return;
-    const serializer = this.#serializer ?? jsonSerializer;
-    let entries: ReturnType<typeof decodeSnapshot>;
-    try {
-      entries = decodeSnapshot(text, serializer.id);
-    } catch (error) {
-      this.#deferError(toCacheError(error));
-      return;
-    }
-    const now = this.clock.now();
-    for (const entry of entries) {
-      const until = entry.staleUntil ?? entry.expiresAt;
-      if (until !== undefined && now >= until) continue;
-      try {
-        validateKey(entry.key, this.#maxKey);
-        let value = entry.value as V;
-        let bytes = entry.payload;
-        if (bytes !== undefined && (this.#serializer === undefined || this.#sizeOf !== undefined)) {
-          value = serializer.deserialize(bytes) as V;
-          if (this.#serializer === undefined) bytes = undefined;
-        }
-        this.#store(entry.key, value, bytes, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
-      } catch (error) {
-        // One entry that no longer fits (too large, a full 'none' cache) does not spoil the rest.
-        this.#deferError(toCacheError(error, 'snapshot entry skipped', entry.key), entry.key);
-      }
-    }
-    this.#dirty = false;
-  }
-
-  #deferError(error: ReturnType<typeof toCacheError>, key?: string): void {
-    // The constructor has not returned yet: report once the caller could have subscribed.
-    queueMicrotask(() => this.reportError(error, key));
   }
 
   // ---- SyncCache's primitives -------------------------------------------------------------------
@@ -560,8 +481,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   /** The snapshot is taken and the entries removed at once: a closed cache holds nothing. */
   protected override async closeBackend(): Promise<void> {
     clearInterval(this.#sweepTimer);
-    clearInterval(this.#persistTimer);
-    const saving = this.#persist?.onClose ? this.saveSnapshot() : this.#writing?.catch(() => undefined);
+    const saving = this.#persistence?.close();
     this.clearEntriesSync(undefined);
     await saving;
   }
