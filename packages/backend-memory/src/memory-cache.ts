@@ -27,13 +27,14 @@ import {
   type Serializer,
 } from '@cache/core';
 import {
+  serializeValue,
   type StoredEntry,
   SyncCache,
   toCacheError,
   undefinedValueError,
   validateKey,
 } from '@cache/core/backend';
-import { encodeValue, entrySize, jsonSize, resized } from './internal/values.js';
+import { entrySize, jsonSize, resized } from './internal/values.js';
 import { type HeldEntry, Persistence, type SnapshotHost } from './internal/persistence.js';
 import { type EvictedEntry, type MemoryCacheOptions, resolveOptions } from './options.js';
 import { createPolicy } from './policies/index.js';
@@ -597,7 +598,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   }
 
   #encode(key: string, value: V): Uint8Array {
-    return encodeValue(this.#serializer as Serializer, key, value);
+    return serializeValue(this.#serializer as Serializer, value, key);
   }
 
   /** The size of an entry; refuses one over `maxEntrySize` (and so over `maxBytes`). */

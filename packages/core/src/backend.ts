@@ -47,6 +47,7 @@ export {
   encodeEnvelope,
   type PreparedEnvelope,
   prepareEnvelope,
+  serializeValue,
   writeEnvelope,
 } from './envelope.js';
 export { closedError, toCacheError, undefinedValueError } from './errors.js';

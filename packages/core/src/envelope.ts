@@ -88,15 +88,12 @@ export interface PreparedEnvelope {
 const idCache = new WeakMap<Serializer, Buffer>();
 
 /**
- * Serializes an entry's value and measures its envelope, for a backend that writes the
- * envelope into a buffer of its own (a protocol frame). `key` is stored inside when given (the
- * file backend uses it to tell hash collisions apart).
- * @throws CacheSerializationError when the serializer refuses the value.
+ * A value encoded by `serializer`; what it throws becomes a `CacheSerializationError` naming
+ * the serializer and the key (one it throws itself is kept).
  */
-export function prepareEnvelope(entry: StoredEntry, serializer: Serializer, key = ''): PreparedEnvelope {
-  let payload: Uint8Array;
+export function serializeValue(serializer: Serializer, value: unknown, key: string): Uint8Array {
   try {
-    payload = serializer.serialize(entry.value);
+    return serializer.serialize(value);
   } catch (cause) {
     if (cause instanceof CacheSerializationError) throw cause;
     throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
@@ -104,9 +101,18 @@ export function prepareEnvelope(entry: StoredEntry, serializer: Serializer, key 
       key,
     });
   }
+}
+
+/**
+ * Serializes an entry's value and measures its envelope, for a backend that writes the
+ * envelope into a buffer of its own (a protocol frame). `key` is stored inside when given (the
+ * file backend uses it to tell hash collisions apart).
+ * @throws CacheSerializationError when the serializer refuses the value.
+ */
+export function prepareEnvelope(entry: StoredEntry, serializer: Serializer, key = ''): PreparedEnvelope {
+  const payload = serializeValue(serializer, entry.value, key);
   let id = idCache.get(serializer);
   if (id === undefined) {
-    // Buffer.from(string) is several times faster than TextEncoder.encode on Node 20.
     id = Buffer.from(serializer.id, 'utf8');
     if (id.length > L.maxIdBytes) {
       throw new CacheSerializationError(`a serializer id must be at most ${L.maxIdBytes} bytes`);

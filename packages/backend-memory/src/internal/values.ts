@@ -1,5 +1,5 @@
 /** Small helpers of `MemoryCache` that need none of its state. */
-import { CacheConfigError, CacheFullError, CacheSerializationError, type Serializer } from '@cache/core';
+import { CacheConfigError, CacheFullError, CacheSerializationError } from '@cache/core';
 
 /** Copies a typed array into a larger one. */
 export function resized<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
@@ -14,24 +14,6 @@ export function jsonSize(value: unknown): number | undefined {
     return json === undefined ? undefined : Buffer.byteLength(json);
   } catch {
     return undefined;
-  }
-}
-
-/** The error for `undefined` as a value. */
-export function undefinedValue(): CacheSerializationError {
-  return new CacheSerializationError('undefined cannot be cached: it cannot be told from a miss');
-}
-
-/** A value encoded by the serializer; its failure is a `CacheSerializationError`. */
-export function encodeValue(serializer: Serializer, key: string, value: unknown): Uint8Array {
-  try {
-    return serializer.serialize(value);
-  } catch (error) {
-    if (error instanceof CacheSerializationError) throw error;
-    throw new CacheSerializationError(`the ${serializer.id} serializer cannot encode this value`, {
-      cause: error,
-      key,
-    });
   }
 }
 
