@@ -36,8 +36,9 @@ const COMMAND_TIMEOUT = 300;
 const SEED = Number(process.env.FLEET_SEED ?? 20_261_203);
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-/** tsx, from the tools package that depends on it. */
-const tsx = pathToFileURL(createRequire(here('../../../tools/package.json')).resolve('tsx')).href;
+/** tsx (a dev dependency of this package), which runs the workers' TypeScript. */
+const require = createRequire(import.meta.url);
+const tsx = pathToFileURL(require.resolve('tsx')).href;
 const wall = (): number => performance.timeOrigin + performance.now();
 /** A phase of the run lasts this long: the load runs meanwhile (this waits for no event). */
 const run = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
