@@ -16,7 +16,7 @@ import { DEFAULT_POLICY } from './policies/index.js';
 import { PolicyName } from './policies/policy.js';
 
 /** How often a snapshot is written by default (ms). */
-export const DEFAULT_PERSIST_INTERVAL = 60_000;
+const DEFAULT_PERSIST_INTERVAL = 60_000;
 
 /** Where and when `MemoryCache` writes its snapshot. */
 export interface PersistOptions {

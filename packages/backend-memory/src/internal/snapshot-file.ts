@@ -35,7 +35,7 @@ export const DEFAULT_SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;
 export const SNAPSHOT_MAX_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
 
 /** A temporary file left this long without a change is stale even when its writer's pid is alive (reused). */
-export const STALE_TEMP_AGE_MS = 24 * 60 * 60 * 1000;
+const STALE_TEMP_AGE_MS = 24 * 60 * 60 * 1000;
 
 const TEMP_SUFFIX = /^\.([1-9]\d{0,9})\.[0-9a-f]{12}\.tmp$/;
 

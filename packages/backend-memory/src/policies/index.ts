@@ -19,7 +19,7 @@ export { NonePolicy } from './none.js';
 export { type EvictionPolicy, PolicyName } from './policy.js';
 export { S3FifoPolicy } from './s3fifo.js';
 export { SievePolicy } from './sieve.js';
-export { type TinyLfuOptions, TinyLfuPolicy } from './tinylfu.js';
+export { TinyLfuPolicy } from './tinylfu.js';
 export { TtlPolicy } from './ttl.js';
 
 /**
@@ -27,13 +27,6 @@ export { TtlPolicy } from './ttl.js';
  * rules and far above it where LRU collapses (loops and scans); see docs/memory-policies.md.
  */
 export const DEFAULT_POLICY: PolicyName = PolicyName.tinylfu;
-
-const names = new Set<string>(Object.values(PolicyName));
-
-/** True when `name` is one of {@link PolicyName}. */
-export function isPolicyName(name: unknown): name is PolicyName {
-  return typeof name === 'string' && names.has(name);
-}
 
 /**
  * Makes the policy called `name`. `capacityHint` is the cache's `maxEntries` (`Infinity` or 0
