@@ -1,5 +1,6 @@
 import { createBackend, MemoryCache } from '@cache/backend-memory';
 import { CacheConfigError, CacheErrorCode, CacheFullError, CacheManager, createCache } from '@cache/core';
+import { configFromUrl } from '@cache/core/backend';
 import { describe, expect, it } from 'vitest';
 
 describe('createBackend and createCache', () => {
@@ -39,5 +40,45 @@ describe('createBackend and createCache', () => {
     });
     await expect(createCache('memory://?policy=random')).rejects.toBeInstanceOf(CacheConfigError);
     expect(() => createBackend({ maxEntries: -1 })).toThrow(CacheConfigError);
+  });
+});
+
+describe('memory:// URLs', () => {
+  it('take their options from the query only', async () => {
+    expect(
+      await configFromUrl('memory://?maxEntries=10&sweepInterval=false&persist=snap.json&policy=lru'),
+    ).toEqual({
+      backend: 'memory',
+      maxEntries: 10,
+      sweepInterval: false,
+      persist: 'snap.json',
+      policy: 'lru',
+    });
+    expect(await configFromUrl('memory://')).toEqual({ backend: 'memory' });
+  });
+
+  it.each([
+    [
+      'memory://host',
+      'memory:// takes no host or path here, got "host" (a backend reads them by exporting optionsFromUrl)',
+    ],
+    [
+      'memory:///snap.json',
+      'memory:// takes no host or path here, got "/snap.json" (a backend reads them by exporting optionsFromUrl)',
+    ],
+    ['memory://?maxEntrys=10', 'MemoryCache has no option "maxEntrys"'],
+    [
+      'memory://?policy=random',
+      'policy must be one of tinylfu, lru, lfu, fifo, ttl, sieve, s3fifo, none, got random',
+    ],
+    ['memory://?maxBytes=lots', `maxBytes "lots" is not a size ('64KB', '500MB' or bytes)`],
+    [
+      'memory://?sweepInterval=true',
+      'sweepInterval must be a number of milliseconds or a string, got boolean',
+    ],
+  ])('createCache refuses %s', async (url, message) => {
+    const error = await createCache(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect(error).toMatchObject({ code: 'CACHE_CONFIG', message });
   });
 });

@@ -1,5 +1,5 @@
 import { type Cache, CacheConfigError } from '@cache/core';
-import type { BackendOptions } from '@cache/core/backend';
+import { type BackendOptions, type OptionsFromUrl, queryOptions } from '@cache/core/backend';
 import { RedisCache } from './redis-cache.js';
 import type { RedisCacheOptions } from './redis-cache-options.js';
 
@@ -14,3 +14,13 @@ export function createBackend(options: BackendOptions): Cache {
     throw new CacheConfigError('redis backend options must be an object');
   return new RedisCache(options as RedisCacheOptions);
 }
+
+/**
+ * Reads a `redis://` or `rediss://` URL for `createCache`: what precedes the query is the
+ * connection URL (the `url` option, given to ioredis as written:
+ * `redis://[user:password@]host[:port][/db]`), and the query the cache's options.
+ */
+export const optionsFromUrl: OptionsFromUrl = (_url, { scheme, rest, query }) => ({
+  ...queryOptions(query),
+  url: `${scheme}://${rest}`,
+});

@@ -1,4 +1,4 @@
-export { createBackend } from './create-backend.js';
+export { createBackend, optionsFromUrl } from './create-backend.js';
 export { RedisBus, TRACKING_SENDER } from './redis-bus.js';
 export {
   DEFAULT_BUS_CHANNEL,

@@ -25,7 +25,7 @@ export type {
   BackendOptions,
   OptionsFromUrl,
 } from './backends.js';
-export { parseCacheUrl, queryOptions } from './cache-url.js';
+export { type CacheUrlParts, configFromUrl, parseCacheUrl, queryOptions } from './cache-url.js';
 export { importPackage } from './import-package.js';
 export {
   DEFAULT_SWEEP_INTERVAL,

@@ -3,6 +3,7 @@
  * ones (`memory`, `file`, `redis`, imported from `@cache/backend-<name>` on first use) and those
  * given to {@link registerBackend}.
  */
+import type { CacheUrlParts } from './cache-url.js';
 import { CacheConfigError } from './errors.js';
 import { importPackage } from './import-package.js';
 import type { PlatformURL } from './platform.js';
@@ -20,10 +21,12 @@ export type BackendFactory = (options: BackendOptions) => Cache | Promise<Cache>
 export type BackendClass = new (options: any) => Cache;
 
 /**
- * Turns a cache URL of the backend's scheme into its options. A backend without one is reached
- * by URL only with query options (`mybackend://?size=10`): core never hands it a `url`.
+ * Turns a cache URL of the backend's scheme into its options: `url` parsed by the URL standard,
+ * and `parts` the URL as written (scheme, what follows `//` up to the query, the query), for a
+ * backend whose host or path that parsing would alter (a file path). A backend without one is
+ * reached by URL only with query options (`mybackend://?size=10`): core never hands it a `url`.
  */
-export type OptionsFromUrl = (url: PlatformURL) => BackendOptions;
+export type OptionsFromUrl = (url: PlatformURL, parts: CacheUrlParts) => BackendOptions;
 
 /** A module that provides a backend: `createBackend`, or a default export that is the class. */
 export interface BackendModule {
@@ -52,6 +55,8 @@ const BUILT_IN_PACKAGES: ReadonlyMap<string, string> = new Map([
   ['tiered', '@cache/tiered'],
 ]);
 const BUILT_IN_BACKENDS: readonly string[] = [...BUILT_IN_PACKAGES.keys()];
+/** URL schemes of a backend whose name is another: `rediss://` is the redis backend over TLS. */
+const SCHEME_BACKENDS: ReadonlyMap<string, string> = new Map([['rediss', 'redis']]);
 const NAME_RE = /^[a-z][a-z0-9+.-]*$/;
 
 const loaders = sharedState('backends', () => new Map<string, BackendLoader>());
@@ -79,6 +84,11 @@ export function registerBackend(name: string, loader: BackendLoader): void {
 /** The names `createCache` knows: the built-in backends and the registered ones. */
 export function knownBackends(): string[] {
   return [...new Set([...BUILT_IN_BACKENDS, ...loaders.keys()])];
+}
+
+/** The backend that a URL scheme names: the one it is a scheme of, else the backend of that name. */
+export function backendOfScheme(scheme: string): string {
+  return SCHEME_BACKENDS.get(scheme) ?? scheme;
 }
 
 /** A class rather than a plain function: it is constructed with `new`. */

@@ -1,16 +1,23 @@
-import { isAbsolute, resolve } from 'node:path';
+/**
+ * Cache URLs, the part every backend shares: the scheme names the backend, the query holds
+ * options. What a host or a path means is the backend's own business (`optionsFromUrl`).
+ */
+import { backendOfScheme, loadBackend, type OptionsFromUrl } from './backends.js';
 import { CacheConfigError } from './errors.js';
-import type { PlatformURLSearchParams } from './platform.js';
+import type { PlatformURL, PlatformURLSearchParams } from './platform.js';
 
-/** A cache URL taken apart: its scheme, what follows `//` up to the query, and the query. */
+/** A cache URL taken apart as written: its scheme, what follows `//` up to the query, and the query. */
 export interface CacheUrlParts {
+  /** The scheme in lowercase (`file`, `redis`, `rediss`). */
   scheme: string;
+  /** What follows `//` up to the query, not decoded (`./rel/dir`, `:pw@host:6379/2`). */
   rest: string;
+  /** The query's parameters. */
   query: PlatformURLSearchParams;
 }
 
 /** @throws CacheConfigError for a string that is not `scheme://...`. */
-export function splitCacheUrl(url: string): CacheUrlParts {
+function splitCacheUrl(url: string): CacheUrlParts {
   if (typeof url !== 'string') throw new CacheConfigError('a cache URL must be a string');
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^?#]*)(?:\?([^#]*))?$/i.exec(url.trim());
   if (!match)
@@ -41,39 +48,53 @@ export function queryOptions(query: PlatformURLSearchParams): Record<string, unk
   return options;
 }
 
-/**
- * Turns a cache URL into a configuration; options come as query parameters.
- * `memory://`, `file:///abs/dir`, `file://./rel/dir`, `redis://host:port/db`, `rediss://...`
- * (the Redis URL itself is passed on as `url`, without the cache's own query parameters).
- * Another scheme names a registered backend, which gets the query options only (`createCache`
- * hands the whole URL to a backend that exports `optionsFromUrl`).
- * @throws CacheConfigError for a malformed URL, or a host or path that the scheme does not take.
- */
-export function parseCacheUrl(url: string): { backend: string; [option: string]: unknown } {
-  const { scheme, rest, query } = splitCacheUrl(url);
-  const options = queryOptions(query);
-  switch (scheme) {
-    case 'file': {
-      if (rest === '')
-        throw new CacheConfigError('file:// needs a directory: file:///abs/dir or file://./rel/dir');
-      let dir: string;
-      try {
-        dir = decodeURIComponent(rest);
-      } catch (cause) {
-        throw new CacheConfigError(`${JSON.stringify(url)} has a malformed path`, { cause });
-      }
-      if (dir.startsWith('localhost/')) dir = dir.slice('localhost'.length);
-      return { ...options, backend: 'file', dir: isAbsolute(dir) ? dir : resolve(dir) };
-    }
-    case 'redis':
-    case 'rediss':
-      return { ...options, backend: 'redis', url: `${scheme}://${rest}` };
-    default:
-      if (rest !== '') {
-        throw new CacheConfigError(
-          `${scheme}:// takes no host or path here, got ${JSON.stringify(rest)} (a backend reads them by exporting optionsFromUrl)`,
-        );
-      }
-      return { ...options, backend: scheme };
+/** @throws CacheConfigError for a string that the URL standard does not parse. */
+function standardUrl(url: string): PlatformURL {
+  try {
+    return new URL(url.trim());
+  } catch (cause) {
+    throw new CacheConfigError(`${JSON.stringify(url)} is not a valid URL`, { cause });
   }
+}
+
+/**
+ * Turns a cache URL into a configuration. The scheme names the backend (`rediss` is the redis
+ * backend). Given the backend's `optionsFromUrl`, that reads the whole URL; without it, the
+ * options are the query's ({@link queryOptions}) and the URL may have no host or path.
+ *
+ * @example
+ * parseCacheUrl('memory://?maxEntries=1000&defaultTtl=5m');
+ * // { backend: 'memory', maxEntries: 1000, defaultTtl: '5m' }
+ * @throws CacheConfigError for a malformed URL, a host or path without `optionsFromUrl`, or what
+ *   `optionsFromUrl` refuses.
+ */
+export function parseCacheUrl(
+  url: string,
+  optionsFromUrl?: OptionsFromUrl,
+): { backend: string; [option: string]: unknown } {
+  const parts = splitCacheUrl(url);
+  const backend = backendOfScheme(parts.scheme);
+  if (optionsFromUrl) return { ...optionsFromUrl(standardUrl(url), parts), backend };
+  if (parts.rest !== '') {
+    throw new CacheConfigError(
+      `${parts.scheme}:// takes no host or path here, got ${JSON.stringify(parts.rest)} (a backend reads them by exporting optionsFromUrl)`,
+    );
+  }
+  return { ...queryOptions(parts.query), backend };
+}
+
+/**
+ * The configuration of a cache URL, read by its backend: loads the backend that the scheme names
+ * and parses the URL with its `optionsFromUrl` ({@link parseCacheUrl}). What `createCache` does
+ * with a URL, for tools that adjust the configuration before they create the cache.
+ *
+ * @example
+ * await configFromUrl('file://./.cache?maxBytes=500MB');
+ * // { backend: 'file', dir: '/srv/app/.cache', maxBytes: '500MB' }
+ * @throws CacheConfigError for a malformed URL, an unknown backend, a package that is not
+ *   installed, or a URL that the backend refuses.
+ */
+export async function configFromUrl(url: string): Promise<{ backend: string; [option: string]: unknown }> {
+  const backend = await loadBackend(backendOfScheme(splitCacheUrl(url).scheme));
+  return parseCacheUrl(url, backend.optionsFromUrl);
 }

@@ -1,5 +1,5 @@
 import { loadBackend } from './backends.js';
-import { parseCacheUrl, splitCacheUrl } from './cache-url.js';
+import { configFromUrl } from './cache-url.js';
 import { CacheConfigError } from './errors.js';
 import type { Serializer } from './serializer.js';
 import { type BuiltInSerializerName, type CompressionName, resolveSerializer } from './serializer-loader.js';
@@ -47,13 +47,6 @@ export type CacheConfig =
       backend: string;
       [option: string]: unknown;
     };
-
-async function configFromUrl(url: string): Promise<{ backend: string; [option: string]: unknown }> {
-  const { scheme } = splitCacheUrl(url);
-  const backend = await loadBackend(scheme);
-  if (backend.optionsFromUrl) return { ...backend.optionsFromUrl(new URL(url.trim())), backend: scheme };
-  return parseCacheUrl(url);
-}
 
 /**
  * Creates a cache from a configuration or a URL. A built-in backend's package is loaded on

@@ -8,41 +8,95 @@ import {
   registerBackend,
   registerSerializer,
 } from '../src/index.js';
-import { parseCacheUrl } from '../src/backend.js';
+import { type CacheUrlParts, configFromUrl, parseCacheUrl } from '../src/backend.js';
 import { importPackage } from '../src/import-package.js';
 
 describe('parseCacheUrl', () => {
-  it('parses memory, file and redis URLs with options', () => {
+  it('parses URLs with options', () => {
     expect(parseCacheUrl('memory://?defaultTtl=5m&maxEntries=1000')).toEqual({
       backend: 'memory',
       defaultTtl: '5m',
       maxEntries: 1000,
     });
-    expect(parseCacheUrl('file:///var/cache/app?maxBytes=500MB&fsync=true')).toEqual({
-      backend: 'file',
-      dir: '/var/cache/app',
-      maxBytes: '500MB',
-      fsync: true,
-    });
-    expect(parseCacheUrl('file://./rel/dir')).toMatchObject({
-      backend: 'file',
-      dir: `${process.cwd()}/rel/dir`,
-    });
-    expect(parseCacheUrl('redis://:pw@127.0.0.1:6380/2?prefix=app:')).toEqual({
-      backend: 'redis',
-      url: 'redis://:pw@127.0.0.1:6380/2',
-      prefix: 'app:',
-    });
-    expect(parseCacheUrl('rediss://host:6380')).toEqual({ backend: 'redis', url: 'rediss://host:6380' });
     expect(parseCacheUrl('custom://?size=3&mode=fast')).toEqual({ backend: 'custom', size: 3, mode: 'fast' });
   });
 
-  it.each([['not a url'], ['memory://host'], ['file://'], ['file:///x%E0'], ['custom://host/db']])(
-    'refuses %s',
-    (url) => {
-      expect(() => parseCacheUrl(url)).toThrow(CacheConfigError);
-    },
-  );
+  it('reads query values as booleans, decimal numbers or strings', () => {
+    expect(parseCacheUrl('Custom://?a=true&b=false&c=-1&d=0.5&e=10MB&f=0o640&g=1e3&h=a%26b&i=')).toEqual({
+      backend: 'custom',
+      a: true,
+      b: false,
+      c: -1,
+      d: 0.5,
+      e: '10MB',
+      f: '0o640',
+      g: '1e3',
+      h: 'a&b',
+      i: '',
+    });
+  });
+
+  it.each([['not a url'], ['memory://host'], ['custom://host/db']])('refuses %s', (url) => {
+    expect(() => parseCacheUrl(url)).toThrow(CacheConfigError);
+  });
+
+  it('names what it refuses', () => {
+    expect(() => parseCacheUrl('memory//')).toThrow(
+      new CacheConfigError('"memory//" is not a cache URL (memory://, file://, redis://)'),
+    );
+    expect(() => parseCacheUrl('custom://host/db')).toThrow(
+      new CacheConfigError(
+        'custom:// takes no host or path here, got "host/db" (a backend reads them by exporting optionsFromUrl)',
+      ),
+    );
+  });
+
+  it("hands the backend's optionsFromUrl the standard URL and the URL as written", () => {
+    const seen: unknown[] = [];
+    const config = parseCacheUrl(' Custom://Host:1/A%20b?x=1&backend=no ', (url, parts) => {
+      seen.push(url.href, parts.scheme, parts.rest, [...parts.query]);
+      return { size: 3, backend: 'ignored' };
+    });
+    expect(config).toEqual({ backend: 'custom', size: 3 });
+    expect(seen).toEqual([
+      'custom://Host:1/A%20b?x=1&backend=no',
+      'custom',
+      'Host:1/A%20b',
+      [
+        ['x', '1'],
+        ['backend', 'no'],
+      ],
+    ]);
+  });
+
+  it('names the redis backend for rediss:// URLs', () => {
+    expect(parseCacheUrl('rediss://host', (_url, parts) => ({ scheme: parts.scheme }))).toEqual({
+      backend: 'redis',
+      scheme: 'rediss',
+    });
+  });
+
+  it('refuses a URL that the URL standard does not parse before optionsFromUrl reads it', () => {
+    let called = false;
+    const read = () => {
+      called = true;
+      return {};
+    };
+    const error = (() => {
+      try {
+        parseCacheUrl('custom://host:99999', read);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect(error).toMatchObject({
+      code: 'CACHE_CONFIG',
+      message: '"custom://host:99999" is not a valid URL',
+    });
+    expect((error as CacheConfigError).cause).toBeInstanceOf(TypeError);
+    expect(called).toBe(false);
+  });
 });
 
 /** A backend that records the options it is created with. */
@@ -94,6 +148,22 @@ describe('createCache', () => {
     Recording.seen = [];
     await createCache('urltest://db.local/7?t=5m');
     expect(Recording.seen).toEqual([{ host: 'db.local', db: '7', ttl: '5m' }]);
+  });
+
+  it('configFromUrl gives the configuration that createCache makes from a URL', async () => {
+    registerBackend('configtest', () => ({
+      default: Recording,
+      optionsFromUrl: (_url: URL, { rest, query }: CacheUrlParts) => ({ path: rest, n: query.get('n') }),
+    }));
+    expect(await configFromUrl('configtest://a/b?n=1')).toEqual({
+      backend: 'configtest',
+      path: 'a/b',
+      n: '1',
+    });
+    registerBackend('configquery', () => MapCache);
+    expect(await configFromUrl('configquery://?n=1')).toEqual({ backend: 'configquery', n: 1 });
+    const unknown = await configError(configFromUrl('nosuch://'));
+    expect(unknown.message).toMatch(/^unknown backend "nosuch"/);
   });
 
   it.each([

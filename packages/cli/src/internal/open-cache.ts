@@ -17,7 +17,7 @@ import {
   registerSerializer,
   type Serializer,
 } from '@cache/core';
-import { parseCacheUrl } from '@cache/core/backend';
+import { configFromUrl } from '@cache/core/backend';
 import { namespaced } from '@cache/namespaced';
 
 /** Where the cache comes from. */
@@ -94,7 +94,7 @@ export async function openCache(source: CacheSource): Promise<Cache> {
     );
   let resolved: Record<string, unknown>;
   if (config !== undefined) resolved = await readConfig(config);
-  else if (url !== undefined) resolved = parseCacheUrl(url);
+  else if (url !== undefined) resolved = await configFromUrl(url);
   else
     throw new CacheConfigError(
       'no cache given: pass --url (or set CACHE_URL), e.g. --url redis://127.0.0.1:6379 or --url file://./.cache',
