@@ -1,12 +1,12 @@
 /**
  * `BaseCache`: everything a backend shares. A backend extends it and implements a few
  * primitives over stored entries; this class owns key checks, TTL parsing, stats, events,
- * expiry, tags (invalidation timestamps stored by the backend and checked on read),
- * `getOrSet`'s decisions (a hit, a stale value served while a refresh runs, a computation to join;
- * the single-flight is in get-or-set.ts, one computation with its lock, factory and write in
- * factory-runner.ts), the error classes of failed operations, and the fallbacks of the many-key
- * operations. This file is over 400 lines because the contract is one unit: each public method
- * checks its arguments, calls the primitives, counts and reports in the same way.
+ * expiry, tags (invalidation timestamps stored by the backend and checked on read), the checks
+ * of `getOrSet` (its flow is factory-runner.ts, its single-flight get-or-set.ts), the error
+ * classes of failed operations, and the fallbacks of the many-key operations. In-process
+ * backends extend `SyncCache` (sync-cache.ts), built on this class. This file is over 400 lines
+ * because the contract is one unit: each public method checks its arguments, calls the
+ * primitives, counts and reports in the same way.
  */
 import { type Clock, systemClock } from './clock.js';
 import { type Duration, parseTtl } from './duration.js';

@@ -1,8 +1,9 @@
 /**
- * One computation of `getOrSet` for a key: the shared lock where the backend has one, the factory,
- * then the write. `BaseCache` decides whether to compute (a miss, a stale entry, a computation to
- * join: see get-or-set.ts for the single-flight) and hands the computation here with a
- * {@link FactoryHost}, its own operations seen from outside.
+ * `getOrSet` after `BaseCache` checked its arguments: whether to compute (a fresh entry, a stale
+ * one served while a refresh runs, a computation in flight to join: see get-or-set.ts for the
+ * single-flight), and one computation of a key (the shared lock where the backend has one, the
+ * factory, then the write). The cache is seen through a {@link FactoryHost}, its own operations
+ * seen from outside.
  */
 import type { LockRelease } from './base-cache.js';
 import { type CacheOperationMessage, cacheChannels, traceOperation } from './diagnostics.js';
