@@ -66,7 +66,8 @@ const loaders = sharedState('backends', () => new Map<string, BackendLoader>());
  * The loader runs on first use and may resolve to the backend class, to a factory, or to a module
  * whose `default` export is the class or that exports `createBackend` (and, to be reached by URLs
  * with a host or a path, `optionsFromUrl`). A bundled application registers the built-in backends
- * it uses the same way: `registerBackend('redis', () => import('@cache/backend-redis'))`.
+ * it uses the same way, with a loader that imports the backend's package (`@cache/backend-redis`
+ * for `redis`): core names those packages only as strings and loads them when they are installed.
  *
  * @example
  * registerBackend('mongo', () => import('./mongo-cache.js')); // default export: class MongoCache

@@ -48,11 +48,12 @@ export function assertSerializer(value: unknown, what = 'serializer'): asserts v
 /**
  * Registers a serializer under a name, for the `serializer` option of configurations and URLs.
  * Takes the serializer itself or a loader that resolves to it (or to a module whose default
- * export it is). A bundled application registers `msgpack` and `v8` the same way.
+ * export it is). A bundled application registers `msgpack` and `v8` the same way, with a loader
+ * that imports them from `@cache/serializers`.
  *
  * @example
- * registerSerializer('msgpack', () => import('@cache/serializers').then((m) => m.msgpack));
- * const cache = await createCache('redis://127.0.0.1:6379?serializer=msgpack');
+ * registerSerializer('cbor', () => import('./cbor-serializer.js')); // default export: the serializer
+ * const cache = await createCache('redis://127.0.0.1:6379?serializer=cbor');
  * @throws CacheConfigError for a bad name or something that is neither a serializer nor a function.
  */
 export function registerSerializer(name: string, serializer: Serializer | SerializerLoader): void {

@@ -92,8 +92,7 @@ export abstract class SyncCache<V = unknown> extends BaseCache<V> {
   getSync<T extends V = V>(key: string): T | undefined {
     const value = this.readValue(key);
     if (value === undefined) return this.#miss(key);
-    this.stats.hits++;
-    if (this.emitter.listening) this.emitter.emit('hit', { key });
+    this.#hit(key);
     return value as T;
   }
 
@@ -163,6 +162,11 @@ export abstract class SyncCache<V = unknown> extends BaseCache<V> {
     this.stats.deletes++;
     if (this.emitter.listening) this.emitter.emit('delete', { key });
     return true;
+  }
+
+  #hit(key: string): void {
+    this.stats.hits++;
+    if (this.emitter.listening) this.emitter.emit('hit', { key });
   }
 
   #miss(key: string): undefined {
@@ -284,8 +288,7 @@ export abstract class SyncCache<V = unknown> extends BaseCache<V> {
     if (options === undefined && typeof factory === 'function' && !cacheTracing.getOrSet.hasSubscribers) {
       const value = this.readValue(key);
       if (value !== undefined) {
-        this.stats.hits++;
-        if (this.emitter.listening) this.emitter.emit('hit', { key });
+        this.#hit(key);
         return Promise.resolve(value as T);
       }
     }
