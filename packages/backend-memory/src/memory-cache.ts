@@ -2,10 +2,11 @@
  * `MemoryCache`: the in-process backend.
  *
  * Storage: a `Map<string, number>` from key to slot; per slot, the key and the value (by
- * reference, or the serializer's bytes) in two packed arrays, and metadata in typed arrays that
- * double in size as the cache grows (capped at `maxEntries + 1`): flags (one byte), hits and
- * lastAccessAt side by side (a hit writes both in one cache line) and createdAt. A hit only
- * *loads* the flags, and not even them while no entry has a TTL; the other words it writes. Optional features live beside them and cost nothing when unused:
+ * reference, or the serializer's bytes) in two arrays (allocated at their full length, as lru-cache does), and metadata in typed arrays that
+ * double in size as the cache grows (capped at `maxEntries + 1`): flags (one byte) and createdAt.
+ * A hit only *loads* the flags, and not even them while no entry has a TTL. Optional features
+ * live beside them and cost nothing when unused: hits and lastAccessAt side by side (with
+ * `trackReads`; a hit writes both in one cache line),
  * `expiresAt` (a typed array allocated at the first entry with a TTL; `flags & TTL` marks the
  * slots that use it, so entries without TTL never read it), sizes (only with a byte limit,
  * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). A tag index
@@ -34,7 +35,7 @@ import {
   undefinedValueError,
   validateKey,
 } from '@cache/core/backend';
-import { entrySize, jsonSize, resized } from './internal/values.js';
+import { entrySize, jsonSize, preallocated, resized } from './internal/values.js';
 import { type HeldEntry, Persistence, type SnapshotHost } from './internal/persistence.js';
 import { type EvictedEntry, type MemoryCacheOptions, resolveOptions } from './options.js';
 import { createPolicy } from './policies/index.js';
@@ -76,12 +77,15 @@ const MISSING = Symbol('missing');
  */
 export class MemoryCache<V = unknown> extends SyncCache<V> {
   readonly #map = new Map<string, number>();
-  readonly #keys: (string | undefined)[] = [];
-  readonly #values: unknown[] = [];
+  #keys: (string | undefined)[] = [];
+  #values: unknown[] = [];
   /** Per slot: `TTL | TAGS | STALE`. */
   #flags = new Uint8Array(0);
-  /** Per slot `[hits, lastAccessAt]` at `slot * 2`; times are ms offsets from `#timeBase`, `0` = never. */
-  #reads = new Uint32Array(0);
+  /**
+   * With `trackReads`, per slot `[hits, lastAccessAt]` at `slot * 2`; times are ms offsets from
+   * `#timeBase`, `0` = never.
+   */
+  #reads: Uint32Array | undefined;
   /** Per slot: createdAt as an offset from `#timeBase`. */
   #created = new Uint32Array(0);
   /**
@@ -145,6 +149,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     this.#sizeOf = resolved.sizeOf;
     this.#serializer = resolved.serializer;
     this.onEvict = resolved.onEvict;
+    if (resolved.trackReads) this.#reads = new Uint32Array(0);
     this.#sizing =
       resolved.maxBytes !== Number.POSITIVE_INFINITY ||
       resolved.maxEntrySize !== Number.POSITIVE_INFINITY ||
@@ -165,21 +170,29 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
 
   /**
    * The `n` live keys read most often recently, hottest first: by the W-TinyLFU frequency sketch
-   * (decayed: it halves every ten times the capacity in reads), or with other policies by the
-   * reads each entry counted since it was written. For refreshing the hot set before it expires
-   * (`@cache/warmers`' `refreshAhead`). Walks every entry: not for a hot path.
+   * (decayed: it halves every ten times the capacity in reads), with ties broken by the reads
+   * each entry counted since it was written when `trackReads` is on; with other policies by
+   * those reads alone. For refreshing the hot set before it expires (`@cache/warmers`'
+   * `refreshAhead`). Walks every entry: not for a hot path.
+   * @throws CacheConfigError for a bad count, or when the cache has nothing to rank by (a
+   * policy other than `'tinylfu'` without `trackReads`), whatever the count.
    */
   hottest(n: number): string[] {
     if (!Number.isSafeInteger(n) || n < 0)
       throw new CacheConfigError(`hottest takes a count, got ${String(n)}`);
+    const frequency = this.#policy.frequency?.bind(this.#policy);
+    const reads = this.#reads;
+    if (frequency === undefined && reads === undefined)
+      throw new CacheConfigError(
+        `hottest() ranks by the 'tinylfu' policy's frequencies or by counted reads: policy '${this.#policy.name}' needs trackReads: true`,
+      );
     if (n === 0) return [];
     const scored: [string, number][] = [];
-    const frequency = this.#policy.frequency?.bind(this.#policy);
     for (const [key, slot] of this.#map) {
       if (!this.#isLive(slot, this.#flags[slot]!)) continue;
       // The sketch's counters stop at 15: reads since the write break its ties.
-      const reads = Math.min(this.#reads[slot * 2]!, 0xfffff);
-      scored.push([key, frequency ? frequency(slot) * 0x100000 + reads : reads]);
+      const count = reads === undefined ? 0 : Math.min(reads[slot * 2]!, 0xfffff);
+      scored.push([key, frequency ? frequency(slot) * 0x100000 + count : count]);
     }
     scored.sort((a, b) => b[1] - a[1]);
     return scored.slice(0, n).map(([key]) => key);
@@ -378,9 +391,11 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     };
     if (flags & STALE) entry.staleUntil = this.#staleOf.get(slot)!;
     if (this.#isLive(slot, flags)) this.#touch(slot);
-    entry.hits = this.#reads[slot * 2]!;
-    const lastAccessAt = this.#time(slot, ACCESS);
-    if (lastAccessAt !== 0) entry.lastAccessAt = lastAccessAt;
+    if (this.#reads !== undefined) {
+      entry.hits = this.#reads[slot * 2]!;
+      const lastAccessAt = this.#time(slot, ACCESS);
+      if (lastAccessAt !== 0) entry.lastAccessAt = lastAccessAt;
+    }
     if (this.#sizing) entry.size = this.#sizes![slot]!;
     return entry;
   }
@@ -432,8 +447,8 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
       return;
     }
     this.#map.clear();
-    this.#keys.length = 0;
-    this.#values.length = 0;
+    this.#keys = new Array<string | undefined>(this.#capacity);
+    this.#values = new Array<unknown>(this.#capacity);
     this.#flags.fill(0);
     this.#tagsOf.clear();
     this.#staleOf.clear();
@@ -497,14 +512,16 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     }
   }
 
-  /** Records a read of a live entry: `hits`, lastAccessAt, recency. */
+  /** Records a read of a live entry: recency, and with `trackReads` hits and lastAccessAt. */
   #touch(slot: number): void {
     const reads = this.#reads;
-    const r = slot * 2;
-    reads[r]!++;
-    const at = this.#cachedAt;
-    if (at !== 0) reads[r + 1] = at;
-    else this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
+    if (reads !== undefined) {
+      const r = slot * 2;
+      reads[r]!++;
+      const at = this.#cachedAt;
+      if (at !== 0) reads[r + 1] = at;
+      else this.#stamp(slot, ACCESS, this.#cachedNow !== 0 ? this.#cachedNow : this.#readNow());
+    }
     this.#policy.access(slot);
   }
 
@@ -537,7 +554,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     const at = time - this.#timeBase;
     if (at >>> 0 === at && at !== 0) {
       if (word === CREATED) this.#created[slot] = at;
-      else this.#reads[slot * 2 + 1] = at;
+      else this.#reads![slot * 2 + 1] = at;
     } else this.#stampSlow(slot, word, time);
   }
 
@@ -552,7 +569,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
       wide = new Float64Array(this.#capacity * 2);
       for (let s = 0; s < this.#capacity; s++) {
         const created = this.#created[s]!;
-        const access = this.#reads[s * 2 + 1]!;
+        const access = this.#reads?.[s * 2 + 1] ?? 0;
         wide[s * 2] = created === 0 ? 0 : created + base;
         wide[s * 2 + 1] = access === 0 ? 0 : access + base;
       }
@@ -566,7 +583,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   /** A slot's `CREATED` or `ACCESS` time in epoch ms (`0` = never). */
   #time(slot: number, word: typeof CREATED | typeof ACCESS): number {
     if (this.#wide !== undefined) return this.#wide[slot * 2 + word]!;
-    const at = word === CREATED ? this.#created[slot]! : this.#reads[slot * 2 + 1]!;
+    const at = word === CREATED ? this.#created[slot]! : (this.#reads?.[slot * 2 + 1] ?? 0);
     return at === 0 ? 0 : at + this.#timeBase;
   }
 
@@ -668,8 +685,10 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
       }
     }
     this.#values[slot] = stored;
-    this.#reads[slot * 2] = 0;
-    this.#reads[slot * 2 + 1] = 0;
+    if (this.#reads !== undefined) {
+      this.#reads[slot * 2] = 0;
+      this.#reads[slot * 2 + 1] = 0;
+    }
     const at = createdAt - this.#timeBase;
     if (at >>> 0 === at && at !== 0) this.#created[slot] = at;
     else this.#stampSlow(slot, CREATED, createdAt);
@@ -848,8 +867,10 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   /** Doubles the slot arrays, up to `maxEntries + 1` (one over, for the entry being admitted). */
   #grow(): void {
     const capacity = Math.min(Math.max(INITIAL_CAPACITY, this.#capacity * 2), this.#maxEntries + 1);
+    this.#keys = preallocated(this.#keys, this.#top, capacity);
+    this.#values = preallocated(this.#values, this.#top, capacity);
     this.#flags = resized(this.#flags, new Uint8Array(capacity));
-    this.#reads = resized(this.#reads, new Uint32Array(capacity * 2));
+    if (this.#reads) this.#reads = resized(this.#reads, new Uint32Array(capacity * 2));
     this.#created = resized(this.#created, new Uint32Array(capacity));
     if (this.#wide) this.#wide = resized(this.#wide, new Float64Array(capacity * 2));
     if (this.#expires) this.#expires = resized(this.#expires, new Float64Array(capacity));

@@ -15,6 +15,23 @@ for (const policy of Object.values(PolicyName)) {
         ...(defaultTtl !== undefined ? { defaultTtl } : {}),
         ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
       }),
+    capabilities: { clock: true, entryInfo: { size: true } },
+  });
+}
+
+// With `trackReads`, getEntry reports hits and lastAccessAt (the policies keep no other state per read).
+for (const policy of ['tinylfu', 'lru'] as const) {
+  describeCacheContract({
+    name: `MemoryCache (policy ${policy}, trackReads)`,
+    create: ({ clock, defaultTtl, maxKeyBytes }) =>
+      new MemoryCache({
+        policy,
+        maxEntries: 10_000,
+        trackReads: true,
+        ...(clock ? { clock } : {}),
+        ...(defaultTtl !== undefined ? { defaultTtl } : {}),
+        ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
+      }),
     capabilities: { clock: true, entryInfo: { size: true, hits: true, lastAccessAt: true } },
   });
 }
@@ -29,6 +46,7 @@ describeCacheContract({
         serialize: (v) => Buffer.from(JSON.stringify(v)),
         deserialize: (b) => JSON.parse(Buffer.from(b).toString()),
       },
+      trackReads: true,
       ...(clock ? { clock } : {}),
       ...(defaultTtl !== undefined ? { defaultTtl } : {}),
       ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),
@@ -47,6 +65,7 @@ describeCacheContract({
   create: ({ clock, defaultTtl, maxKeyBytes }) =>
     new MemoryCache({
       serializer: jsonSerializer,
+      trackReads: true,
       ...(clock ? { clock } : {}),
       ...(defaultTtl !== undefined ? { defaultTtl } : {}),
       ...(maxKeyBytes !== undefined ? { maxKeyBytes } : {}),

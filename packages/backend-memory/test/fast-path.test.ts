@@ -18,7 +18,7 @@ describe('evict before insert (lru, fifo)', () => {
   for (const policy of ['lru', 'fifo'] as const) {
     it(`${policy}: a new key in a full cache takes the victim's slot with none of its metadata`, async () => {
       const clock = new ManualClock(5_000);
-      const cache = make<number>({ maxEntries: 2, policy, clock });
+      const cache = make<number>({ maxEntries: 2, policy, clock, trackReads: true });
       await cache.set('a', 1, { ttl: 1_000, tags: ['t'] });
       await cache.set('b', 2);
       cache.getSync('a');
@@ -98,7 +98,7 @@ describe('evict before insert (lru, fifo)', () => {
 
   it('keeps exact createdAt in a reused slot once times no longer fit an offset', async () => {
     const clock = new ManualClock(1_000);
-    const cache = make<number>({ maxEntries: 1, policy: 'lru', clock });
+    const cache = make<number>({ maxEntries: 1, policy: 'lru', clock, trackReads: true });
     cache.setSync('a', 1);
     cache.getSync('a');
     clock.advance(60 * 86_400_000);

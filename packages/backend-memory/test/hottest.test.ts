@@ -22,9 +22,9 @@ describe('hottest(n)', () => {
     await cache.close();
   });
 
-  it('ranks by reads since the write with other policies, skips expired entries, and checks n', async () => {
+  it('ranks by reads since the write with other policies and trackReads, skips expired entries, and checks n', async () => {
     const clock = new ManualClock();
-    const cache = new MemoryCache({ policy: 'lru', clock });
+    const cache = new MemoryCache({ policy: 'lru', clock, trackReads: true });
     await skewedReads(cache, 50);
     expect(cache.hottest(5)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
     await cache.set('k0', 0, { ttl: 1 });
@@ -32,6 +32,20 @@ describe('hottest(n)', () => {
     expect(cache.hottest(2)).toEqual(['k1', 'k2']);
     expect(cache.hottest(0)).toEqual([]);
     expect(() => cache.hottest(-1)).toThrow('hottest takes a count, got -1');
+    await cache.close();
+  });
+
+  it('refuses, whatever the count, when a policy keeps no frequencies and reads are not tracked', async () => {
+    const cache = new MemoryCache({ policy: 'lru' });
+    await cache.set('a', 1);
+    for (const n of [0, 1]) {
+      expect(() => cache.hottest(n)).toThrow(
+        expect.objectContaining({
+          code: 'CACHE_CONFIG',
+          message: "hottest() ranks by the 'tinylfu' policy's frequencies or by counted reads: policy 'lru' needs trackReads: true",
+        }),
+      );
+    }
     await cache.close();
   });
 });

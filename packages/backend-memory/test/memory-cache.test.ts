@@ -241,7 +241,7 @@ describe('expiry', () => {
 describe('getEntry metadata', () => {
   it('reports createdAt, expiresAt, hits, lastAccessAt and size', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const cache = make<{ n: number }>({ clock });
+    const cache = make<{ n: number }>({ clock, trackReads: true });
     await cache.set('k', { n: 1 }, { ttl: 5000, tags: ['t'] });
     clock.advance(10);
     cache.getSync('k');
@@ -261,7 +261,7 @@ describe('getEntry metadata', () => {
 
   it('keeps exact times far from the start and with fractional clocks', async () => {
     const clock = new ManualClock(1_000);
-    const cache = make<number>({ clock });
+    const cache = make<number>({ clock, trackReads: true });
     cache.setSync('a', 1);
     clock.advance(60 * 86_400_000 + 0.5);
     cache.setSync('b', 2);
@@ -271,7 +271,7 @@ describe('getEntry metadata', () => {
   });
 
   it('restarts hits on overwrite', async () => {
-    const cache = make<number>();
+    const cache = make<number>({ trackReads: true });
     cache.setSync('k', 1);
     cache.getSync('k');
     cache.getSync('k');
@@ -299,7 +299,7 @@ describe('the synchronous API', () => {
   });
 
   it('peek reads without counting, touching recency or hits', async () => {
-    const cache = make<number>({ maxEntries: 2, policy: 'lru' });
+    const cache = make<number>({ maxEntries: 2, policy: 'lru', trackReads: true });
     cache.setSync('a', 1);
     cache.setSync('b', 2);
     expect(cache.peek('a')).toBe(1);

@@ -62,6 +62,20 @@ interface HasHottest {
   hottest(n: number): string[];
 }
 
+/**
+ * Whether a cache ranks its keys itself: it has `hottest`, and it has something to rank by
+ * (a `MemoryCache` refuses without a frequency policy or `trackReads`).
+ */
+function ranksHottest<C extends object>(cache: C): cache is C & HasHottest {
+  if (typeof (cache as Partial<HasHottest>).hottest !== 'function') return false;
+  try {
+    (cache as C & HasHottest).hottest(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads counted per key, halved every `period` reads: a small decayed sketch of what is hot. */
 class ReadCounts {
   readonly #counts = new Map<string, number>();
@@ -153,9 +167,12 @@ export class RefreshAheadCache<V = unknown> implements Cache<V> {
       if (!Number.isSafeInteger(hot.count) || hot.count <= 0)
         throw new CacheConfigError('hot.count must be a positive integer');
       const every = parseTimerDuration(hot.every, 'hot.every');
-      if (typeof (cache as Partial<HasHottest>).hottest !== 'function')
-        this.#reads = new ReadCounts(hot.count);
-      this.#hotTimer = setInterval(() => void this.refreshHottest(hot.count), every);
+      if (!ranksHottest(cache)) this.#reads = new ReadCounts(hot.count);
+      this.#hotTimer = setInterval(() => {
+        this.refreshHottest(hot.count).catch((error: unknown) =>
+          this.#emitter.emit('error', { error: toCacheError(error, 'refreshing the hottest keys failed') }),
+        );
+      }, every);
       this.#hotTimer.unref?.();
     }
   }
@@ -198,9 +215,11 @@ export class RefreshAheadCache<V = unknown> implements Cache<V> {
 
   /** Reloads the hottest keys that are older than `refreshAfter` (what the `hot` timer runs). */
   async refreshHottest(count: number): Promise<void> {
-    const source = this.#cache as Partial<HasHottest>;
-    const keys =
-      typeof source.hottest === 'function' ? source.hottest(count) : (this.#reads?.top(count) ?? []);
+    const keys = this.#reads
+      ? this.#reads.top(count)
+      : ranksHottest(this.#cache)
+        ? this.#cache.hottest(count)
+        : [];
     await Promise.all(
       keys.map(async (key) => {
         const entry = await this.#cache.getEntry(key).catch(() => undefined);

@@ -122,7 +122,7 @@ describe('refreshAhead', () => {
   it('refreshes the hottest keys proactively, from MemoryCache.hottest', async () => {
     const clock = new ManualClock();
     let version = 0;
-    const inner = new MemoryCache({ clock, policy: 'lru' });
+    const inner = new MemoryCache({ clock, policy: 'lru', trackReads: true });
     const cache = refreshAhead(inner, {
       load: async (key) => `${key}@${version}`,
       ttl: 1_000,
@@ -137,6 +137,26 @@ describe('refreshAhead', () => {
     await cache.refreshHottest(2);
     expect(await inner.get('hot')).toBe('hot@1');
     expect(await inner.get('warm')).toBe('warm@1');
+    expect(await inner.get('cold')).toBe('cold@0');
+    await cache.close();
+  });
+
+  it('counts reads itself when the MemoryCache has nothing to rank by (lru without trackReads)', async () => {
+    const clock = new ManualClock();
+    let version = 0;
+    const inner = new MemoryCache({ clock, policy: 'lru' });
+    const cache = refreshAhead(inner, {
+      load: async (key) => `${key}@${version}`,
+      ttl: 1_000,
+      refreshAfter: 500,
+      hot: { count: 1, every: '1h' },
+      clock,
+    });
+    for (const key of ['hot', 'cold', 'hot', 'hot']) await cache.get(key);
+    version = 1;
+    clock.advance(600);
+    await cache.refreshHottest(1);
+    expect(await inner.get('hot')).toBe('hot@1');
     expect(await inner.get('cold')).toBe('cold@0');
     await cache.close();
   });

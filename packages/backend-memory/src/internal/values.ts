@@ -7,6 +7,16 @@ export function resized<T extends Float64Array | Uint32Array | Uint8Array>(from:
   return to;
 }
 
+/**
+ * Copies the first `used` items of an array into a new one of `capacity` elements, allocated at
+ * once (as lru-cache's lists): an array grown by writes keeps up to half its length spare.
+ */
+export function preallocated<T>(from: readonly T[], used: number, capacity: number): T[] {
+  const to = new Array<T>(capacity);
+  for (let i = 0; i < used; i++) to[i] = from[i]!;
+  return to;
+}
+
 /** Byte length of a value's JSON, or `undefined` when it has none. */
 export function jsonSize(value: unknown): number | undefined {
   try {
