@@ -170,29 +170,27 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
 
   /**
    * The `n` live keys read most often recently, hottest first: by the W-TinyLFU frequency sketch
-   * (decayed: it halves every ten times the capacity in reads), with ties broken by the reads
-   * each entry counted since it was written when `trackReads` is on; with other policies by
-   * those reads alone. For refreshing the hot set before it expires (`@cache/warmers`'
-   * `refreshAhead`). Walks every entry: not for a hot path.
-   * @throws CacheConfigError for a bad count, or when the cache has nothing to rank by (a
-   * policy other than `'tinylfu'` without `trackReads`), whatever the count.
+   * (decayed: it halves every ten times the capacity in reads), its ties broken by the reads
+   * since each entry was written; with other policies by the reads `trackReads` counts. For
+   * refreshing the hot set before it expires (`@cache/warmers`' `refreshAhead`). Walks every
+   * entry: not for a hot path.
+   * @throws CacheConfigError for a bad count, or, whatever the count, when the cache has nothing
+   * to rank by (a policy other than `'tinylfu'` without `trackReads`).
    */
   hottest(n: number): string[] {
     if (!Number.isSafeInteger(n) || n < 0)
       throw new CacheConfigError(`hottest takes a count, got ${String(n)}`);
-    const frequency = this.#policy.frequency?.bind(this.#policy);
+    const policy = this.#policy;
     const reads = this.#reads;
-    if (frequency === undefined && reads === undefined)
+    if (policy.rank === undefined && reads === undefined)
       throw new CacheConfigError(
-        `hottest() ranks by the 'tinylfu' policy's frequencies or by counted reads: policy '${this.#policy.name}' needs trackReads: true`,
+        `hottest() ranks by the 'tinylfu' policy's counts or by counted reads: policy '${policy.name}' needs trackReads: true`,
       );
     if (n === 0) return [];
     const scored: [string, number][] = [];
     for (const [key, slot] of this.#map) {
       if (!this.#isLive(slot, this.#flags[slot]!)) continue;
-      // The sketch's counters stop at 15: reads since the write break its ties.
-      const count = reads === undefined ? 0 : Math.min(reads[slot * 2]!, 0xfffff);
-      scored.push([key, frequency ? frequency(slot) * 0x100000 + count : count]);
+      scored.push([key, policy.rank ? policy.rank(slot) : reads![slot * 2]!]);
     }
     scored.sort((a, b) => b[1] - a[1]);
     return scored.slice(0, n).map(([key]) => key);

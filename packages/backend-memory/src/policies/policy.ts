@@ -59,8 +59,9 @@ export interface EvictionPolicy {
   /** Forgets every slot. */
   clear(): void;
   /**
-   * The estimated recent frequency of the entry in `slot` (policies with a frequency sketch),
-   * for `MemoryCache.hottest()`. Not on a hot path.
+   * How hot the entry in `slot` is, higher for hotter (policies that count reads: W-TinyLFU's
+   * sketch estimate, then the reads since the entry was written), for `MemoryCache.hottest()`.
+   * Not on a hot path.
    */
-  frequency?(slot: number): number;
+  rank?(slot: number): number;
 }

@@ -65,7 +65,9 @@ const HASH = 2;
 /**
  * The state field: the segment (bits 0-1), the reference bit (bit 2: read since the policy last
  * looked at the entry), the sampled bit (bit 3: the window tuner samples this key), the
- * frequency (bits 4-7), the pending count (bits 8-11, the top bits).
+ * frequency (bits 4-7), the pending count (bits 8-11), and the reads since the entry was written
+ * (bits 12-30, saturating; they rank `hottest()` keys that the sketch's 4-bit counts cannot tell
+ * apart, and play no part in eviction).
  */
 const STATE = 3;
 const SEGMENT = 3;
@@ -74,6 +76,10 @@ const SAMPLED = 8;
 const FREQUENCY_SHIFT = 4;
 const FREQUENCY = 15 << FREQUENCY_SHIFT;
 const PENDING_SHIFT = 8;
+const PENDING = 15 << PENDING_SHIFT;
+const READS_SHIFT = 12;
+const READ = 1 << READS_SHIFT;
+const READS = 0x7ffff << READS_SHIFT;
 /** One more counted hit: the frequency and the pending count both go up by one. */
 const HIT = (1 << FREQUENCY_SHIFT) | (1 << PENDING_SHIFT);
 /** In a list's sentinel node, the HASH field holds the list's length. */
@@ -169,12 +175,13 @@ export class TinyLfuPolicy implements EvictionPolicy {
     // A key the tuner samples is counted in the sketch at once; others are counted in the node
     // (the sketch hears of it when the entry leaves), so a hit touches no sketch line. Whether a
     // key is sampled is a bit of its state, set at insert: a hit reads one word of its node.
+    const read = (state & READS) === READS ? 0 : READ;
     if (state & SAMPLED) {
       this.#countSampled(node, at, node[at + HASH]!);
-      node[at + STATE] = node[at + STATE]! | REFERENCED;
-    } else if ((state & FREQUENCY) === FREQUENCY) node[at + STATE] = state | REFERENCED;
+      node[at + STATE] = (node[at + STATE]! + read) | REFERENCED;
+    } else if ((state & FREQUENCY) === FREQUENCY) node[at + STATE] = (state + read) | REFERENCED;
     else {
-      node[at + STATE] = (state + HIT) | REFERENCED;
+      node[at + STATE] = (state + HIT + read) | REFERENCED;
       if (++this.#deferred >= this.#batch) this.#sample();
     }
   }
@@ -202,8 +209,11 @@ export class TinyLfuPolicy implements EvictionPolicy {
     }
   }
 
+  /** Counted like a hit; the entry's reads start again from 0. */
   update(slot: number, _expiresAt: number): void {
     this.access(slot);
+    const at = (slot + FIRST) * STRIDE + STATE;
+    this.#node[at] = this.#node[at]! & ~READS;
   }
 
   remove(slot: number): void {
@@ -220,7 +230,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
       this.#candidate = -1;
     }
     // The sketch keeps the key's history: hand it the hits counted here.
-    const pending = state >>> PENDING_SHIFT;
+    const pending = (state & PENDING) >>> PENDING_SHIFT;
     if (pending !== 0) this.#sketch.add(node[at + HASH]!, pending);
   }
 
@@ -250,19 +260,24 @@ export class TinyLfuPolicy implements EvictionPolicy {
     }
     const evictVictim = this.#admit(
       node[candidate + HASH]!,
-      node[candidate + STATE]! >>> PENDING_SHIFT,
+      (node[candidate + STATE]! & PENDING) >>> PENDING_SHIFT,
       node[victim + HASH]!,
-      node[victim + STATE]! >>> PENDING_SHIFT,
+      (node[victim + STATE]! & PENDING) >>> PENDING_SHIFT,
     );
     this.#judged(node);
     return ((evictVictim ? victim : candidate) >> 2) - FIRST;
   }
 
-  /** The sketch's estimate plus the hits the node counted that the sketch has not heard of yet (0-15). */
-  frequency(slot: number): number {
+  /**
+   * The sketch's estimate plus the hits the node counted that the sketch has not heard of yet
+   * (0-15), then the reads since the entry was written.
+   */
+  rank(slot: number): number {
     const at = (slot + FIRST) * STRIDE;
-    const node = this.#node;
-    return Math.min(15, this.#sketch.frequency(node[at + HASH]!) + (node[at + STATE]! >>> PENDING_SHIFT));
+    const state = this.#node[at + STATE]!;
+    const pending = (state & PENDING) >>> PENDING_SHIFT;
+    const frequency = Math.min(15, this.#sketch.frequency(this.#node[at + HASH]!) + pending);
+    return (frequency << 19) + (state >>> READS_SHIFT);
   }
 
   clear(): void {
@@ -297,11 +312,11 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #countSampled(node: Int32Array, at: number, hash: number): void {
     const sketch = this.#sketch;
     const state = node[at + STATE]!;
-    const pending = state >>> PENDING_SHIFT;
+    const pending = (state & PENDING) >>> PENDING_SHIFT;
     // Hits counted in the node before the tuner sampled this key (its rate changed) go first.
     if (pending !== 0) sketch.add(hash, pending);
     const frequency = sketch.increment(hash);
-    node[at + STATE] = (state & (SEGMENT | REFERENCED | SAMPLED)) | (frequency << FREQUENCY_SHIFT);
+    node[at + STATE] = (state & (SEGMENT | REFERENCED | SAMPLED | READS)) | (frequency << FREQUENCY_SHIFT);
     if (sketch.resets !== this.#resets) this.#age();
     if (this.#tuner?.record(hash)) this.#retune();
   }
@@ -318,11 +333,11 @@ export class TinyLfuPolicy implements EvictionPolicy {
       const state = node[at]!;
       if ((state & SEGMENT) === NOWHERE) continue;
       const frequency = (state & FREQUENCY) >>> FREQUENCY_SHIFT;
-      const pending = state >>> PENDING_SHIFT;
+      const pending = (state & PENDING) >>> PENDING_SHIFT;
       const halved = frequency >>> 1;
       const synchronised = (frequency - pending) >>> 1;
       node[at] =
-        (state & (SEGMENT | REFERENCED | SAMPLED)) |
+        (state & (SEGMENT | REFERENCED | SAMPLED | READS)) |
         (halved << FREQUENCY_SHIFT) |
         ((halved - synchronised) << PENDING_SHIFT);
     }
