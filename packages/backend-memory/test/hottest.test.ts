@@ -42,7 +42,8 @@ describe('hottest(n)', () => {
       expect(() => cache.hottest(n)).toThrow(
         expect.objectContaining({
           code: 'CACHE_CONFIG',
-          message: "hottest() ranks by the 'tinylfu' policy's counts or by counted reads: policy 'lru' needs trackReads: true",
+          message:
+            "hottest() ranks by the 'tinylfu' policy's counts or by counted reads: policy 'lru' needs trackReads: true",
         }),
       );
     }
