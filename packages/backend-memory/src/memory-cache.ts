@@ -2,18 +2,18 @@
  * `MemoryCache`: the in-process backend.
  *
  * Storage: a `Map<string, number>` from key to slot; per slot, the key and the value (by
- * reference, or the serializer's bytes) in two arrays (allocated at their full length, as lru-cache does), and metadata in typed arrays that
- * double in size as the cache grows (capped at `maxEntries + 1`): flags (one byte) and createdAt.
- * A hit only *loads* the flags, and not even them while no entry has a TTL. Optional features
- * live beside them and cost nothing when unused: hits and lastAccessAt side by side (with
- * `trackReads`; a hit writes both in one cache line),
- * `expiresAt` (a typed array allocated at the first entry with a TTL; `flags & TTL` marks the
- * slots that use it, so entries without TTL never read it), sizes (only with a byte limit,
- * `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot). A tag index
- * (tag -> slots, its own map, apart from user keys) makes `invalidateTags` remove entries at once.
- * createdAt / lastAccessAt are 32-bit ms offsets from a base (moved to a float64 array of
- * absolute times if a time does not fit). Freed slots go on a stack for reuse. The eviction policy keeps its own
- * bookkeeping by slot (see `policies/policy.ts`).
+ * reference, or the serializer's bytes) in two arrays, and metadata in typed arrays: flags (one
+ * byte) and createdAt. All of them double in length as the cache grows (capped at
+ * `maxEntries + 1`), each allocated at its full length as lru-cache does. A hit only *loads* the
+ * flags, and not even them while no entry has a TTL. Optional features live beside them and
+ * cost nothing when unused: hits and lastAccessAt side by side (with `trackReads`; a hit writes
+ * both in one cache line), `expiresAt` (a typed array allocated at the first entry with a TTL;
+ * `flags & TTL` marks the slots that use it, so entries without TTL never read it), sizes (only
+ * with a byte limit, `sizeOf` or a serializer), tags and stale deadlines (sparse maps by slot).
+ * A tag index (tag -> slots, its own map, apart from user keys) makes `invalidateTags` remove
+ * entries at once. createdAt / lastAccessAt are 32-bit ms offsets from a base (moved to a float64
+ * array of absolute times if a time does not fit). Freed slots go on a stack for reuse. The
+ * eviction policy keeps its own bookkeeping by slot (see `policies/policy.ts`).
  *
  * The contract (checks, counts, events, the async methods) is core's `SyncCache`; this class
  * implements its synchronous primitives over the slots; snapshots are `internal/persistence.ts`.
