@@ -26,7 +26,6 @@ export function directHitRatio(keys: readonly string[], size: number, policy: Ev
       policy.access(found);
       continue;
     }
-    policy.miss(key);
     if (policy.evictsFirst) {
       // As MemoryCache does: the victim is chosen among the resident keys before the insert.
       while (slotOf.size >= size) {

@@ -371,10 +371,6 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     }
   }
 
-  protected override recordMiss(key: string): void {
-    this.#policy.miss(key);
-  }
-
   protected readEntrySync(key: string): StoredEntry<V> | undefined {
     const slot = this.#map.get(key);
     if (slot === undefined) return undefined;

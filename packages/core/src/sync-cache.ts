@@ -73,8 +73,6 @@ export abstract class SyncCache<V = unknown> extends BaseCache<V> {
   protected writeEntriesSync(entries: readonly (readonly [string, StoredEntry<V>])[]): void {
     for (const [key, entry] of entries) this.writeEntrySync(key, entry);
   }
-  /** A read of `key` (already checked) found no live entry: for policies that learn from misses. */
-  protected recordMiss(_key: string): void {}
 
   /** Counts an entry that a read or a sweep found past its expiry and removed, with an `expire` event. */
   protected reportExpiration(key: string): void {
@@ -171,7 +169,6 @@ export abstract class SyncCache<V = unknown> extends BaseCache<V> {
 
   #miss(key: string): undefined {
     this.checkKey(key);
-    this.recordMiss(key);
     this.stats.misses++;
     if (this.emitter.listening) this.emitter.emit('miss', { key });
     return undefined;

@@ -41,8 +41,6 @@ export interface EvictionPolicy {
   grow(capacity: number): void;
   /** A read found the entry in `slot`. */
   access(slot: number): void;
-  /** A read found nothing for `key` (frequency-based policies count it). */
-  miss(key: string): void;
   /** A new entry for `key` now lives in `slot`; `expiresAt` is `Infinity` when it never expires. */
   insert(slot: number, key: string, expiresAt: number): void;
   /** The entry in `slot` was overwritten (a set of an existing key). */

@@ -186,8 +186,6 @@ export class TinyLfuPolicy implements EvictionPolicy {
     }
   }
 
-  /** Not counted: like Caffeine, the sketch counts the insert that follows a miss (once). */
-  miss(_key: string): void {}
 
   insert(slot: number, key: string, _expiresAt: number): void {
     const hash = hashString(key, this.#seed) | 0;

@@ -42,7 +42,6 @@ export class Harness {
       this.policy.access(slot);
       return true;
     }
-    this.policy.miss(key);
     this.insert(key);
     return false;
   }
