@@ -16,7 +16,6 @@ export class FifoPolicy implements EvictionPolicy {
 
   access(_slot: number): void {}
 
-
   insert(slot: number, _key: string, _expiresAt: number): void {
     this.#list.pushTail(slot);
   }

@@ -58,7 +58,6 @@ export class LfuPolicy implements EvictionPolicy {
     if (++this.#uses >= 10 * Math.max(this.#size, 16)) this.#age();
   }
 
-
   insert(slot: number, _key: string, _expiresAt: number): void {
     let first = this.#first;
     if (first === -1 || this.#count[first] !== 1) first = this.#newBucket(1, -1);

@@ -32,7 +32,6 @@ export class LruPolicy implements EvictionPolicy {
     }
   }
 
-
   insert(slot: number, _key: string, _expiresAt: number): void {
     this.#pushTail(slot);
   }

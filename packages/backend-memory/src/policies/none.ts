@@ -10,7 +10,6 @@ export class NonePolicy implements EvictionPolicy {
 
   access(_slot: number): void {}
 
-
   insert(_slot: number, _key: string, _expiresAt: number): void {}
 
   update(_slot: number, _expiresAt: number): void {}

@@ -62,7 +62,6 @@ export class S3FifoPolicy implements EvictionPolicy {
     if (frequency < MAX_FREQUENCY) this.#frequency[slot] = frequency + 1;
   }
 
-
   insert(slot: number, key: string, _expiresAt: number): void {
     const hash = hashString(key, this.#seed);
     this.#hash[slot] = hash;

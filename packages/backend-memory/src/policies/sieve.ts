@@ -23,7 +23,6 @@ export class SievePolicy implements EvictionPolicy {
     this.#visited[slot] = 1;
   }
 
-
   insert(slot: number, _key: string, _expiresAt: number): void {
     this.#visited[slot] = 0;
     this.#list.pushTail(slot);

@@ -186,7 +186,6 @@ export class TinyLfuPolicy implements EvictionPolicy {
     }
   }
 
-
   insert(slot: number, key: string, _expiresAt: number): void {
     const hash = hashString(key, this.#seed) | 0;
     const node = this.#node;

@@ -25,7 +25,6 @@ export class TtlPolicy implements EvictionPolicy {
 
   access(_slot: number): void {}
 
-
   insert(slot: number, _key: string, expiresAt: number): void {
     this.#expires[slot] = expiresAt;
     this.#order[slot] = this.#sequence++;
