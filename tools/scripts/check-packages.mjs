@@ -10,11 +10,19 @@
  * - it has a LICENSE file, the same text as the root LICENSE;
  * - its README has no relative link (npmjs.com shows the README without the repository around it,
  *   so `../core` or `docs/x.md` lead nowhere there), and every absolute link into the repository
- *   names a file or folder that exists.
+ *   names a file or folder that exists;
+ * - every entry of its `exports` starts with the `@cache/source` condition, which names the
+ *   entry's TypeScript source (`./dist/x.js` -> `./src/x.ts`, a file that exists): the workspace
+ *   (type checks, tests, tools) resolves the packages to their sources through it, with no build;
+ * - `publishConfig.exports` is `exports` without that condition and without the workspace-only
+ *   `./internal/*` entries (what the tools reach inside a package): pnpm publishes it in place of
+ *   `exports`, so a published manifest names only `dist/`. The private packages under `packages/`
+ *   (test-utils) are checked for the source condition only.
  *
  * `node tools/scripts/check-packages.mjs --fix` writes what can be derived (the metadata fields,
- * LICENSE, `files` entries, relative README links made absolute), for a new package; keywords and
- * descriptions are left to a person. Prints one line per problem and exits 1 when there is any.
+ * LICENSE, `files` entries, the source conditions and `publishConfig.exports`, relative README
+ * links made absolute), for a new package; keywords and descriptions are left to a person. Prints
+ * one line per problem and exits 1 when there is any.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -24,6 +32,100 @@ export const AUTHOR = '@cache contributors';
 /** The branch that README links point into. */
 export const BRANCH = 'main';
 const REQUIRED_FILES = ['dist', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+/** The export condition that resolves a workspace package to its TypeScript sources. */
+export const SOURCE_CONDITION = '@cache/source';
+
+/** An `exports` subpath the workspace's tools use and users do not get: `./internal/*`. */
+export function isWorkspaceOnly(subpath) {
+  return subpath.startsWith('./internal/');
+}
+
+/** An export entry without the source condition. */
+function withoutSource(entry) {
+  if (entry === null || typeof entry !== 'object') return entry;
+  const { [SOURCE_CONDITION]: _source, ...rest } = entry;
+  return rest;
+}
+
+/**
+ * The TypeScript source of an export entry, from the ES module build it names (`import.default`
+ * or `default`): `./dist/internal/x.js` -> `./src/internal/x.ts`; undefined for any other entry.
+ */
+export function sourceOf(entry) {
+  if (entry === null || typeof entry !== 'object') return undefined;
+  const built = entry.import?.default ?? entry.default;
+  if (typeof built !== 'string' || !/^\.\/dist\/(?!cjs\/).+\.js$/.test(built)) return undefined;
+  return `./src/${built.slice('./dist/'.length, -'.js'.length)}.ts`;
+}
+
+/**
+ * `exports` as the workspace reads it: every object entry starts with the source condition.
+ * String entries (`"./package.json": "./package.json"`) are kept as they are.
+ */
+export function sourceExports(exports) {
+  return Object.fromEntries(
+    Object.entries(exports).map(([subpath, entry]) => {
+      const source = sourceOf(entry);
+      return [
+        subpath,
+        source === undefined ? entry : { [SOURCE_CONDITION]: source, ...withoutSource(entry) },
+      ];
+    }),
+  );
+}
+
+/** `exports` as it is published: no source condition, no workspace-only entry. */
+export function publishedExports(exports) {
+  return Object.fromEntries(
+    Object.entries(exports)
+      .filter(([subpath]) => !isWorkspaceOnly(subpath))
+      .map(([subpath, entry]) => [subpath, withoutSource(entry)]),
+  );
+}
+
+/**
+ * The problems of a package.json's `exports` and `publishConfig.exports` (see the file's comment),
+ * and the fields to write to fix them. `exists(repoPath)` looks at the repository; a private
+ * package has no `publishConfig.exports`.
+ */
+export function checkExports(pkg, { dir, exists }) {
+  const problems = [];
+  const fixes = {};
+  const where = `packages/${dir}/package.json`;
+  if (pkg.exports === null || typeof pkg.exports !== 'object') {
+    return { problems: [`${where}: exports is missing`], fixes };
+  }
+  for (const [subpath, entry] of Object.entries(pkg.exports)) {
+    if (typeof entry === 'string') continue;
+    const source = sourceOf(entry);
+    if (source === undefined) {
+      problems.push(`${where}: exports["${subpath}"] names no ./dist/*.js build to derive its source from`);
+    } else if (!exists(posix.join('packages', dir, source))) {
+      problems.push(`${where}: exports["${subpath}"]: its source ${source} does not exist`);
+    }
+  }
+  const expected = sourceExports(pkg.exports);
+  if (JSON.stringify(pkg.exports) !== JSON.stringify(expected)) {
+    for (const [subpath, entry] of Object.entries(expected)) {
+      if (JSON.stringify(entry) !== JSON.stringify(pkg.exports[subpath])) {
+        problems.push(
+          `${where}: exports["${subpath}"] should start with "${SOURCE_CONDITION}": "${entry[SOURCE_CONDITION]}"`,
+        );
+      }
+    }
+    fixes.exports = expected;
+  }
+  if (!pkg.private) {
+    const published = publishedExports(expected);
+    if (JSON.stringify(pkg.publishConfig?.exports) !== JSON.stringify(published)) {
+      problems.push(
+        `${where}: publishConfig.exports should be exports without "${SOURCE_CONDITION}" and ./internal/* (what pnpm publishes)`,
+      );
+      fixes.publishConfig = { ...pkg.publishConfig, exports: published };
+    }
+  }
+  return { problems, fixes };
+}
 
 /** `https://github.com/owner/name` from a package.json `repository` field. */
 export function repositoryWebUrl(repository) {
@@ -138,7 +240,7 @@ export function checkReadme(text, { webUrl, dir, exists, isDirectory }) {
 }
 
 /** The problems of one package.json (as parsed), and the fields to write to fix them. */
-export function checkManifest(pkg, { webUrl, dir }) {
+export function checkManifest(pkg, { webUrl, dir, exists }) {
   const problems = [];
   const fixes = {};
   const where = `packages/${dir}/package.json`;
@@ -165,6 +267,15 @@ export function checkManifest(pkg, { webUrl, dir }) {
   if (missing.length > 0) {
     problems.push(`${where}: files should list ${missing.join(', ')}`);
     fixes.files = [...files, ...missing];
+  }
+  const exported = checkExports(pkg, { dir, exists });
+  problems.push(...exported.problems);
+  if (exported.fixes.exports) fixes.exports = exported.fixes.exports;
+  if (exported.fixes.publishConfig) {
+    fixes.publishConfig = {
+      ...(fixes.publishConfig ?? pkg.publishConfig),
+      exports: exported.fixes.publishConfig.exports,
+    };
   }
   return { problems, fixes };
 }
@@ -196,7 +307,14 @@ function main() {
     const manifestPath = join(root, 'packages', dir, 'package.json');
     if (!existsSync(manifestPath)) continue;
     const pkg = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    if (pkg.private) continue;
+    if (pkg.private) {
+      const exported = checkExports(pkg, { dir, exists });
+      problems.push(...exported.problems);
+      if (fix && Object.keys(exported.fixes).length > 0) {
+        writeFileSync(manifestPath, `${JSON.stringify(applyFixes(pkg, exported.fixes), null, 2)}\n`);
+      }
+      continue;
+    }
     checked++;
     const context = { webUrl, dir, exists, isDirectory };
 

@@ -2,16 +2,27 @@ import { describe, expect, it } from 'vitest';
 import {
   absoluteLink,
   applyFixes,
+  checkExports,
   checkManifest,
   checkReadme,
   expectedMetadata,
   isRelativeLink,
   markdownLinks,
+  publishedExports,
   repositoryWebUrl,
+  sourceOf,
 } from './check-packages.mjs';
 
 const webUrl = 'https://github.com/cache-toolkit/cache';
-const repo = new Set(['packages', 'packages/core', 'packages/core/README.md', 'docs', 'docs/tiered.md']);
+const repo = new Set([
+  'packages',
+  'packages/core',
+  'packages/core/README.md',
+  'packages/tiered/src/index.ts',
+  'packages/tiered/src/internal/x.ts',
+  'docs',
+  'docs/tiered.md',
+]);
 const dirs = new Set(['packages', 'packages/core', 'docs']);
 const context = {
   webUrl,
@@ -99,6 +110,62 @@ describe('checkReadme', () => {
   });
 });
 
+const built = {
+  import: { types: './dist/index.d.ts', default: './dist/index.js' },
+  require: { types: './dist/cjs/index.d.ts', default: './dist/cjs/index.js' },
+};
+const internal = { types: './dist/internal/x.d.ts', default: './dist/internal/x.js' };
+
+describe('sourceOf', () => {
+  it('names the TypeScript source of the ES module build', () => {
+    expect(sourceOf(built)).toBe('./src/index.ts');
+    expect(sourceOf(internal)).toBe('./src/internal/x.ts');
+    expect(sourceOf({ require: built.require })).toBeUndefined();
+    expect(sourceOf('./package.json')).toBeUndefined();
+  });
+});
+
+describe('checkExports', () => {
+  const exports = {
+    '.': { '@cache/source': './src/index.ts', ...built },
+    './internal/x': { '@cache/source': './src/internal/x.ts', ...internal },
+    './package.json': './package.json',
+  };
+  const published = { '.': built, './package.json': './package.json' };
+
+  it('accepts source conditions and the published exports without them and without ./internal/*', () => {
+    expect(publishedExports(exports)).toEqual(published);
+    const pkg = { exports, publishConfig: { access: 'public', exports: published } };
+    expect(checkExports(pkg, context)).toEqual({ problems: [], fixes: {} });
+  });
+
+  it('puts the source condition first and derives publishConfig.exports', () => {
+    const pkg = {
+      exports: { '.': built, './internal/x': internal, './package.json': './package.json' },
+      publishConfig: { access: 'public' },
+    };
+    const { problems, fixes } = checkExports(pkg, context);
+    expect(problems).toEqual([
+      'packages/tiered/package.json: exports["."] should start with "@cache/source": "./src/index.ts"',
+      'packages/tiered/package.json: exports["./internal/x"] should start with "@cache/source": "./src/internal/x.ts"',
+      'packages/tiered/package.json: publishConfig.exports should be exports without "@cache/source" and ./internal/* (what pnpm publishes)',
+    ]);
+    expect(JSON.stringify(fixes.exports)).toBe(JSON.stringify(exports));
+    expect(fixes.publishConfig).toEqual({ access: 'public', exports: published });
+  });
+
+  it('names a source that does not exist; a private package has no publishConfig.exports', () => {
+    const pkg = {
+      private: true,
+      exports: { './y': { '@cache/source': './src/y.ts', default: './dist/y.js' } },
+    };
+    expect(checkExports(pkg, context)).toEqual({
+      problems: ['packages/tiered/package.json: exports["./y"]: its source ./src/y.ts does not exist'],
+      fixes: {},
+    });
+  });
+});
+
 describe('checkManifest', () => {
   const complete = {
     name: '@cache/tiered',
@@ -106,7 +173,8 @@ describe('checkManifest', () => {
     ...expectedMetadata(webUrl, 'tiered'),
     keywords: ['cache', 'tiered'],
     files: ['dist', 'README.md', 'CHANGELOG.md', 'LICENSE'],
-    publishConfig: { access: 'public' },
+    exports: { '.': { '@cache/source': './src/index.ts', ...built } },
+    publishConfig: { access: 'public', exports: { '.': built } },
   };
 
   it('accepts a complete package.json', () => {

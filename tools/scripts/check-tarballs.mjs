@@ -6,7 +6,10 @@
  * - every file that `main`, `types`, `bin` and `exports` name, and LICENSE, README.md and (once
  *   `changeset version` wrote it) CHANGELOG.md;
  * - no `workspace:` range left, and every range on another public package of the workspace is
- *   `^<its version>` (for `@cache/core`: `^0.1.0` at the first release).
+ *   `^<its version>` (for `@cache/core`: `^0.1.0` at the first release);
+ * - no trace of the workspace's resolution to sources: the packed manifest is read after pnpm put
+ *   `publishConfig.exports` in place of `exports`, and it must name no `@cache/source` condition, no
+ *   `./internal/*` entry and no path into `src/` (see check-packages.mjs).
  *
  * Prints one line per package (version, file count, its ranges on the workspace) and one per
  * problem; exits 1 when there is any.
@@ -18,6 +21,31 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+const SOURCE_CONDITION = '@cache/source';
+
+/** What of the workspace's resolution to sources a packed manifest still names (see the file's comment). */
+export function sourceTraces(pkg) {
+  const traces = [];
+  const visit = (value, path) => {
+    if (typeof value === 'string') {
+      if (/^(\.\/)?src\//.test(value)) traces.push(`${path} is ${value}`);
+    } else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        const at = `${path}["${key}"]`;
+        if (key === SOURCE_CONDITION) traces.push(`${at} is a workspace condition`);
+        else if (path === 'exports' && key.startsWith('./internal/'))
+          traces.push(`${at} is a workspace-only entry`);
+        else visit(v, at);
+      }
+    }
+  };
+  for (const field of ['main', 'types', 'typings', 'module', 'bin', 'exports', 'typesVersions']) {
+    visit(pkg[field], field);
+  }
+  if (pkg.publishConfig?.exports !== undefined)
+    traces.push('publishConfig.exports was not put in place of exports');
+  return traces;
+}
 
 /** Every relative path a manifest names as an entry point (`./dist/index.js` -> `dist/index.js`). */
 export function entryPaths(pkg) {
@@ -47,6 +75,7 @@ export function checkTarball(pkg, files, { versions, hasChangelog }) {
   for (const path of required) {
     if (!have.has(path)) problems.push(`${where}: the tarball has no ${path}`);
   }
+  for (const trace of sourceTraces(pkg)) problems.push(`${where}: ${trace}`);
   for (const field of DEPENDENCY_FIELDS) {
     for (const [dep, range] of Object.entries(pkg[field] ?? {})) {
       if (range.startsWith('workspace:')) problems.push(`${where}: ${field}.${dep} is still ${range}`);

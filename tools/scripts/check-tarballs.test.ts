@@ -65,4 +65,24 @@ describe('checkTarball', () => {
       '@cache/tiered@0.1.0: peerDependencies.@cache/core is ^0.0.0, expected ^0.1.0',
     ]);
   });
+
+  it('names what is left of the resolution to sources', () => {
+    const pkg = {
+      ...manifest,
+      exports: {
+        '.': { '@cache/source': './src/index.ts', ...manifest.exports['.'] },
+        './internal/x': { types: './dist/internal/x.d.ts', default: './dist/internal/x.js' },
+        './package.json': './package.json',
+      },
+      types: './src/index.ts',
+      publishConfig: { access: 'public', exports: {} },
+    };
+    const packed = [...files, 'src/index.ts', 'dist/internal/x.js', 'dist/internal/x.d.ts'];
+    expect(checkTarball(pkg, packed, { versions, hasChangelog: true })).toEqual([
+      '@cache/tiered@0.1.0: types is ./src/index.ts',
+      '@cache/tiered@0.1.0: exports["."]["@cache/source"] is a workspace condition',
+      '@cache/tiered@0.1.0: exports["./internal/x"] is a workspace-only entry',
+      '@cache/tiered@0.1.0: publishConfig.exports was not put in place of exports',
+    ]);
+  });
 });
