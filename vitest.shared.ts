@@ -1,39 +1,20 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
-
-const root = fileURLToPath(new URL('.', import.meta.url));
-const packagesDir = join(root, 'packages');
 
 /**
  * Workspace packages resolve to their sources in tests, so no build is needed before `vitest`:
- * `@cache/<name>` to `src/index.ts`, and each subpath entry (`@cache/core/backend`) to its file in
- * `src/` (`src/backend.ts`).
+ * every entry of a package's `exports` starts with the `@cache/source` condition, which names the
+ * entry's TypeScript file (`@cache/core/backend` -> `src/backend.ts`; see
+ * tools/scripts/check-packages.mjs). The same condition serves `tsc` (tsconfig.base.json's
+ * `customConditions`) and the tools run from source (`node --conditions=@cache/source`).
+ * Vite's own defaults follow it, for every other package.
  */
-const alias = readdirSync(packagesDir)
-  .filter((name) => existsSync(join(packagesDir, name, 'src/index.ts')))
-  .flatMap((name) => {
-    const manifest = JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8')) as {
-      exports?: Record<string, unknown>;
-    };
-    const subpaths = Object.keys(manifest.exports ?? {})
-      .filter((key) => key.startsWith('./') && key !== './package.json')
-      .map((key) => key.slice(2))
-      .filter((subpath) => existsSync(join(packagesDir, name, `src/${subpath}.ts`)));
-    return [
-      ...subpaths.map((subpath) => ({
-        find: new RegExp(`^@cache/${name}/${subpath}$`),
-        replacement: join(packagesDir, name, `src/${subpath}.ts`),
-      })),
-      { find: new RegExp(`^@cache/${name}$`), replacement: join(packagesDir, name, 'src/index.ts') },
-    ];
-  });
+export const SOURCE_CONDITIONS = ['@cache/source', 'module', 'node', 'development|production'];
 
 /** The vitest configuration every package extends. */
 export function packageConfig(overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
   return defineConfig({
-    resolve: { alias },
+    resolve: { conditions: SOURCE_CONDITIONS },
+    ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
     test: {
       include: ['test/**/*.test.ts'],
       reporters: ['default', 'json'],

@@ -12,6 +12,10 @@
  * becomes the file's URL (`pathToFileURL(__filename).href`); any other `import.meta` fails the build.
  * Type errors are reported once, by the ES module build, whose `.d.ts` files the CommonJS build
  * copies (the same text; under `dist/cjs/` they describe CommonJS modules).
+ *
+ * Both builds drop tsconfig.base.json's `customConditions` (`@cache/source`): a build compiles its
+ * own sources only and reads the other workspace packages through their built `.d.ts`, as a user
+ * does (so `nx` builds the dependencies first).
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -103,18 +107,21 @@ function copyDeclarations(from, to) {
 
 function build(format) {
   const commonjs = format === 'cjs';
-  const overrides = commonjs
-    ? {
-        module: ts.ModuleKind.CommonJS,
-        moduleResolution: ts.ModuleResolutionKind.Bundler,
-        // `import`/`export` are the sources' syntax; `module: commonjs` rewrites them.
-        verbatimModuleSyntax: false,
-        outDir: cjsDir,
-        // The declarations are the ES module build's (the same text), copied; no second check.
-        declaration: false,
-        noCheck: true,
-      }
-    : {};
+  const overrides = {
+    customConditions: [],
+    ...(commonjs
+      ? {
+          module: ts.ModuleKind.CommonJS,
+          moduleResolution: ts.ModuleResolutionKind.Bundler,
+          // `import`/`export` are the sources' syntax; `module: commonjs` rewrites them.
+          verbatimModuleSyntax: false,
+          outDir: cjsDir,
+          // The declarations are the ES module build's (the same text), copied; no second check.
+          declaration: false,
+          noCheck: true,
+        }
+      : {}),
+  };
   const config = readConfig(overrides);
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
   const diagnostics = commonjs

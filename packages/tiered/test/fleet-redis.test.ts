@@ -52,11 +52,15 @@ interface Worker {
 function startWorker(config: WorkerConfig): Worker {
   const child = spawn(
     process.execPath,
-    ['--import', tsx, here('./support/fleet-worker.ts'), JSON.stringify(config)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, TSX_TSCONFIG_PATH: here('./support/tsconfig.fleet-worker.json') },
-    },
+    // The workspace packages resolve to their sources, as in vitest (vitest.shared.ts).
+    [
+      '--conditions=@cache/source',
+      '--import',
+      tsx,
+      here('./support/fleet-worker.ts'),
+      JSON.stringify(config),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
