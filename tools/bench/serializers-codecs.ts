@@ -6,7 +6,7 @@
 import * as msgpackr from 'msgpackr';
 import { jsonSerializer } from '@cache/core';
 import { compressed, msgpack, v8 } from '@cache/serializers';
-import { Inspector } from '../../packages/serializers/dist/internal/inspect.js';
+import { Inspector } from '@cache/serializers/internal/inspect';
 
 export interface Codec {
   name: string;

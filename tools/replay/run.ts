@@ -7,8 +7,9 @@
  * docs/benchmarks/hit-ratio.md (tables) and one SVG plot per trace
  * (docs/benchmarks/hit-ratio-<trace>.svg).
  *
- *   pnpm --filter @cache/core --filter @cache/backend-memory build
  *   pnpm --filter @cache/tools replay [--direct] [--check] [--traces oltp,loop]
+ *
+ * It runs from the packages' sources (`tsx --conditions=@cache/source`): no build first.
  *
  * --direct  drive the policies through the minimal slot driver instead of MemoryCache (fast, for tuning)
  * --check   run both drivers and report the largest difference (they must agree exactly)
@@ -19,7 +20,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLICY, PolicyName } from '@cache/backend-memory';
-import { createPolicy } from '../../packages/backend-memory/src/policies/index.ts';
+import { createPolicy } from '@cache/backend-memory/internal/policies';
 import { directHitRatio } from './direct.ts';
 import { memoryHitRatio } from './memory-driver.ts';
 import { lruHitRatio, nextUses, optHitRatio } from './reference.ts';
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
     '',
     `Every policy of \`MemoryCache\` replayed on six real traces (see the traces' README, \`../shared/traces/README.md\` from the repository's root), ${direct ? 'through the direct slot driver (`--direct`)' : 'through the real `MemoryCache` (`getSync`, then `setSync` on a miss)'}, at the sizes of the traces README plus 0.1%, 1% and 10% of each trace's unique keys. Hit ratio = hits / requests in %, cold misses included. LRU (ref) and OPT (ref) are computed by the replay tool itself (a Map-based exact LRU and Belady's clairvoyant OPT); the README's figures are shown beside them to cross-check. Bold: the best policy of the row (OPT excluded); the default policy's column header is bold.`,
     '',
-    `Run: \`pnpm --filter @cache/core --filter @cache/backend-memory build && pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}${check ? ' --check' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
+    `Run: \`pnpm --filter @cache/tools replay${direct ? ' --direct' : ''}${check ? ' --check' : ''}\` on ${cpu} (${cpus().length} cores), Node ${process.version}; the whole replay took ${seconds.toFixed(0)} s.${check ? ` Both drivers (MemoryCache and the direct slot driver) were run; on the ${checkedCells} cells of the deterministic policies they differ by at most ${fmt(maxDriverDiff)} points.` : ''}`,
     '',
     '## Targets (issue 3)',
     '',

@@ -4,7 +4,7 @@
  * cells with seeds 1..N through the direct driver and prints min / median / max per cell, and
  * the worst seed's difference to LRU.
  *
- *   pnpm --filter @cache/tools exec tsx replay/seeds.ts [N=8] [policy=tinylfu] [--all] [--write]
+ *   pnpm --filter @cache/tools exec tsx --conditions=@cache/source replay/seeds.ts [N=8] [policy=tinylfu] [--all] [--write]
  *
  * --all    every trace at every replay size (default: the target cells and the closest-to-LRU ones)
  * --write  also write docs/benchmarks/hit-ratio-seeds.md
@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3FifoPolicy, TinyLfuPolicy } from '../../packages/backend-memory/src/policies/index.ts';
+import { S3FifoPolicy, TinyLfuPolicy } from '@cache/backend-memory/internal/policies';
 import { directHitRatio } from './direct.ts';
 import { lruHitRatio } from './reference.ts';
 import { loadTrace, TRACE_NAMES } from './traces.ts';
@@ -73,7 +73,7 @@ if (write) {
     '',
     `\`${policy}\` seeds its key hash per instance (and W-TinyLFU samples the keys of its miniature simulations by that hash), so two runs differ a little. Each cell below was replayed with seeds 1 to ${runs} through the direct slot driver (the same protocol as \`MemoryCache\`; see [hit-ratio.md](hit-ratio.md)). Hit %, cold misses included; "worst vs LRU" is the lowest seed minus exact LRU.`,
     '',
-    `Run: \`pnpm --filter @cache/tools exec tsx replay/seeds.ts ${runs} ${policy}${all ? ' --all' : ''} --write\` on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${seconds.toFixed(0)} s. Worst seed against LRU over all cells: ${worst.delta.toFixed(2)} points (${worst.where}).`,
+    `Run: \`pnpm --filter @cache/tools exec tsx --conditions=@cache/source replay/seeds.ts ${runs} ${policy}${all ? ' --all' : ''} --write\` on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${seconds.toFixed(0)} s. Worst seed against LRU over all cells: ${worst.delta.toFixed(2)} points (${worst.where}).`,
     '',
     '| trace | size | LRU | min | median | max | worst vs LRU |',
     '|---|---:|---:|---:|---:|---:|---:|',

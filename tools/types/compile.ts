@@ -78,12 +78,16 @@ export function publicPackages(): PublicPackage[] {
       name: string;
       private?: boolean;
       exports?: Record<string, ExportsEntry>;
+      publishConfig?: { exports?: Record<string, ExportsEntry> };
     };
     if (pkg.private) continue;
-    const main = pkg.exports?.['.'];
+    // The entries a user gets: pnpm publishes publishConfig.exports in place of exports (which
+    // also has the workspace's `@cache/source` condition and `./internal/*` entries).
+    const exports = pkg.publishConfig?.exports ?? pkg.exports;
+    const main = exports?.['.'];
     const types = main?.import?.types ?? main?.types ?? './dist/index.d.ts';
     const requireTypes = main?.require?.types;
-    const subpaths = Object.entries(pkg.exports ?? {})
+    const subpaths = Object.entries(exports ?? {})
       .filter(([key]) => key.startsWith('./') && key !== './package.json')
       .map(([key, entry]) => {
         const importTypes = entry.import?.types ?? entry.types;

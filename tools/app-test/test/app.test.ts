@@ -108,7 +108,8 @@ function entryPoints(): string {
   for (const name of PACKAGES) {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
     if (manifest.private) continue;
-    for (const entry of Object.keys(manifest.exports ?? { '.': null })) {
+    // The published entries: pnpm packs publishConfig.exports in place of exports.
+    for (const entry of Object.keys(manifest.publishConfig?.exports ?? manifest.exports ?? { '.': null })) {
       if (entry === './package.json') continue;
       lines.push(`import type * as entry${lines.length} from '${manifest.name}${entry.slice(1)}';`);
     }
