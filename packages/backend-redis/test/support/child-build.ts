@@ -1,8 +1,8 @@
 /**
  * Builds a child process's code as plain JavaScript (Node 20 runs no TypeScript): the core's and
  * this package's sources are transpiled with the TypeScript compiler into a folder under this
- * package's node_modules (so that the child resolves ioredis), with `@cache/core` pointing at the
- * transpiled core. The caller adds its own entry script.
+ * package's node_modules (so that the child resolves ioredis), with `@cache/core` and
+ * `@cache/core/backend` pointing at the transpiled core. The caller adds its own entry script.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -52,9 +52,13 @@ export async function buildChild(): Promise<ChildBuild> {
   const src = join(packageDir, 'src');
   for (const file of await tsFiles(src)) {
     const target = join(out, 'src', relative(src, file)).replace(/\.ts$/, '.js');
-    const toCore = relative(dirname(target), join(out, 'core/index.js'));
+    // Both of core's entries: `@cache/core` and `@cache/core/backend` (never core's dist/).
+    const toCore = (entry: string) => {
+      const path = relative(dirname(target), join(out, 'core', `${entry}.js`));
+      return `'${path.startsWith('.') ? path : `./${path}`}'`;
+    };
     await emit(file, target, (c) =>
-      c.replaceAll("'@cache/core'", `'${toCore.startsWith('.') ? toCore : `./${toCore}`}'`),
+      c.replaceAll("'@cache/core/backend'", toCore('backend')).replaceAll("'@cache/core'", toCore('index')),
     );
   }
   return {
