@@ -28,14 +28,15 @@ export interface EvictedEntry<V> {
 
 /**
  * The entries on their way down: L1 evicted them for room and their write to L2 is in flight.
- * Reads find them here meanwhile, and operations on their keys wait for the writes to land, so
- * that an entry is never in neither tier, nor written back after a removal.
+ * Operations on their keys, reads included, wait for the writes to land, so that an entry is
+ * never in neither tier, nor written back after a removal.
  */
 class SpillBuffer<V> {
   readonly #l2: Cache<V>;
   readonly #clock: Clock;
   readonly #failed: (error: unknown, key: string) => void;
-  readonly #pending = new Map<string, { entry: EvictedEntry<V>; done: Promise<void> }>();
+  /** Per key, the write in flight (after any earlier one of the same key). */
+  readonly #pending = new Map<string, Promise<void>>();
   /** Entries written down to L2. */
   spilled = 0;
 
@@ -49,7 +50,7 @@ class SpillBuffer<V> {
   add(entry: EvictedEntry<V>): void {
     const options: SetOptions | undefined = replayOptions(entry, this.#clock.now());
     if (options === undefined) return;
-    const previous = this.#pending.get(entry.key)?.done;
+    const previous = this.#pending.get(entry.key);
     const done = (async () => {
       await previous;
       await this.#l2.set(entry.key, entry.value, options);
@@ -57,17 +58,9 @@ class SpillBuffer<V> {
     })()
       .catch((error: unknown) => this.#failed(error, entry.key))
       .finally(() => {
-        if (this.#pending.get(entry.key)?.done === done) this.#pending.delete(entry.key);
+        if (this.#pending.get(entry.key) === done) this.#pending.delete(entry.key);
       });
-    this.#pending.set(entry.key, { entry, done });
-  }
-
-  /** The live entry of `key` on its way down, if any. */
-  peek(key: string): EvictedEntry<V> | undefined {
-    const entry = this.#pending.get(key)?.entry;
-    return entry && (entry.expiresAt === undefined || entry.expiresAt > this.#clock.now())
-      ? entry
-      : undefined;
+    this.#pending.set(entry.key, done);
   }
 
   /** Waits until the writes of these keys (all, when absent) have landed. */
@@ -75,8 +68,8 @@ class SpillBuffer<V> {
     if (this.#pending.size === 0) return;
     const waits =
       keys === undefined
-        ? [...this.#pending.values()].map((p) => p.done)
-        : keys.flatMap((key) => this.#pending.get(key)?.done ?? []);
+        ? [...this.#pending.values()]
+        : keys.flatMap((key) => this.#pending.get(key) ?? []);
     await Promise.all(waits);
   }
 }
