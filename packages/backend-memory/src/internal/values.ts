@@ -1,6 +1,21 @@
 /** Small helpers of `MemoryCache` that need none of its state. */
 import { CacheConfigError, CacheFullError, CacheSerializationError } from '@cache/core';
 
+/** Whether a cache tracks sizes: with a byte limit, `sizeOf` or a serializer. */
+export function tracksSizes(options: {
+  maxBytes: number;
+  maxEntrySize: number;
+  sizeOf: unknown;
+  serializer: unknown;
+}): boolean {
+  return (
+    options.maxBytes !== Number.POSITIVE_INFINITY ||
+    options.maxEntrySize !== Number.POSITIVE_INFINITY ||
+    options.sizeOf !== undefined ||
+    options.serializer !== undefined
+  );
+}
+
 /** Copies a typed array into a larger one. */
 export function resized<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
@@ -15,6 +30,13 @@ export function preallocated<T>(from: readonly T[], used: number, capacity: numb
   const to = new Array<T>(capacity);
   for (let i = 0; i < used; i++) to[i] = from[i]!;
   return to;
+}
+
+/** The error for stored bytes the serializer cannot decode. */
+export function decodeError(error: unknown, key: string): CacheSerializationError {
+  return error instanceof CacheSerializationError
+    ? error
+    : new CacheSerializationError('stored bytes cannot be decoded', { cause: error, key });
 }
 
 /** Byte length of a value's JSON, or `undefined` when it has none. */
