@@ -67,9 +67,7 @@ class SpillBuffer<V> {
   async settle(keys?: readonly string[]): Promise<void> {
     if (this.#pending.size === 0) return;
     const waits =
-      keys === undefined
-        ? [...this.#pending.values()]
-        : keys.flatMap((key) => this.#pending.get(key) ?? []);
+      keys === undefined ? [...this.#pending.values()] : keys.flatMap((key) => this.#pending.get(key) ?? []);
     await Promise.all(waits);
   }
 }
