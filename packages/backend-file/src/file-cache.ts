@@ -10,20 +10,16 @@
  *
  * Limits are enforced by scans (a `readdir` per shard, an `lstat` per file) that evict the oldest
  * stamps; each process scans after its own writes add 10% of a limit (see the README for the
- * tolerance). This file is over 400 lines because the primitives share the counters and helpers.
+ * tolerance; the counters and the scan are `internal/capacity.ts`). Entry encoding is
+ * `internal/entry-encoding.ts` and tag times `internal/tag-files.ts`; this file holds the
+ * primitives core calls and the helpers they share.
  *
  * Dead files (undecodable, expired, invalidated) are removed by compare-and-delete under the
  * entry's add lock, and `add` takes a name only with a `link`: see `internal/dead-files.ts` for
  * why no resolved write is lost and `add` has one winner.
  */
 import { dirname } from 'node:path';
-import {
-  CacheError,
-  CacheFullError,
-  CacheSerializationError,
-  type Serializer,
-  systemClock,
-} from '@cache/core';
+import { CacheError, CacheSerializationError, type Serializer, systemClock } from '@cache/core';
 import {
   BaseCache,
   closedError,
@@ -33,23 +29,20 @@ import {
   isLive,
   type LockRelease,
   physicalExpiry,
-  prepareEnvelope,
   type StoredEntry,
   toCacheError,
-  writeEnvelope,
 } from '@cache/core/backend';
 import { type FileCacheOptions, type ResolvedFileOptions, resolveFileOptions } from './file-cache-options.js';
+import { Capacity } from './internal/capacity.js';
 import { openDirectory } from './internal/directory-check.js';
-import { listEntries, listShards, scanDirectory } from './internal/directory-scan.js';
+import { clearShards, listEntries, listShards } from './internal/directory-scan.js';
 import { acquireFileLock } from './internal/file-lock.js';
-import { ADD_LOCK_MS, DeadFiles, identity } from './internal/dead-files.js';
+import { DeadFiles, identity } from './internal/dead-files.js';
+import { encodeEntry } from './internal/entry-encoding.js';
 import { FileStore, type ReadResult } from './internal/file-store.js';
-import { errno, FS_LAYER, type FsLayer, nodeFs, OddFileError } from './internal/fs-layer.js';
+import { FS_LAYER, type FsLayer, nodeFs, OddFileError } from './internal/fs-layer.js';
 import { hashOf, Layout } from './internal/layout.js';
-
-/** Rounds of "link, else remove the dead file there" an `add` makes under its lock before giving up. */
-const ADD_ROUNDS = 64;
-const EMPTY = new Uint8Array(0);
+import { TagFiles } from './internal/tag-files.js';
 
 /**
  * A cache in a directory on disk, safe to share between processes: atomic writes, entry and
@@ -66,19 +59,13 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   readonly #layout: Layout;
   readonly #store: FileStore;
   readonly #dead: DeadFiles;
+  readonly #tags: TagFiles;
+  readonly #capacity: Capacity;
   readonly #serializer: Serializer;
   /** Stamp written files with the injected clock (the system clock needs no stamp: mtime is now). */
   readonly #stamp: boolean;
   /** Whether there is a limit: reads then refresh the LRU stamp (eviction is its only reader). */
   readonly #limited: boolean;
-  readonly #slackEntries: number;
-  readonly #slackBytes: number;
-  #baseEntries = 0;
-  #baseBytes = 0;
-  #pendingEntries = 0;
-  #pendingBytes = 0;
-  #scannedAt: number | undefined;
-  #maintaining: Promise<void> | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> | undefined;
   /** Whether the directory exists and passed the owner and mode check (checked on first use). */
@@ -99,14 +86,21 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       maxFileBytes: this.#options.maxEntryBytes,
     });
     this.#dead = new DeadFiles(this.#store, this.#layout, this.#options.lockPollInterval);
+    this.#tags = new TagFiles(this.#store, this.#layout);
     this.#serializer = this.#options.serializer;
     this.#stamp = options.clock !== undefined && options.clock !== systemClock;
     const { maxEntries, maxBytes, sweepInterval } = this.#options;
     this.#limited = maxEntries !== undefined || maxBytes !== undefined;
-    this.#slackEntries =
-      maxEntries === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxEntries / 10));
-    this.#slackBytes =
-      maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(maxBytes / 10));
+    this.#capacity = new Capacity(
+      this.#store,
+      this.#layout,
+      { maxEntries, maxBytes },
+      {
+        refused: (error) => this.#refuse(error),
+        listening: () => this.emitter.listening,
+        evicted: (key, reason) => this.reportEviction(key, reason),
+      },
+    );
     if (sweepInterval !== undefined) {
       this.#sweepTimer = setInterval(() => this.#sweep(), sweepInterval);
       this.#sweepTimer.unref();
@@ -152,7 +146,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   protected async writeEntry(key: string, entry: StoredEntry<V>): Promise<void> {
     if (!this.#opened) await this.#open();
     const hash = hashOf(key);
-    const bytes = this.#encode(key, entry);
+    const bytes = encodeEntry(key, entry, this.#serializer, this.#options);
     await this.#store.write(
       this.#layout.entryPath(hash),
       this.#layout.tempPath(this.#layout.shardOf(hash), hash),
@@ -160,61 +154,44 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       false,
       this.#stamp ? this.now() : undefined,
     );
-    await this.#wrote(bytes[0].length + bytes[1].length);
+    await this.#capacity.wrote(bytes[0].length + bytes[1].length);
   }
 
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
     if (!this.#opened) await this.#open();
     const hash = hashOf(key);
-    const bytes = this.#encode(key, entry);
+    const bytes = encodeEntry(key, entry, this.#serializer, this.#options);
     const path = this.#layout.entryPath(hash);
     const folder = this.#layout.shardOf(hash);
     const stamp = this.#stamp ? this.now() : undefined;
     if (await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp)) {
-      await this.#wrote(bytes[0].length + bytes[1].length);
+      await this.#capacity.wrote(bytes[0].length + bytes[1].length);
       return true;
     }
     // A file is there: a live entry of this key wins; an expired one, a corrupt one or another
     // key's is removed under the key's add lock, then the name is taken with a link (never a
     // rename over it), so that of many adders exactly one succeeds (see the file header).
     if (await this.#holdsLive(key)) return false;
-    const release = await this.#dead.lock(hash, ADD_LOCK_MS);
-    if (release === undefined) return false;
-    let added = false;
+    const write = () => this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp);
+    if (!(await this.#dead.add(path, hash, write, (held) => this.#liveFile(key, held)))) return false;
+    await this.#capacity.wrote(bytes[0].length + bytes[1].length);
+    return true;
+  }
+
+  /** Whether a file at the key's path holds a live, not invalidated entry of `key` (which `add` keeps). */
+  async #liveFile(key: string, bytes: Buffer): Promise<boolean> {
+    let header: EnvelopeHeader | undefined;
     try {
-      for (let round = 0; round < ADD_ROUNDS && !added; round++) {
-        if (await this.#store.write(path, this.#layout.tempPath(folder, hash), bytes, true, stamp)) {
-          added = true;
-          break;
-        }
-        const file = await this.#dead.readForAdd(path);
-        if (file === undefined) continue;
-        if (!('bytes' in file)) {
-          // A link, FIFO or file above the cap: dead too, removed as the file it is (a set would replace it).
-          await this.#store.removeExact(path, file, this.#layout.tempPath(folder, hash));
-          continue;
-        }
-        let header: EnvelopeHeader | undefined;
-        try {
-          header = decodeEnvelopeHeader(file.bytes);
-        } catch (error) {
-          this.#reportCorrupt(error, key);
-        }
-        if (
-          header !== undefined &&
-          header.key === key &&
-          isLive(header, this.now()) &&
-          !(await this.#invalidated(header, new Map()))
-        ) {
-          return false;
-        }
-        await this.#store.removeExact(path, file, this.#layout.tempPath(folder, hash));
-      }
-    } finally {
-      await release().catch(() => undefined);
+      header = decodeEnvelopeHeader(bytes);
+    } catch (error) {
+      this.#reportCorrupt(error, key);
     }
-    if (added) await this.#wrote(bytes[0].length + bytes[1].length);
-    return added;
+    return (
+      header !== undefined &&
+      header.key === key &&
+      isLive(header, this.now()) &&
+      !(await this.#tags.invalidated(header, new Map()))
+    );
   }
 
   /**
@@ -231,7 +208,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     // A write since core's read is not the dead entry: it stays.
     if (header === undefined || header.key !== key || header.createdAt !== entry.createdAt) return false;
     if (!(await this.#dead.remove(path, hash, file))) return false;
-    this.#removed(file);
+    this.#capacity.removed(file);
     return true;
   }
 
@@ -245,13 +222,13 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     if (header === undefined || header.key !== key) return false;
     if (!isLive(header, this.now())) {
       // An expired entry (core removes it after a read): a dead file, removed as such.
-      if (await this.#dead.remove(path, hash, file)) this.#removed(file);
+      if (await this.#dead.remove(path, hash, file)) this.#capacity.removed(file);
       return false;
     }
     // Only the caller whose move took the file reports it (one of many concurrent deletes).
     if (!(await this.#store.removeExact(path, identity(file), this.#layout.tempPath(dirname(path), hash))))
       return false;
-    this.#removed(file);
+    this.#capacity.removed(file);
     return true;
   }
 
@@ -261,7 +238,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     const tags = new Map<string, number | undefined>();
     for await (const { header } of this.#walk()) {
       if (prefix !== undefined && !header.key.startsWith(prefix)) continue;
-      if (!isLive(header, now) || (await this.#invalidated(header, tags))) continue;
+      if (!isLive(header, now) || (await this.#tags.invalidated(header, tags))) continue;
       yield header.key;
     }
   }
@@ -269,36 +246,14 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   protected async clearEntries(prefix: string | undefined): Promise<void> {
     if (!this.#opened) await this.#open();
     if (prefix === undefined) {
-      for (const shard of await listShards(this.#store, this.#layout, (error) => this.#refuse(error))) {
-        const names = await listEntries(this.#store, shard);
-        try {
-          // Checked again right before the removals: a shard swapped for a link since the listing is skipped.
-          await this.#store.checkFolder(shard);
-        } catch (error) {
-          if (!(error instanceof OddFileError)) throw error;
-          this.#refuse(error);
-          continue;
-        }
-        await Promise.all(names.map((name) => this.#unlinkEntry(`${shard}/${name}`)));
-      }
-      this.#baseEntries = this.#baseBytes = this.#pendingEntries = this.#pendingBytes = 0;
+      await clearShards(this.#store, this.#layout, (error) => this.#refuse(error));
+      this.#capacity.cleared();
       return;
     }
     for await (const { path, hash, file, header } of this.#walk()) {
       if (!header.key.startsWith(prefix)) continue;
       if (await this.#store.removeExact(path, identity(file), this.#layout.tempPath(dirname(path), hash)))
-        this.#removed(file);
-    }
-  }
-
-  /** Removes one entry name for `clear()`; a folder there is not an entry: reported and left. */
-  async #unlinkEntry(path: string): Promise<void> {
-    try {
-      await this.#store.unlink(path);
-    } catch (error) {
-      const code = errno(error);
-      if (code !== 'EISDIR' && code !== 'EPERM') throw error;
-      this.#refuse(new OddFileError(path, 'not-regular', 'a folder where an entry belongs'));
+        this.#capacity.removed(file);
     }
   }
 
@@ -306,23 +261,12 @@ export class FileCache<V = unknown> extends BaseCache<V> {
 
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
     if (!this.#opened) await this.#open();
-    return Promise.all(tags.map((tag) => this.#readTag(tag)));
+    return Promise.all(tags.map((tag) => this.#tags.read(tag)));
   }
 
   protected async writeTagInvalidations(tags: readonly string[], at: number): Promise<void> {
     if (!this.#opened) await this.#open();
-    await Promise.all(
-      tags.map(async (tag) => {
-        const before = await this.#readTag(tag);
-        if (before !== undefined && before >= at) return;
-        const text = Buffer.from(tag, 'utf8');
-        const bytes = Buffer.allocUnsafe(8 + text.length);
-        bytes.writeDoubleLE(at, 0);
-        text.copy(bytes, 8);
-        const path = this.#layout.tagPath(tag);
-        await this.#store.write(path, this.#layout.tempPath(this.#layout.tagsDir, hashOf(tag)), bytes, false);
-      }),
-    );
+    await Promise.all(tags.map((tag) => this.#tags.write(tag, at)));
   }
 
   protected override async acquireLock(
@@ -367,16 +311,16 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       for await (const { path, hash, file, header } of this.#walk()) {
         const until = physicalExpiry(header);
         const expired = until !== undefined && now >= until;
-        if (!expired && !(await this.#invalidated(header, tags))) continue;
+        if (!expired && !(await this.#tags.invalidated(header, tags))) continue;
         if (!(await this.#dead.remove(path, hash, file))) continue;
-        this.#removed(file);
+        this.#capacity.removed(file);
         removed++;
         if (expired) {
           this.stats.expirations++;
           this.emit('expire', { key: header.key });
         }
       }
-      await this.#maintain(true);
+      await this.#capacity.maintain(true);
     } catch (error) {
       const cacheError = toCacheError(error, 'cleanup failed');
       this.reportError(cacheError);
@@ -394,106 +338,19 @@ export class FileCache<V = unknown> extends BaseCache<V> {
       });
   }
 
-  /** Counts a write and runs a scan when this process has written enough since the last one. */
-  async #wrote(size: number): Promise<void> {
-    this.#pendingEntries++;
-    this.#pendingBytes += size;
-    const { maxEntries, maxBytes } = this.#options;
-    if (maxEntries === undefined && maxBytes === undefined) return;
-    if (
-      this.#scannedAt === undefined ||
-      this.#pendingEntries >= this.#slackEntries ||
-      this.#pendingBytes >= this.#slackBytes ||
-      (maxEntries !== undefined && this.#baseEntries + this.#pendingEntries > maxEntries) ||
-      (maxBytes !== undefined && this.#baseBytes + this.#pendingBytes > maxBytes)
-    ) {
-      await this.#maintain(false);
-    }
-  }
-
-  /** One scan at a time per instance; callers share a running one (unless `fresh` asks for a new one). */
-  async #maintain(fresh: boolean): Promise<void> {
-    if (this.#maintaining && !fresh) return this.#maintaining;
-    if (this.#maintaining) await this.#maintaining.catch(() => undefined);
-    const run = this.#scanAndEvict().finally(() => {
-      if (this.#maintaining === run) this.#maintaining = undefined;
-    });
-    this.#maintaining = run;
-    return run;
-  }
-
-  async #scanAndEvict(): Promise<void> {
-    const startEntries = this.#pendingEntries;
-    const startBytes = this.#pendingBytes;
-    const files = await scanDirectory(this.#store, this.#layout, (error) => this.#refuse(error));
-    let entries = files.length;
-    let bytes = 0;
-    for (const file of files) bytes += file.size;
-    const { maxEntries = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY } = this.#options;
-    if (entries > maxEntries || bytes > maxBytes) {
-      const lowEntries = maxEntries - (maxEntries >= 10 ? Math.floor(maxEntries / 10) : 0);
-      const lowBytes = Number.isFinite(maxBytes) ? maxBytes - Math.floor(maxBytes / 10) : maxBytes;
-      // Oldest stamp first; on a tie the later name goes first (any fixed order will do).
-      files.sort((a, b) => a.mtimeMs - b.mtimeMs);
-      const listening = this.emitter.listening;
-      for (const victim of files) {
-        if (entries <= lowEntries && bytes <= lowBytes) break;
-        const reason = entries > lowEntries ? 'capacity' : 'size';
-        const key = listening ? await this.#keyOf(victim.path) : '';
-        // Skip a file that was read (touched) or rewritten since the scan.
-        const aside = this.#layout.tempPath(dirname(victim.path), victim.hash);
-        if (!(await this.#store.removeExact(victim.path, victim, aside))) continue;
-        entries--;
-        bytes -= victim.size;
-        this.reportEviction(key, reason);
-      }
-    }
-    this.#baseEntries = entries;
-    this.#baseBytes = bytes;
-    this.#pendingEntries -= startEntries;
-    this.#pendingBytes -= startBytes;
-    this.#scannedAt = Date.now();
-  }
-
   protected override statsExtra(): Record<string, unknown> {
-    return {
-      entries: Math.max(0, this.#baseEntries + this.#pendingEntries),
-      bytes: Math.max(0, this.#baseBytes + this.#pendingBytes),
-      dir: this.dir,
-      scannedAt: this.#scannedAt,
-    };
+    const { entries, bytes, scannedAt } = this.#capacity.stats();
+    return { entries, bytes, dir: this.dir, scannedAt };
   }
 
   protected override async closeBackend(): Promise<void> {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     await this.#sweeping;
-    await this.#maintaining?.catch(() => undefined);
+    await this.#capacity.idle();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  /**
-   * Encodes an entry as [envelope header, payload]: core's envelope ends with the payload, so
-   * the header is written alone and the two parts go out with one `writev`, saving a copy of
-   * the value (tens of µs for a large one).
-   */
-  #encode(key: string, entry: StoredEntry<V>): readonly [Buffer, Uint8Array] {
-    const prepared = prepareEnvelope(entry, this.#serializer, key);
-    const { payload, size } = prepared;
-    const { maxBytes, maxEntryBytes } = this.#options;
-    if (maxBytes !== undefined && size > maxBytes) {
-      throw new CacheFullError(`an entry of ${size} bytes is larger than maxBytes (${maxBytes})`, { key });
-    }
-    if (size > maxEntryBytes) {
-      throw new CacheFullError(`an entry of ${size} bytes is larger than maxEntryBytes (${maxEntryBytes})`, {
-        key,
-      });
-    }
-    const header = Buffer.allocUnsafe(size - payload.length);
-    writeEnvelope(header, 0, { entry, id: prepared.id, key, payload: EMPTY, size: header.length });
-    return [header, payload];
-  }
 
   async #holdsLive(key: string): Promise<boolean> {
     const existing = await this.readEntry(key);
@@ -533,16 +390,6 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     }
   }
 
-  async #keyOf(path: string): Promise<string> {
-    const file = await this.#store.read(path).catch(() => undefined);
-    if (file === undefined) return '';
-    try {
-      return decodeEnvelopeHeader(file.bytes).key;
-    } catch {
-      return '';
-    }
-  }
-
   /** A file that cannot be decoded: removed (if it is still the one read) and reported. */
   async #dropCorrupt(
     path: string,
@@ -551,7 +398,7 @@ export class FileCache<V = unknown> extends BaseCache<V> {
     cause: unknown,
     key: string | undefined,
   ): Promise<void> {
-    if (await this.#dead.remove(path, hash, file)) this.#removed(file);
+    if (await this.#dead.remove(path, hash, file)) this.#capacity.removed(file);
     this.#reportCorrupt(cause, key);
   }
 
@@ -567,12 +414,6 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   #refuse(error: OddFileError, key?: string): void {
     const options = key === undefined ? { cause: error } : { cause: error, key };
     this.reportError(new CacheError(`${error.message}; it was not followed or read`, options), key);
-  }
-
-  /** Counts a file this instance removed. */
-  #removed(file: ReadResult): void {
-    this.#pendingEntries--;
-    this.#pendingBytes -= file.size;
   }
 
   /**
@@ -591,21 +432,5 @@ export class FileCache<V = unknown> extends BaseCache<V> {
   async #checkDir(): Promise<void> {
     await openDirectory(this.#store, this.dir, this.#options);
     this.#opened = true;
-  }
-
-  async #readTag(tag: string): Promise<number | undefined> {
-    const file = await this.#store.read(this.#layout.tagPath(tag));
-    if (file === undefined || file.bytes.length < 8) return undefined;
-    if (file.bytes.subarray(8).toString('utf8') !== tag) return undefined;
-    return file.bytes.readDoubleLE(0);
-  }
-
-  async #invalidated(header: EnvelopeHeader, cache: Map<string, number | undefined>): Promise<boolean> {
-    for (const tag of header.tags) {
-      if (!cache.has(tag)) cache.set(tag, await this.#readTag(tag));
-      const at = cache.get(tag);
-      if (at !== undefined && at >= header.createdAt) return true;
-    }
-    return false;
   }
 }

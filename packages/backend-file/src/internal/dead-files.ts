@@ -22,6 +22,8 @@ import type { Layout } from './layout.js';
 
 /** How long an add lock is held at most (its lease) and how long `add` waits for it. */
 export const ADD_LOCK_MS = 5_000;
+/** Rounds of "link, else remove the dead file there" an `add` makes under its lock before giving up. */
+const ADD_ROUNDS = 64;
 
 /** A file's identity without its bytes: a removal that must take that file, whatever it holds now. */
 export function identity(file: ReadResult): FileIdentity {
@@ -77,6 +79,35 @@ export class DeadFiles {
     } finally {
       await release().catch(() => undefined);
     }
+  }
+
+  /**
+   * The slow path of `add`, when a file holds the name: under the entry's add lock, tries `link`
+   * (`write`) and, while a file is there whose bytes `live` does not keep, removes it as the file it is
+   * (see the file header for why exactly one adder wins). Returns whether `write` took the name.
+   */
+  async add(
+    path: string,
+    hash: string,
+    write: () => Promise<boolean>,
+    live: (bytes: Buffer) => Promise<boolean>,
+  ): Promise<boolean> {
+    const release = await this.lock(hash, ADD_LOCK_MS);
+    if (release === undefined) return false;
+    const folder = this.#layout.shardOf(hash);
+    try {
+      for (let round = 0; round < ADD_ROUNDS; round++) {
+        if (await write()) return true;
+        const file = await this.readForAdd(path);
+        if (file === undefined) continue;
+        // A link, FIFO or file above the cap is dead too, removed as the file it is (a set would replace it).
+        if ('bytes' in file && file.bytes !== undefined && (await live(file.bytes))) return false;
+        await this.#store.removeExact(path, file, this.#layout.tempPath(folder, hash));
+      }
+    } finally {
+      await release().catch(() => undefined);
+    }
+    return false;
   }
 
   /**

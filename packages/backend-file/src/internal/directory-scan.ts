@@ -3,7 +3,8 @@
  * `readdir` per shard and one `lstat` per file. Temp files left by writers that died are removed
  * on the way. Shard folders that are symbolic links (or not folders) are never entered: they are
  * handed to `refused`, and their contents are neither counted nor removed. Entry names that are
- * not regular files (links, FIFOs, folders) are left out.
+ * not regular files (links, FIFOs, folders) are left out. A full `clear()` empties the shards
+ * with the same walk ({@link clearShards}).
  */
 import type { Stats } from 'node:fs';
 import type { FileStore } from './file-store.js';
@@ -82,4 +83,34 @@ export async function scanDirectory(
     );
   }
   return files;
+}
+
+/**
+ * Removes every entry name in the real shard folders, for a `clear()` without a prefix. A shard
+ * swapped for a link since the listing, or a folder where an entry belongs, goes to `refused`.
+ */
+export async function clearShards(store: FileStore, layout: Layout, refused: Refused): Promise<void> {
+  for (const shard of await listShards(store, layout, refused)) {
+    const names = await listEntries(store, shard);
+    try {
+      // Checked again right before the removals: a shard swapped for a link since the listing is skipped.
+      await store.checkFolder(shard);
+    } catch (error) {
+      if (!(error instanceof OddFileError)) throw error;
+      refused(error);
+      continue;
+    }
+    await Promise.all(names.map((name) => unlinkEntry(store, `${shard}/${name}`, refused)));
+  }
+}
+
+/** Removes one entry name; a folder there is not an entry: refused and left. */
+async function unlinkEntry(store: FileStore, path: string, refused: Refused): Promise<void> {
+  try {
+    await store.unlink(path);
+  } catch (error) {
+    const code = errno(error);
+    if (code !== 'EISDIR' && code !== 'EPERM') throw error;
+    refused(new OddFileError(path, 'not-regular', 'a folder where an entry belongs'));
+  }
 }
