@@ -1,7 +1,8 @@
 /**
  * What `warm` reads: entries, keys with a loader, another cache, or an export file. Every source
  * becomes one of two internal shapes: a stream of entries, or a stream of keys with a loader of
- * entries (one key or a batch at a time), which `warm` runs with its concurrency and retries.
+ * entries (one key or a batch at a time), which `warm` runs with its concurrency and retries
+ * (those shapes, and the checks of a source, are `internal/plan.ts`).
  */
 import type { PlatformAbortSignal } from '@cache/core';
 import type { ReadableLike } from './streams.js';

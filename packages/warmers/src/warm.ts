@@ -12,29 +12,19 @@
  * Stopping (signal, deadline, a failing source): no load, check or write starts afterwards;
  * loads in flight are abandoned (their signal aborts, their results are dropped); writes in
  * flight are awaited, so nothing is written after `warm` settles.
+ *
+ * This file runs a plan; how a source becomes one is `internal/plan.ts`, and the TTL, tags and
+ * `setMany` grouping of the writes are `internal/write-options.ts`.
  */
-import type { PlatformAbortSignal } from '@cache/core';
-import {
-  type Cache,
-  CacheConfigError,
-  type CacheError,
-  CacheSerializationError,
-  type SetOptions,
-} from '@cache/core';
+import { type Cache, CacheConfigError, type CacheError, type SetOptions } from '@cache/core';
 import { toCacheError } from '@cache/core/backend';
 import { keyedError } from './internal/keyed.js';
 import { Limiter } from './internal/limiter.js';
-import { readExport } from './internal/read-export.js';
+import { type Item, keysOf, type Plan, planOf } from './internal/plan.js';
 import { isPermanent, withRetries } from './internal/retry.js';
 import { Stopped, Stopper } from './internal/stopper.js';
-import {
-  CacheSource,
-  ExportSource,
-  type KeysInput,
-  type LoadManySource,
-  type LoadSource,
-  type WarmSource,
-} from './sources.js';
+import { addOptions, groupBatch } from './internal/write-options.js';
+import type { WarmSource } from './sources.js';
 import {
   deadlineAt,
   type ResolvedWarmOptions,
@@ -43,38 +33,6 @@ import {
   type WarmProgress,
   type WarmReport,
 } from './warm-options.js';
-
-/** An entry on its way to the cache. */
-interface Item {
-  key: string;
-  value: unknown;
-  /** The entry carries its own expiry (copied from a cache or an export). */
-  own: boolean;
-  /** Its expiry when `own`: epoch ms, `undefined` for never. */
-  expiresAt: number | undefined;
-  tags: readonly string[] | undefined;
-}
-
-/** What a source is read as. */
-type Plan =
-  | { kind: 'entries'; items: () => AsyncIterable<Item | CacheError> }
-  | {
-      kind: 'keys';
-      keys: KeysInput;
-      load:
-        | ((key: string, attempt: number, signal: PlatformAbortSignal) => Promise<Item | undefined>)
-        | undefined;
-      loadMany:
-        | ((
-            keys: readonly string[],
-            attempt: number,
-            signal: PlatformAbortSignal,
-          ) => Promise<(Item | undefined)[]>)
-        | undefined;
-    };
-
-/** How many jitter draws a batch written through `setMany` gets at most (each group one `setMany`). */
-const JITTER_GROUPS = 8;
 
 /**
  * Loads `source` into `cache` and reports what it did. Resolves (never rejects) when the run has
@@ -98,91 +56,6 @@ export async function warm<V>(
   const resolved = resolveWarmOptions(options);
   const plan = planOf(source);
   return new WarmRun(cache as Cache, resolved).run(plan);
-}
-
-function isIterable(value: object): value is Iterable<unknown> | AsyncIterable<unknown> {
-  return Symbol.asyncIterator in value || Symbol.iterator in value;
-}
-
-function planOf(source: unknown): Plan {
-  if (source instanceof CacheSource) {
-    const { cache, prefix } = source as CacheSource;
-    return {
-      kind: 'keys',
-      keys: () => cache.keys(prefix === undefined ? {} : { prefix }),
-      load: undefined,
-      loadMany: async (keys) => {
-        const entries = await Promise.all(keys.map((key) => cache.getEntry(key)));
-        return entries.map((e) =>
-          e === undefined
-            ? undefined
-            : { key: e.key, value: e.value, own: true, expiresAt: e.expiresAt, tags: e.tags },
-        );
-      },
-    };
-  }
-  if (source instanceof ExportSource) {
-    const { input } = source;
-    return {
-      kind: 'entries',
-      items: async function* () {
-        for await (const e of readExport(input))
-          yield e instanceof CacheSerializationError
-            ? e
-            : { key: e.key, value: e.value, own: true, expiresAt: e.expiresAt, tags: e.tags };
-      },
-    };
-  }
-  if (source === null || typeof source !== 'object')
-    throw new CacheConfigError(
-      'warm takes entries, { keys, load }, { keys, loadMany }, fromCache() or fromExport()',
-    );
-  if (isIterable(source)) {
-    return {
-      kind: 'entries',
-      items: async function* () {
-        for await (const tuple of source as AsyncIterable<unknown>) yield tupleItem(tuple);
-      },
-    };
-  }
-  const s = source as Partial<LoadSource & LoadManySource>;
-  const hasLoad = typeof s.load === 'function';
-  const hasLoadMany = typeof s.loadMany === 'function';
-  if (s.keys === undefined || hasLoad === hasLoadMany)
-    throw new CacheConfigError('a keys source has keys and exactly one of load(key) and loadMany(keys)');
-  if (typeof s.keys !== 'function' && (typeof s.keys !== 'object' || s.keys === null || !isIterable(s.keys)))
-    throw new CacheConfigError('keys must be an iterable, an async iterable or a function returning one');
-  const plain = (key: string, value: unknown): Item | undefined =>
-    value === undefined ? undefined : { key, value, own: false, expiresAt: undefined, tags: undefined };
-  const { load, loadMany } = s;
-  return {
-    kind: 'keys',
-    keys: s.keys,
-    load: load && (async (key, attempt, signal) => plain(key, await load(key, { key, attempt, signal }))),
-    loadMany:
-      loadMany &&
-      (async (keys, attempt, signal) => {
-        const values = await loadMany(keys, { attempt, signal });
-        if (!Array.isArray(values) || values.length !== keys.length)
-          throw new CacheConfigError(
-            `loadMany returned ${Array.isArray(values) ? `${values.length} values` : 'no array'} for ${keys.length} keys`,
-          );
-        return keys.map((key, i) => plain(key, values[i]));
-      }),
-  };
-}
-
-function tupleItem(tuple: unknown): Item | CacheError {
-  if (!Array.isArray(tuple) || tuple.length < 2 || typeof tuple[0] !== 'string')
-    return new CacheConfigError('an entry of a warm source is not a [key, value] pair');
-  return { key: tuple[0], value: tuple[1], own: false, expiresAt: undefined, tags: undefined };
-}
-
-async function keysOf(input: KeysInput): Promise<AsyncIterable<unknown> | Iterable<unknown>> {
-  const keys = typeof input === 'function' ? await input() : input;
-  if (keys === null || typeof keys !== 'object' || !isIterable(keys))
-    throw new CacheConfigError('the keys function must return an iterable or an async iterable');
-  return keys;
 }
 
 /** One run of {@link warm}. */
@@ -470,67 +343,15 @@ class WarmRun {
     }
   }
 
-  /** The tags of an entry with the run's own. */
-  #tagsOf(item: Item): readonly string[] | undefined {
-    const extra = this.#o.tags;
-    const own = item.tags ?? [];
-    if (extra.length === 0) return own.length === 0 ? undefined : own;
-    if (own.length === 0) return extra;
-    return [...new Set([...own, ...extra])];
-  }
-
-  /** An entry's TTL: its remaining one, `'expired'`, or `'run'` for the run's `ttl` (with jitter). */
-  #ttlOf(item: Item): number | 'expired' | 'run' {
-    if (!item.own || item.expiresAt === undefined)
-      return item.own && this.#o.ttl === undefined ? Number.POSITIVE_INFINITY : 'run';
-    const left = item.expiresAt - this.#o.clock.now();
-    return left <= 0 ? 'expired' : Math.ceil(left);
-  }
-
-  /** The run's TTL with one jitter draw. */
-  #runTtl(): number | undefined {
-    const { ttl, ttlJitter } = this.#o;
-    if (ttl === undefined || ttlJitter === 0 || ttl === Number.POSITIVE_INFINITY) return ttl;
-    return Math.max(1, Math.round(ttl * (1 - ttlJitter * this.#o.retry.random())));
-  }
-
   async #writeBatch(batch: Item[]): Promise<void> {
     if (this.#o.mode === 'fill-missing') {
       await Promise.all(batch.map((item) => this.#addOne(item)));
       return;
     }
-    // One setMany per distinct (ttl, tags); a batch's entries under the run's ttl share up to
-    // JITTER_GROUPS jitter draws, so that a jittered batch still goes out in a few setMany calls.
-    const groups = new Map<string, { options: SetOptions; items: Item[] }>();
-    const runItems: Item[] = [];
-    const put = (item: Item, ttl: number | undefined, tag: string) => {
-      const tags = this.#tagsOf(item);
-      const id = `${tag}\u0000${tags?.join('\u0000') ?? ''}`;
-      let group = groups.get(id);
-      if (!group) {
-        const options: SetOptions = {};
-        if (ttl !== undefined) options.ttl = ttl;
-        if (tags !== undefined) options.tags = tags;
-        groups.set(id, (group = { options, items: [] }));
-      }
-      group.items.push(item);
-    };
-    for (const item of batch) {
-      const ttl = this.#ttlOf(item);
-      if (ttl === 'expired') this.#skips.expired++;
-      else if (ttl === 'run') runItems.push(item);
-      else put(item, ttl, `own:${ttl}`);
-    }
-    if (runItems.length > 0) {
-      const draws = this.#o.ttlJitter === 0 ? 1 : Math.min(JITTER_GROUPS, runItems.length);
-      for (let d = 0; d < draws; d++) {
-        const ttl = this.#runTtl();
-        const from = Math.floor((d * runItems.length) / draws);
-        const to = Math.floor(((d + 1) * runItems.length) / draws);
-        for (let i = from; i < to; i++) put(runItems[i] as Item, ttl, `run:${d}`);
-      }
-    }
-    await Promise.all([...groups.values()].map((g) => this.#setGroup(g.items, g.options)));
+    // One setMany per distinct (ttl, tags), with few jitter draws (see internal/write-options.ts).
+    const { groups, expired } = groupBatch(batch, this.#o);
+    this.#skips.expired += expired;
+    await Promise.all(groups.map((g) => this.#setGroup(g.items, g.options)));
   }
 
   /** Calls a write once the run may still write; {@link Stopped} otherwise. */
@@ -575,16 +396,11 @@ class WarmRun {
   }
 
   async #addOne(item: Item): Promise<void> {
-    const ttl = this.#ttlOf(item);
-    if (ttl === 'expired') {
+    const options = addOptions(item, this.#o);
+    if (options === 'expired') {
       this.#skips.expired++;
       return;
     }
-    const options: SetOptions = {};
-    const t = ttl === 'run' ? this.#runTtl() : ttl;
-    if (t !== undefined) options.ttl = t;
-    const tags = this.#tagsOf(item);
-    if (tags !== undefined) options.tags = tags;
     try {
       const added = await withRetries(
         () => this.#write(() => this.#cache.add(item.key, item.value, options)),
