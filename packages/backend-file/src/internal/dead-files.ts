@@ -21,7 +21,7 @@ import { OddFileError } from './fs-layer.js';
 import type { Layout } from './layout.js';
 
 /** How long an add lock is held at most (its lease) and how long `add` waits for it. */
-export const ADD_LOCK_MS = 5_000;
+const ADD_LOCK_MS = 5_000;
 /** Rounds of "link, else remove the dead file there" an `add` makes under its lock before giving up. */
 const ADD_ROUNDS = 64;
 
