@@ -15,7 +15,7 @@
  *    bus and in tracking mode (and, in tracking mode, a write from outside the toolkit), with
  *    bentocache's bus beside it.
  *
- * Env: BENCH_L1_ROUNDS (paired rounds of part 1, default 9), BENCH_ROUNDS (rounds of part 2,
+ * Env: BENCH_L1_ROUNDS (paired rounds of part 1, default 61), BENCH_ROUNDS (rounds of part 2,
  * default 15), BENCH_MS (slice per subject, case and round, default 150), BENCH_N (sets per
  * latency series, default 500), BENCH_PARTS (comma-separated: l1, peers, latency; with it the
  * report is printed, not written).
