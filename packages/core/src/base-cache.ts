@@ -1,41 +1,37 @@
 /**
- * `BaseCache`: everything a backend shares. A backend extends it and implements a few
- * primitives over stored entries; this class owns key checks, TTL parsing, stats, events,
- * expiry, tags (invalidation timestamps stored by the backend and checked on read), the checks
- * of `getOrSet` (its flow is factory-runner.ts, its single-flight get-or-set.ts), the error
- * classes of failed operations, and the fallbacks of the many-key operations. In-process
- * backends extend `SyncCache` (sync-cache.ts), built on this class. This file is over 400 lines
- * because the contract is one unit: each public method checks its arguments, calls the
- * primitives, counts and reports in the same way.
+ * `BaseCache`: everything a backend shares. A backend extends it and implements a few primitives
+ * over stored entries; this class declares them, holds the helpers that subclasses use (key
+ * checks, entry building, counts and events), and implements the hot single-key `get` and `set`
+ * itself. Each other concept is in its own file, which sees the cache through one host object built
+ * in the constructor: the options (base-options.ts), reading and classifying an entry
+ * (classify-entry.ts), the other single-key and the prefix operations (key-operations.ts), the
+ * many-key operations (many-keys.ts), invalidation by tag or glob (invalidation.ts), and `getOrSet`
+ * (factory-runner.ts, its single-flight get-or-set.ts). In-process backends extend `SyncCache`
+ * (sync-cache.ts), built on this class.
  */
-import { type Clock, systemClock } from './clock.js';
-import { type Duration, parseTtl } from './duration.js';
-import { isLive, physicalExpiry, type StoredEntry } from './entry.js';
-import {
-  CacheConfigError,
-  type CacheError,
-  CacheErrorCode,
-  CacheExpiredError,
-  CacheInvalidationError,
-  CacheKeyError,
-  closedError,
-  toCacheError,
-  undefinedValueError,
-} from './errors.js';
-import { type CacheOperationMessage, cacheTracing, traceCacheOperation } from './diagnostics.js';
+import { type BaseCacheOptions, resolveBaseOptions } from './base-options.js';
+import { classifyEntry } from './classify-entry.js';
+import type { Clock } from './clock.js';
+import { parseTtl } from './duration.js';
+import { entryInfo, type StoredEntry } from './entry.js';
+import { type CacheError, closedError, toCacheError, undefinedValueError } from './errors.js';
+import { cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { CacheEmitter } from './events.js';
-import { type FactoryHost, type Lookup, resolveGetOrSet } from './factory-runner.js';
-import { backendErrorPolicy, FlightTable, planGetOrSet } from './get-or-set.js';
+import { type FactoryHost, getOrSet, type Lookup } from './factory-runner.js';
+import { FlightTable } from './get-or-set.js';
+import { validateKey, validateTags } from './keys.js';
+import * as keyOps from './key-operations.js';
 import {
-  checkWellFormed,
-  DEFAULT_MAX_KEY_BYTES,
-  globMatcher,
-  globPrefix,
-  validateKey,
-  validateKeys,
-  validateTags,
-} from './keys.js';
-import { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
+  buildMany,
+  deleteMany,
+  getMany,
+  type ManyKeysHost,
+  removeEach,
+  removeMatchingKeys,
+  setMany,
+} from './many-keys.js';
+import { deleteMatching, type InvalidationHost, invalidateTags, TagStamps } from './invalidation.js';
+import { validateOptions } from './options.js';
 import { CacheStats } from './stats.js';
 import type {
   BackendErrorPolicy,
@@ -50,21 +46,12 @@ import type {
   SetOptions,
 } from './types.js';
 
-/** Options every backend accepts. */
-export interface BaseCacheOptions {
-  /** A name for logs and `CacheManager`. @default the backend's name */
-  name?: string | undefined;
-  /** TTL of writes that give none. @default never */
-  defaultTtl?: Duration | undefined;
-  /** Longest key in UTF-8 bytes. @default 1024 */
-  maxKeyBytes?: number | undefined;
-  /** Source of time, for tests and simulations. @default the system clock */
-  clock?: Clock | undefined;
-  /** The default of `getOrSet`'s {@link GetOrSetOptions.onBackendError}. @default 'throw' */
-  onBackendError?: BackendErrorPolicy | undefined;
-}
+export type { BaseCacheOptions } from './base-options.js';
 
 const NO_TAGS: readonly string[] = [];
+
+/** What the modules that implement the operations of a cache see of it. */
+type Host<V> = FactoryHost<V> & ManyKeysHost<V> & InvalidationHost & keyOps.KeyOperationsHost<V>;
 
 /** A held lock; call it to release. */
 export type LockRelease = () => Promise<void>;
@@ -88,21 +75,25 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   /** The key length limit in UTF-8 bytes. */
   protected readonly maxKeyBytes: number;
   readonly #flights = new FlightTable<V>();
-  /** What a `getOrSet` computation (factory-runner.ts) needs of this cache. */
-  readonly #factoryHost: FactoryHost<V>;
+  /** This cache seen from outside, by a `getOrSet` computation and the modules named above. */
+  readonly #host: Host<V>;
+  readonly #tagStamps = new TagStamps();
   #closed = false;
   readonly #onBackendError: BackendErrorPolicy;
-  /** The latest tag invalidation stamp and tagged `createdAt` of this instance: they order same-millisecond events. */
-  #lastInvalidationAt = Number.NEGATIVE_INFINITY;
-  #lastTaggedWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: BaseCacheOptions = {}, defaultName = 'cache') {
-    if (options === null || typeof options !== 'object')
-      throw new CacheConfigError('options must be an object');
-    this.name = options.name ?? defaultName;
-    this.#factoryHost = {
+    const resolved = resolveBaseOptions(options, defaultName);
+    this.name = resolved.name;
+    this.clock = resolved.clock;
+    this.defaultTtlMs = resolved.defaultTtlMs;
+    this.maxKeyBytes = resolved.maxKeyBytes;
+    this.#onBackendError = resolved.onBackendError;
+    this.stats = new CacheStats(() => this.statsExtra());
+    const host: Host<V> = {
       name: this.name,
-      read: async (key) => this.#classify(key, await this.readEntry(key), this.now()),
+      stats: this.stats,
+      maxKeyBytes: this.maxKeyBytes,
+      read: async (key) => classifyEntry(host, key, await this.readEntry(key), this.now()),
       write: async (key, value, options, staleWindow) => {
         await this.writeEntry(key, this.buildEntry(value, options, staleWindow));
         this.stats.sets++;
@@ -113,17 +104,30 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
       fail: (error, key) => this.#fail(error, key),
       count: (key, hit) => this.#count(key, hit),
       now: () => this.now(),
+      checkOpen: () => this.checkOpen(),
+      buildEntry: (value, options) => this.buildEntry(value, options),
+      buildMany: (entries, options) => this.buildMany(entries, options),
+      readEntries: (keys) => this.readEntries(keys),
+      writeEntries: (entries) => this.writeEntries(entries),
+      removeEntries: (keys) => this.removeEntries(keys),
+      removeMatching: (pattern) => this.removeMatching(pattern),
+      readTagInvalidations: (tags) => this.readTagInvalidations(tags),
+      writeTagInvalidations: (tags, at) => this.writeTagInvalidations(tags, at),
+      removeDeadEntry: (key, entry) => this.removeDeadEntry(key, entry),
+      expired: (key) => this.emit('expire', { key }),
+      reportSets: (written) => this.reportSets(written),
+      reportDeletes: (removed) => this.reportDeletes(removed),
+      lookup: (key) => this.#read(key),
+      checkKey: (key) => this.checkKey(key),
+      describeEntry: (key, entry) => this.describeEntry(key, entry),
+      readEntry: (key) => this.readEntry(key),
+      addEntry: (key, entry) => this.addEntry(key, entry),
+      removeEntry: (key) => this.removeEntry(key),
+      scanKeys: (prefix) => this.scanKeys(prefix),
+      clearEntries: (prefix) => this.clearEntries(prefix),
+      emit: (event, payload) => this.emit(event, payload),
     };
-    this.clock = options.clock ?? systemClock;
-    if (typeof this.clock.now !== 'function') throw new CacheConfigError('clock must have a now() method');
-    this.defaultTtlMs = parseTtl(options.defaultTtl, 'defaultTtl');
-    const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
-    if (!Number.isSafeInteger(maxKeyBytes) || maxKeyBytes <= 0) {
-      throw new CacheConfigError(`maxKeyBytes must be a positive integer, got ${String(maxKeyBytes)}`);
-    }
-    this.maxKeyBytes = maxKeyBytes;
-    this.#onBackendError = backendErrorPolicy(options.onBackendError, 'throw');
-    this.stats = new CacheStats(() => this.statsExtra());
+    this.#host = host;
   }
 
   // ---- primitives ---------------------------------------------------------------------------
@@ -169,11 +173,8 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
    * event each), in the order of `keys`. While `emitter.listening` is false nobody needs the keys:
    * a backend for which naming them costs more than counting them may return only their number.
    */
-  protected async removeEntries(keys: readonly string[]): Promise<string[] | number> {
-    const removed = await Promise.all(keys.map((key) => this.removeEntry(key)));
-    const out: string[] = [];
-    for (let i = 0; i < keys.length; i++) if (removed[i]) out.push(keys[i] as string);
-    return out;
+  protected removeEntries(keys: readonly string[]): Promise<string[] | number> {
+    return removeEach((key) => this.removeEntry(key), keys);
   }
   /**
    * Removes the keys matching a glob; override where the backend can match natively.
@@ -181,13 +182,12 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
    * `deleteMatching` counts and reports with a `delete` event each); or, as for
    * {@link BaseCache.removeEntries}, only their number while `emitter.listening` is false.
    */
-  protected async removeMatching(pattern: string): Promise<string[] | number> {
-    const matches = globMatcher(pattern);
-    const prefix = globPrefix(pattern);
-    const matched = new Set<string>();
-    for await (const key of this.scanKeys(prefix === '' ? undefined : prefix))
-      if (matches(key)) matched.add(key);
-    return matched.size === 0 ? [] : this.removeEntries([...matched]);
+  protected removeMatching(pattern: string): Promise<string[] | number> {
+    return removeMatchingKeys(
+      (prefix) => this.scanKeys(prefix),
+      (keys) => this.removeEntries(keys),
+      pattern,
+    );
   }
   /**
    * The lock hook of `getOrSet({ lock })`: shared backends take a lock that other processes
@@ -208,7 +208,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
   /** What `getEntry` reports of a live entry; a backend may add what it knows besides. */
   protected describeEntry(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
-    return toInfo(key, entry);
+    return entryInfo(key, entry);
   }
   /** Releases the backend's timers and connections. */
   protected async closeBackend(): Promise<void> {}
@@ -250,8 +250,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     const expiresAt = ttl === undefined ? undefined : now + ttl;
     const tags = options?.tags === undefined ? NO_TAGS : validateTags(options.tags);
     // A tagged write after an invalidation in the same millisecond must outlive it.
-    const createdAt = tags.length > 0 && now <= this.#lastInvalidationAt ? this.#lastInvalidationAt + 1 : now;
-    if (tags.length > 0 && createdAt > this.#lastTaggedWriteAt) this.#lastTaggedWriteAt = createdAt;
+    const createdAt = tags.length > 0 ? this.#tagStamps.writeAt(now) : now;
     const entry: StoredEntry<V> = { value, createdAt, expiresAt, tags };
     if (staleWindow > 0 && expiresAt !== undefined) entry.staleUntil = expiresAt + staleWindow;
     return entry;
@@ -267,25 +266,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     entries: Iterable<readonly [string, V]>,
     options: SetOptions | undefined,
   ): (readonly [string, StoredEntry<V>])[] {
-    if (entries == null || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-    }
-    validateSetOptions(options, 'setMany');
-    this.checkOpen();
-    const built: (readonly [string, StoredEntry<V>])[] = [];
-    const index = new Map<string, number>();
-    for (const pair of entries) {
-      if (!Array.isArray(pair)) throw new CacheConfigError('setMany takes an iterable of [key, value] pairs');
-      const [key, value] = pair as readonly [string, V];
-      validateKey(key, this.maxKeyBytes);
-      const item = [key, this.buildEntry(value, options)] as const;
-      const at = index.get(key);
-      if (at === undefined) {
-        index.set(key, built.length);
-        built.push(item);
-      } else built[at] = item;
-    }
-    return built;
+    return buildMany(this.#host, entries, options);
   }
 
   /** Counts the writes of a `setMany` and emits a `set` event for each. */
@@ -297,23 +278,6 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   #fail(error: unknown, key?: string): never {
     const cacheError = toCacheError(error, 'backend operation failed', key);
     this.reportError(cacheError, key);
-    throw cacheError;
-  }
-
-  /**
-   * The one place where a failed invalidation (`invalidateTags`, `deleteMatching`) becomes a
-   * `CacheInvalidationError` carrying the backend's error as `cause`. Argument errors and the
-   * closed state keep their own class.
-   */
-  #failInvalidation(error: unknown, what: string): never {
-    const cacheError =
-      error instanceof CacheKeyError || error instanceof CacheConfigError
-        ? error
-        : new CacheInvalidationError(
-            `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
-            { cause: error },
-          );
-    this.reportError(cacheError);
     throw cacheError;
   }
 
@@ -337,39 +301,6 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     if (this.#closed) throw closedError(this.name);
   }
 
-  /**
-   * {@link BaseCache.#lookup} without a promise for the common cases (a miss, or a live
-   * entry without tags), so that hot paths await nothing more than the backend's read.
-   */
-  #classify(key: string, entry: StoredEntry<V> | undefined, now: number): Lookup<V> | Promise<Lookup<V>> {
-    if (entry === undefined) return undefined;
-    if (entry.tags.length === 0 && isLive(entry, now)) return { state: 'fresh', entry };
-    return this.#lookup(key, entry, now);
-  }
-
-  /** Classifies a stored entry: fresh, stale (expired but held), or gone (removed here if dead). */
-  async #lookup(key: string, entry: StoredEntry<V> | undefined, now: number): Promise<Lookup<V>> {
-    if (entry === undefined) return undefined;
-    if (entry.tags.length > 0 && (await this.#invalidatedByTag(entry))) {
-      await this.removeDeadEntry(key, entry);
-      return undefined;
-    }
-    if (isLive(entry, now)) return { state: 'fresh', entry };
-    const until = physicalExpiry(entry);
-    if (until !== undefined && now >= until) {
-      await this.removeDeadEntry(key, entry);
-      this.stats.expirations++;
-      this.emit('expire', { key });
-    }
-    return { state: 'stale', entry };
-  }
-
-  async #invalidatedByTag(entry: StoredEntry<V>): Promise<boolean> {
-    const times = await this.readTagInvalidations(entry.tags);
-    for (const at of times) if (at !== undefined && at >= entry.createdAt) return true;
-    return false;
-  }
-
   /** Counts removals of live entries and emits a `delete` event for each, as `delete` does; returns the count. */
   protected reportDeletes(removed: readonly string[] | number): number {
     if (typeof removed === 'number') {
@@ -385,7 +316,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   async #read(key: string): Promise<Lookup<V>> {
     this.checkKey(key);
     try {
-      const found = this.#classify(key, await this.readEntry(key), this.now());
+      const found = classifyEntry(this.#host, key, await this.readEntry(key), this.now());
       return found instanceof Promise ? await found : found;
     } catch (error) {
       this.#fail(error, key);
@@ -418,34 +349,11 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   getOrThrow<T extends V = V>(key: string): Promise<T> {
-    if (cacheTracing.getOrThrow.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'getOrThrow', key }, () =>
-        this.#getOrThrow<T>(key),
-      );
-    return this.#getOrThrow<T>(key);
-  }
-
-  async #getOrThrow<T extends V = V>(key: string): Promise<T> {
-    const found = await this.#read(key);
-    this.#count(key, found?.state === 'fresh');
-    if (found?.state === 'fresh') return found.entry.value as T;
-    if (found?.state === 'stale') throw new CacheExpiredError(`key has expired`, { key });
-    throw new CacheKeyError(`key not found`, { key }, CacheErrorCode.keyMissing);
+    return keyOps.getOrThrow<V, T>(this.#host, key);
   }
 
   getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    if (cacheTracing.getEntry.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'getEntry', key }, () =>
-        this.#getEntry<T>(key),
-      );
-    return this.#getEntry<T>(key);
-  }
-
-  async #getEntry<T extends V = V>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    const found = await this.#read(key);
-    const hit = found?.state === 'fresh';
-    this.#count(key, hit);
-    return hit ? (this.describeEntry(key, found.entry) as CacheEntryInfo<T>) : undefined;
+    return keyOps.getEntry<V, T>(this.#host, key);
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -469,206 +377,43 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   }
 
   add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    if (cacheTracing.add.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'add', key }, () =>
-        this.#add(key, value, options),
-      );
-    return this.#add(key, value, options);
-  }
-
-  async #add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    this.checkKey(key);
-    const entry = this.buildEntry(value, options);
-    let added: boolean;
-    try {
-      // An entry invalidated by a tag counts as absent.
-      const existing = await this.readEntry(key);
-      if (existing && existing.tags.length > 0 && (await this.#invalidatedByTag(existing))) {
-        await this.removeDeadEntry(key, existing);
-      }
-      added = await this.addEntry(key, entry);
-    } catch (error) {
-      this.#fail(error, key);
-    }
-    if (added) {
-      this.stats.sets++;
-      this.emit('set', { key });
-    }
-    return added;
+    return keyOps.add(this.#host, key, value, options);
   }
 
   has(key: string): Promise<boolean> {
-    if (cacheTracing.has.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'has', key }, () => this.#has(key));
-    return this.#has(key);
-  }
-
-  async #has(key: string): Promise<boolean> {
-    return (await this.#read(key))?.state === 'fresh';
+    return keyOps.has(this.#host, key);
   }
 
   delete(key: string): Promise<boolean> {
-    if (cacheTracing.delete.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'delete', key }, () => this.#delete(key));
-    return this.#delete(key);
-  }
-
-  async #delete(key: string): Promise<boolean> {
-    this.checkKey(key);
-    let removed: boolean;
-    try {
-      removed = await this.removeEntry(key);
-    } catch (error) {
-      this.#fail(error, key);
-    }
-    if (removed) {
-      this.stats.deletes++;
-      this.emit('delete', { key });
-    }
-    return removed;
+    return keyOps.deleteKey(this.#host, key);
   }
 
   getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    if (cacheTracing.getMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'getMany', keys }, () =>
-        this.#getMany<T>(keys),
-      );
-    return this.#getMany<T>(keys);
-  }
-
-  async #getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    validateKeys(keys, this.maxKeyBytes);
-    this.checkOpen();
-    if (keys.length === 0) return [];
-    try {
-      const entries = await this.readEntries(keys);
-      const now = this.now();
-      const values: (T | undefined)[] = new Array(keys.length);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        let found = this.#classify(key, entries[i], now);
-        if (found instanceof Promise) found = await found;
-        const hit = found?.state === 'fresh';
-        this.#count(key, hit);
-        values[i] = hit && found ? (found.entry.value as T) : undefined;
-      }
-      return values;
-    } catch (error) {
-      this.#fail(error);
-    }
+    return getMany<V, T>(this.#host, keys);
   }
 
   setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
-    if (cacheTracing.setMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'setMany' }, () =>
-        this.#setMany(entries, options),
-      );
-    return this.#setMany(entries, options);
-  }
-
-  async #setMany(entries: Iterable<readonly [string, V]>, options?: SetOptions): Promise<void> {
-    const built = this.buildMany(entries, options);
-    if (built.length === 0) return;
-    try {
-      await this.writeEntries(built);
-    } catch (error) {
-      this.#fail(error);
-    }
-    this.reportSets(built);
+    return setMany(this.#host, entries, options);
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    if (cacheTracing.deleteMany.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'deleteMany', keys }, () =>
-        this.#deleteMany(keys),
-      );
-    return this.#deleteMany(keys);
+    return deleteMany(this.#host, keys);
   }
 
-  async #deleteMany(keys: readonly string[]): Promise<number> {
-    validateKeys(keys, this.maxKeyBytes);
-    this.checkOpen();
-    const unique = [...new Set(keys)];
-    if (unique.length === 0) return 0;
-    let removed: readonly string[] | number;
-    try {
-      removed = await this.removeEntries(unique);
-    } catch (error) {
-      this.#fail(error);
-    }
-    return this.reportDeletes(removed);
-  }
-
-  async *keys(options?: PrefixOptions): AsyncIterable<string> {
-    const prefix = validatePrefixOptions(options, 'keys');
-    this.checkOpen();
-    try {
-      yield* this.scanKeys(prefix);
-    } catch (error) {
-      this.#fail(error);
-    }
+  keys(options?: PrefixOptions): AsyncIterable<string> {
+    return keyOps.listKeys(this.#host, options);
   }
 
   clear(options?: PrefixOptions): Promise<void> {
-    if (cacheTracing.clear.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'clear' }, () => this.#clear(options));
-    return this.#clear(options);
-  }
-
-  async #clear(options?: PrefixOptions): Promise<void> {
-    const prefix = validatePrefixOptions(options, 'clear');
-    this.checkOpen();
-    try {
-      await this.clearEntries(prefix);
-    } catch (error) {
-      this.#fail(error);
-    }
-    this.emit('clear', { prefix });
+    return keyOps.clearPrefix(this.#host, options);
   }
 
   deleteMatching(pattern: string): Promise<number> {
-    if (cacheTracing.deleteMatching.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'deleteMatching', pattern }, () =>
-        this.#deleteMatching(pattern),
-      );
-    return this.#deleteMatching(pattern);
-  }
-
-  async #deleteMatching(pattern: string): Promise<number> {
-    if (typeof pattern !== 'string' || pattern.length === 0) {
-      throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
-    }
-    checkWellFormed(pattern, 'a pattern');
-    this.checkOpen();
-    let removed: readonly string[] | number;
-    try {
-      removed = await this.removeMatching(pattern);
-    } catch (error) {
-      this.#failInvalidation(error, 'deleteMatching');
-    }
-    return this.reportDeletes(removed);
+    return deleteMatching(this.#host, pattern);
   }
 
   invalidateTags(tags: readonly string[]): Promise<void> {
-    if (cacheTracing.invalidateTags.hasSubscribers)
-      return traceCacheOperation({ cache: this.name, operation: 'invalidateTags', tags }, () =>
-        this.#invalidateTags(tags),
-      );
-    return this.#invalidateTags(tags);
-  }
-
-  async #invalidateTags(tags: readonly string[]): Promise<void> {
-    const list = validateTags(tags);
-    this.checkOpen();
-    if (list.length === 0) return;
-    // Stamp no earlier than this instance's latest tagged write, so a write in the same millisecond counts as earlier.
-    const at = Math.max(this.now(), this.#lastTaggedWriteAt);
-    if (at > this.#lastInvalidationAt) this.#lastInvalidationAt = at;
-    try {
-      await this.writeTagInvalidations(list, at);
-    } catch (error) {
-      this.#failInvalidation(error, 'invalidateTags');
-    }
+    return invalidateTags(this.#host, this.#tagStamps, tags);
   }
 
   getOrSet<T extends V = V>(
@@ -676,24 +421,7 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
     factory: (ctx: FactoryContext<V>) => T | Promise<T>,
     options?: GetOrSetOptions,
   ): Promise<T> {
-    if (cacheTracing.getOrSet.hasSubscribers) {
-      const message: CacheOperationMessage = { cache: this.name, operation: 'getOrSet', key };
-      return traceCacheOperation(message, () => this.#getOrSet(key, factory, options, message)) as Promise<T>;
-    }
-    return this.#getOrSet(key, factory, options) as Promise<T>;
-  }
-
-  async #getOrSet(
-    key: string,
-    factory: (ctx: FactoryContext<V>) => V | Promise<V>,
-    options: GetOrSetOptions | undefined,
-    message?: CacheOperationMessage,
-  ): Promise<V> {
-    validateKey(key, this.maxKeyBytes);
-    if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
-    const plan = planGetOrSet(options, this.#onBackendError);
-    this.checkOpen();
-    return resolveGetOrSet(this.#factoryHost, this.#flights, { key, factory, options, plan }, message);
+    return getOrSet(this.#host, this.#flights, this.#onBackendError, key, factory, options) as Promise<T>;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -714,18 +442,4 @@ export abstract class BaseCache<V = unknown> implements Cache<V> {
   protected get closed(): boolean {
     return this.#closed;
   }
-}
-
-function toInfo<V>(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
-  const info: CacheEntryInfo<V> = {
-    key,
-    value: entry.value,
-    createdAt: entry.createdAt,
-    expiresAt: entry.expiresAt,
-    tags: entry.tags,
-  };
-  if (entry.size !== undefined) info.size = entry.size;
-  if (entry.hits !== undefined) info.hits = entry.hits;
-  if (entry.lastAccessAt !== undefined) info.lastAccessAt = entry.lastAccessAt;
-  return info;
 }

@@ -1,3 +1,5 @@
+import type { CacheEntryInfo } from './types.js';
+
 /**
  * An entry as backends store it. Times are epoch milliseconds.
  * `expiresAt` is the logical expiry (`undefined` = never); `staleUntil`, when set, is later and
@@ -25,4 +27,19 @@ export function physicalExpiry(entry: Pick<StoredEntry, 'expiresAt' | 'staleUnti
 /** Whether an entry is logically live at `now`. */
 export function isLive(entry: Pick<StoredEntry, 'expiresAt'>, now: number): boolean {
   return entry.expiresAt === undefined || now < entry.expiresAt;
+}
+
+/** What `getEntry` reports of a stored entry: its times and tags, and what the backend knows besides. */
+export function entryInfo<V>(key: string, entry: StoredEntry<V>): CacheEntryInfo<V> {
+  const info: CacheEntryInfo<V> = {
+    key,
+    value: entry.value,
+    createdAt: entry.createdAt,
+    expiresAt: entry.expiresAt,
+    tags: entry.tags,
+  };
+  if (entry.size !== undefined) info.size = entry.size;
+  if (entry.hits !== undefined) info.hits = entry.hits;
+  if (entry.lastAccessAt !== undefined) info.lastAccessAt = entry.lastAccessAt;
+  return info;
 }

@@ -1,16 +1,23 @@
 /**
- * `getOrSet` after `BaseCache` checked its arguments: whether to compute (a fresh entry, a stale
- * one served while a refresh runs, a computation in flight to join: see get-or-set.ts for the
- * single-flight), and one computation of a key (the shared lock where the backend has one, the
- * factory, then the write). The cache is seen through a {@link FactoryHost}, its own operations
- * seen from outside.
+ * `getOrSet` of `BaseCache`: its argument checks and trace, then whether to compute (a fresh
+ * entry, a stale one served while a refresh runs, a computation in flight to join: see
+ * get-or-set.ts for the single-flight), and one computation of a key (the shared lock where the
+ * backend has one, the factory, then the write). The cache is seen through a
+ * {@link FactoryHost}, its own operations seen from outside.
  */
 import type { LockRelease } from './base-cache.js';
-import { type CacheOperationMessage, cacheChannels, traceOperation } from './diagnostics.js';
+import {
+  type CacheOperationMessage,
+  cacheChannels,
+  cacheTracing,
+  traceCacheOperation,
+  traceOperation,
+} from './diagnostics.js';
 import type { StoredEntry } from './entry.js';
-import { type CacheError, toCacheError } from './errors.js';
-import { type Flight, type FlightTable, type GetOrSetPlan, runFactory } from './get-or-set.js';
-import type { FactoryContext, GetOrSetOptions } from './types.js';
+import { type CacheError, CacheConfigError, toCacheError } from './errors.js';
+import { type Flight, type FlightTable, type GetOrSetPlan, planGetOrSet, runFactory } from './get-or-set.js';
+import { validateKey } from './keys.js';
+import type { BackendErrorPolicy, FactoryContext, GetOrSetOptions } from './types.js';
 
 /** Whether an entry was found live, found expired (and known), or not found. */
 export type Lookup<V> =
@@ -22,6 +29,10 @@ export type Lookup<V> =
 export interface FactoryHost<V> {
   /** The cache's name, for traces. */
   readonly name: string;
+  /** The key length limit in UTF-8 bytes. */
+  readonly maxKeyBytes: number;
+  /** Throws when the cache is closed. */
+  checkOpen(): void;
   /** Reads and classifies the entry of `key`. */
   read(key: string): Promise<Lookup<V>>;
   /** Stores a computed value (with a stale window, in ms), counted and announced as a `set`. */
@@ -55,12 +66,49 @@ interface Computation<V> extends GetOrSetCall<V> {
 }
 
 /**
+ * `getOrSet`: checks the key, the factory and the options (`onBackendError` is the cache's default
+ * policy), and the closed state, then resolves the call, traced when someone listens.
+ */
+export function getOrSet<V>(
+  host: FactoryHost<V>,
+  flights: FlightTable<V>,
+  onBackendError: BackendErrorPolicy,
+  key: string,
+  factory: GetOrSetCall<V>['factory'],
+  options: GetOrSetOptions | undefined,
+): Promise<V> {
+  if (cacheTracing.getOrSet.hasSubscribers) {
+    const message: CacheOperationMessage = { cache: host.name, operation: 'getOrSet', key };
+    return traceCacheOperation(message, () =>
+      checkGetOrSet(host, flights, onBackendError, key, factory, options, message),
+    );
+  }
+  return checkGetOrSet(host, flights, onBackendError, key, factory, options, undefined);
+}
+
+async function checkGetOrSet<V>(
+  host: FactoryHost<V>,
+  flights: FlightTable<V>,
+  onBackendError: BackendErrorPolicy,
+  key: string,
+  factory: GetOrSetCall<V>['factory'],
+  options: GetOrSetOptions | undefined,
+  message: CacheOperationMessage | undefined,
+): Promise<V> {
+  validateKey(key, host.maxKeyBytes);
+  if (typeof factory !== 'function') throw new CacheConfigError('getOrSet takes a factory function');
+  const plan = planGetOrSet(options, onBackendError);
+  host.checkOpen();
+  return resolveGetOrSet(host, flights, { key, factory, options, plan }, message);
+}
+
+/**
  * `getOrSet` once its arguments are checked: a fresh entry is a hit; an expired one within the
  * stale-while-revalidate window is served while a refresh runs in the background; otherwise the
  * caller joins the computation of the key in flight or starts one, and gets the stale value when
  * that fails within the stale-if-error window.
  */
-export async function resolveGetOrSet<V>(
+async function resolveGetOrSet<V>(
   host: FactoryHost<V>,
   flights: FlightTable<V>,
   call: GetOrSetCall<V>,
