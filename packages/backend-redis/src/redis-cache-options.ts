@@ -154,6 +154,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The options that `BaseCache` takes, copied from `options` (only those that are set). */
+export function baseOptions(options: RedisCacheOptions): RedisCacheOptions {
+  const base: RedisCacheOptions = {};
+  if (options.name !== undefined) base.name = options.name;
+  if (options.defaultTtl !== undefined) base.defaultTtl = options.defaultTtl;
+  if (options.maxKeyBytes !== undefined) base.maxKeyBytes = options.maxKeyBytes;
+  if (options.onBackendError !== undefined) base.onBackendError = options.onBackendError;
+  return base;
+}
+
 /** Validates the options that are not the base cache's. @throws CacheConfigError */
 export function checkOptions(options: RedisCacheOptions): void {
   if (!isObject(options)) throw new CacheConfigError('RedisCache options must be an object');

@@ -16,12 +16,12 @@
  * No key is forced into one cluster slot: many-key commands are grouped by slot (MGET) or sent as
  * single-key commands that ioredis pipelines per node. SCAN patterns escape the prefix.
  *
- * This file is over 400 lines because it holds every primitive of the backend with its single-node
- * fast path and its Cluster variant; the transport (deadlines, cork batching), the Lua scripts,
- * the tag clock, the SCAN loop, the lock and the script runner live in internal/.
+ * This file holds every primitive of the backend with its single-node fast path; the transport
+ * (deadlines, cork batching), the Lua scripts, the tag clock, the SCAN of the keyspace, the lock,
+ * the script runner, the Cluster variants of many-key commands and closing live in internal/.
  */
 import { randomBytes } from 'node:crypto';
-import { CacheConnectionError, CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';
+import { CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';
 import {
   assertSerializer,
   BaseCache,
@@ -32,26 +32,27 @@ import {
   physicalExpiry,
   type StoredEntry,
 } from '@cache/core/backend';
-import { type Cluster, Command, Redis } from 'ioredis';
-import { busPorts } from './internal/bus-send.js';
+import { type Cluster, Redis } from 'ioredis';
+import { setManyOnNode, unlinkLiveOnNode } from './internal/batches.js';
+import { openBusPort } from './internal/bus-send.js';
 import { decodeEntry, encodeSetFrame, FrameCommand, getFrame, mgetFrame } from './internal/entry-codec.js';
 import { mapRedisError } from './internal/errors.js';
-import { groupBySlot } from './internal/key-slot.js';
-import { withDeadline } from './internal/deadline.js';
+import { clusterMget, clusterSetMany, unlinkOnNode } from './internal/cluster.js';
+import { closeOwnedClient } from './internal/close.js';
 import { Transport } from './internal/transport.js';
 import { acquireRedisLock } from './internal/lock.js';
 import { escapeMatch, globToMatch } from './internal/patterns.js';
-import { scanLoop } from './internal/scan.js';
-import { type Arg, checkResults, ScriptRunner } from './internal/script-runner.js';
-import { ADD, IS_LIVE, SET_MANY, UNLINK_IF_SAME, UNLINK_LIVE, UNLINK_LIVE_MANY } from './internal/scripts.js';
-import { ADD_TAGGED, patchCreatedAt, SET_MANY_TAGGED, SET_TAGGED, TagClock } from './internal/tag-clock.js';
-import { TimedRedis } from './internal/timed-redis.js';
-import { checkOptions, createClient, type RedisCacheOptions, resolvePrefix } from './redis-cache-options.js';
-
-const SCAN_COUNT = 1000;
-/** Keys per many-key script call. */
-const BATCH = 500;
-const QUIT_TIMEOUT = 1_000;
+import { scanKeyspace } from './internal/scan.js';
+import { ScriptRunner } from './internal/script-runner.js';
+import { ADD, IS_LIVE, UNLINK_IF_SAME, UNLINK_LIVE } from './internal/scripts.js';
+import { ADD_TAGGED, patchCreatedAt, readTagTime, SET_TAGGED, TagClock } from './internal/tag-clock.js';
+import {
+  baseOptions,
+  checkOptions,
+  createClient,
+  type RedisCacheOptions,
+  resolvePrefix,
+} from './redis-cache-options.js';
 
 /**
  * A cache in Redis. Entries are shared by every process and instance that uses the same server
@@ -97,17 +98,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   readonly #frames: boolean;
   /** What frames put before an entry's key: the client's `keyPrefix`, then the entry prefix. */
   readonly #framePrefix: string;
-  /** Set when {@link writeEntry} handed its one command to the connection before returning (see #openBusPort). */
+  /** Set when {@link writeEntry} handed its one command to the connection before returning (see internal/bus-send.ts). */
   #lastWriteSent = false;
 
   constructor(options: RedisCacheOptions = {}) {
     checkOptions(options);
-    const base: RedisCacheOptions = {};
-    if (options.name !== undefined) base.name = options.name;
-    if (options.defaultTtl !== undefined) base.defaultTtl = options.defaultTtl;
-    if (options.maxKeyBytes !== undefined) base.maxKeyBytes = options.maxKeyBytes;
-    if (options.onBackendError !== undefined) base.onBackendError = options.onBackendError;
-    super(base, 'redis');
+    super(baseOptions(options), 'redis');
     this.prefix = resolvePrefix(options.prefix);
     this.#entryPrefix = `${this.prefix}e:`;
     this.#tagPrefix = `${this.prefix}t:`;
@@ -136,25 +132,13 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       if (this.emitter.listening) this.emitter.emit('error', { error: mapRedisError(error, this.#client) });
     };
     if (this.#owned) this.#client.on('error', this.#onClientError);
-    if (this.#frames) this.#openBusPort();
-  }
-
-  /** Lets a `RedisBus` on this server publish on this cache's connection (internal/bus-send.ts). */
-  #openBusPort(): void {
-    const io = this.#io;
-    busPorts.set(this, {
-      client: this.#client as Redis,
-      entryPrefix: this.#framePrefix,
-      publish: (channel, message) => io.send(new Command('publish', [channel, message])),
-      publishBehind: (write, channel, message) => {
-        io.corkNow();
+    // Lets a `RedisBus` on this server publish on this cache's connection (internal/bus-send.ts).
+    if (this.#frames)
+      openBusPort(this, this.#client as Redis, this.#framePrefix, this.#io, () => {
+        const sent = this.#lastWriteSent;
         this.#lastWriteSent = false;
-        const written = write();
-        if (!this.#lastWriteSent) return { written, sent: undefined };
-        this.#lastWriteSent = false;
-        return { written, sent: io.send(new Command('publish', [channel, message])) };
-      },
-    });
+        return sent;
+      });
   }
 
   /** The ioredis client (borrowed or owned). Keys written through it bypass the cache's layout. */
@@ -255,13 +239,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     if (stamp !== undefined) patchCreatedAt(bytes, stamp);
     const px = this.#px(entry);
     const redisKey = this.#entryPrefix + key;
-    try {
-      await this.#io.guard(() =>
-        px === undefined ? this.#client.set(redisKey, bytes) : this.#client.set(redisKey, bytes, 'PX', px),
-      );
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+    const c = this.#client;
+    const set = px === undefined ? () => c.set(redisKey, bytes) : () => c.set(redisKey, bytes, 'PX', px);
+    await this.#mapped(this.#io.guard(set), key);
   }
 
   protected override async writeEntries(
@@ -274,39 +254,16 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     });
     // One call's entries share their options: all tagged or none.
     const tagged = entries.some(([, entry]) => entry.tags.length > 0);
-    try {
-      if (this.#cluster) {
-        if (tagged) {
-          const stamp = await this.#stamp('w');
-          for (const item of items) patchCreatedAt(item[1], stamp);
-        }
-        const client = this.#client;
-        await this.#io.guard(() =>
-          Promise.all(
-            items.map(([k, b, px]) => (px === undefined ? client.set(k, b) : client.set(k, b, 'PX', px))),
-          ),
-        );
-        return;
+    if (this.#cluster) {
+      if (tagged) {
+        const stamp = await this.#stamp('w');
+        for (const item of items) patchCreatedAt(item[1], stamp);
       }
-      // One node: one script call sets them all (atomically, and with one reply and one timer
-      // instead of one per key as a pipeline would have).
-      // Chunks keep each call's arguments and the server's time in the script bounded.
-      const calls: Promise<unknown>[] = [];
-      for (let at = 0; at < items.length; at += BATCH) {
-        const chunk = items.slice(at, at + BATCH);
-        const args: Arg[] = chunk.map((item) => item[1]);
-        for (const item of chunk) args.push(item[2] ?? '');
-        const keys = chunk.map((item) => item[0]);
-        calls.push(
-          tagged
-            ? this.#scripts.evalKeys(SET_MANY_TAGGED, [this.#clock.key, ...keys], args)
-            : this.#scripts.evalKeys(SET_MANY, keys, args),
-        );
-      }
-      await Promise.all(calls);
-    } catch (error) {
-      throw mapRedisError(error, this.#client);
+      await this.#mapped(clusterSetMany(this.#client, this.#io.guard, items));
+      return;
     }
+    // One node: script calls set them all, in chunks (internal/batches.ts).
+    await this.#mapped(setManyOnNode(this.#scripts, items, tagged ? this.#clock.key : undefined));
   }
 
   protected async addEntry(key: string, entry: StoredEntry<V>): Promise<boolean> {
@@ -317,15 +274,13 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
     // The script writes unless a live entry is there: undecodable bytes, an expired envelope and
     // nothing at all are absent alike, and one script run decides, so exactly one add wins.
     if (entry.tags.length > 0 && this.#cluster) patchCreatedAt(bytes, await this.#stamp('w', key));
-    try {
-      const added =
-        entry.tags.length > 0 && !this.#cluster
-          ? await this.#scripts.evalKeys(ADD_TAGGED, [redisKey, this.#clock.key], args)
-          : await this.#scripts.eval(ADD, redisKey, args);
-      return added === 1;
-    } catch (error) {
-      throw mapRedisError(error, this.#client, key);
-    }
+    const added = await this.#mapped(
+      entry.tags.length > 0 && !this.#cluster
+        ? this.#scripts.evalKeys(ADD_TAGGED, [redisKey, this.#clock.key], args)
+        : this.#scripts.eval(ADD, redisKey, args),
+      key,
+    );
+    return added === 1;
   }
 
   /** Compare-and-delete: removes the key only while it holds the bytes that the read decoded. */
@@ -344,28 +299,20 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   protected override async removeEntries(keys: readonly string[]): Promise<string[] | number> {
     const redisKeys = keys.map((key) => this.#entryPrefix + key);
     const removed: string[] = [];
-    try {
-      if (!this.#cluster) {
-        // The keys only when someone listens for their `delete` events; else the count is enough.
-        const name = this.emitter.listening;
-        const args = [this.now(), name ? '1' : '0'];
-        const calls: Promise<unknown>[] = [];
-        for (let at = 0; at < redisKeys.length; at += BATCH) {
-          calls.push(this.#scripts.evalKeys(UNLINK_LIVE_MANY, redisKeys.slice(at, at + BATCH), args));
-        }
-        const replies = await Promise.all(calls);
-        if (!name) return replies.reduce((sum: number, n) => sum + Number(n), 0);
-        // One '0'/'1' character per key of each batch, in order.
-        const flags = replies.join('');
-        for (let i = 0; i < keys.length; i++) if (flags.charCodeAt(i) === 49) removed.push(keys[i] as string);
-        return removed;
-      }
-      const flags = await this.#scripts.evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]);
-      for (let i = 0; i < keys.length; i++) if (flags[i] === 1) removed.push(keys[i] as string);
+    if (!this.#cluster) {
+      // The keys only when someone listens for their `delete` events; else the count is enough.
+      const name = this.emitter.listening;
+      const args = [this.now(), name ? '1' : '0'];
+      const replies = await this.#mapped(unlinkLiveOnNode(this.#scripts, redisKeys, args));
+      if (!name) return replies.reduce((sum: number, n) => sum + Number(n), 0);
+      // One '0'/'1' character per key of each batch, in order.
+      const flags = replies.join('');
+      for (let i = 0; i < keys.length; i++) if (flags.charCodeAt(i) === 49) removed.push(keys[i] as string);
       return removed;
-    } catch (error) {
-      throw mapRedisError(error, this.#client);
     }
+    const flags = await this.#mapped(this.#scripts.evalMany(undefined, UNLINK_LIVE, redisKeys, [this.now()]));
+    for (let i = 0; i < keys.length; i++) if (flags[i] === 1) removed.push(keys[i] as string);
+    return removed;
   }
 
   protected async *scanKeys(prefix: string | undefined): AsyncIterable<string> {
@@ -390,18 +337,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
         ? `${escapeMatch(this.prefix)}[et]:*`
         : escapeMatch(this.#entryPrefix + prefix) + '*';
     for await (const { node, keys } of this.#scan(match)) {
-      try {
-        if (this.#cluster) {
-          const pipeline = node.pipeline();
-          for (const key of keys) pipeline.unlink(key);
-          checkResults(
-            await this.#io.guard(() => pipeline.exec()),
-            () => new CacheConnectionError('redis pipeline was discarded'),
-          );
-        } else await this.#io.guard(() => node.unlink(...keys));
-      } catch (error) {
-        throw mapRedisError(error, this.#client);
-      }
+      await this.#mapped(unlinkOnNode(node, this.#io.guard, keys, this.#cluster));
     }
   }
 
@@ -424,17 +360,9 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
 
   protected async readTagInvalidations(tags: readonly string[]): Promise<(number | undefined)[]> {
     const values = await this.#mapped(this.#mget(this.#tagPrefix, tags));
-    return values.map((bytes) => {
-      if (bytes == null) return undefined;
-      const at = Number(bytes.toString('latin1'));
-      return Number.isFinite(at) ? at : undefined;
-    });
+    return values.map((bytes) => (bytes == null ? undefined : readTagTime(bytes)));
   }
 
-  /**
-   * Records the invalidation at a stamp of the server-time clock; the core's local time `_at` is
-   * not used (internal/tag-clock.ts).
-   */
   /**
    * Records the invalidation at a stamp of the server-time clock; the core's local time `_at` is
    * not used (internal/tag-clock.ts).
@@ -446,35 +374,12 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
   /** @throws CacheConfigError for an infinite lease (a lock must expire when its holder dies). */
   protected override acquireLock(key: string, lease: number, wait: number): Promise<LockRelease | undefined> {
     const context = { client: this.#client, guard: this.#io.guard, scripts: this.#scripts };
-    return acquireRedisLock(
-      context,
-      this.#lockPrefix + key,
-      key,
-      randomBytes(16).toString('hex'),
-      lease,
-      wait,
-    );
+    const token = randomBytes(16).toString('hex');
+    return acquireRedisLock(context, this.#lockPrefix + key, key, token, lease, wait);
   }
 
   protected override async closeBackend(): Promise<void> {
-    if (!this.#owned) return;
-    const client = this.#client;
-    if (client instanceof TimedRedis) client.deadlines.stop();
-    if (client.status === 'ready') {
-      await withDeadline(client.quit(), QUIT_TIMEOUT, () => new CacheConnectionError('QUIT timed out')).catch(
-        () => undefined,
-      );
-    }
-    if (client.status !== 'end') {
-      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-      client.disconnect();
-      await withDeadline(ended, QUIT_TIMEOUT, () => new CacheConnectionError('disconnect timed out')).catch(
-        () => undefined,
-      );
-    }
-    client.off('error', this.#onClientError);
-    // ioredis may still report the closing socket; keep those quiet.
-    client.on('error', noop);
+    if (this.#owned) await closeOwnedClient(this.#client, this.#onClientError);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -519,7 +424,7 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
    * order of `keys`.
    */
   #mget(prefix: string, names: readonly string[]): Promise<(Buffer | null)[]> {
-    if (this.#cluster) return this.#clusterMget(names.map((name) => prefix + name));
+    if (this.#cluster) return clusterMget(this.#client, this.#io.guard, prefix, names);
     if (!this.#frames) {
       const client = this.#client;
       const keys = names.map((name) => prefix + name);
@@ -533,53 +438,8 @@ export class RedisCache<V = unknown> extends BaseCache<V> {
       : this.#io.send<(Buffer | null)[]>(new FrameCommand('mget', mgetFrame(full, names)));
   }
 
-  /** {@link RedisCache.#mget} on a Cluster: one MGET per slot, in parallel. */
-  async #clusterMget(keys: readonly string[]): Promise<(Buffer | null)[]> {
-    const client = this.#client;
-    if (keys.length === 1) return [await this.#io.guard(() => client.getBuffer(keys[0] as string))];
-    const out: (Buffer | null)[] = new Array(keys.length);
-    const groups = [...groupBySlot(keys).values()];
-    await this.#io.guard(() =>
-      Promise.all(
-        groups.map(async (indexes) => {
-          const values = await client.mgetBuffer(...indexes.map((i) => keys[i] as string));
-          for (let j = 0; j < indexes.length; j++) out[indexes[j] as number] = values[j] ?? null;
-        }),
-      ),
-    );
-    return out;
-  }
-
-  /**
-   * SCANs every master (or the one server) with a MATCH pattern (under the cache's keys, without
-   * the client's `keyPrefix`, which is added here); yields each non-empty batch. Each node's loop
-   * is checked to end (internal/scan.ts).
-   *
-   * `keys` are as commands sent through `node` take them (without the `keyPrefix` that `node`
-   * adds itself); `cut` is how many characters of each come before the cache's own key layout
-   * (the part of the client's `keyPrefix` that `node` does not add: a Cluster's nodes add none).
-   */
-  async *#scan(match: string): AsyncGenerator<{ node: Redis; keys: string[]; cut: number }> {
-    const nodes = this.#cluster ? (this.#client as Cluster).nodes('master') : [this.#client as Redis];
-    const full = escapeMatch(this.#keyPrefix) + match;
-    for (const node of nodes) {
-      const nodePrefix = node.options.keyPrefix ?? '';
-      const strip = this.#keyPrefix.startsWith(nodePrefix) ? nodePrefix.length : 0;
-      const cut = this.#keyPrefix.length - strip;
-      const calls = {
-        scan: (cursor: string) => this.#io.guard(() => node.scan(cursor, 'MATCH', full, 'COUNT', SCAN_COUNT)),
-        dbsize: () => this.#io.guard(() => node.dbsize()),
-      };
-      try {
-        for await (const keys of scanLoop(calls, SCAN_COUNT)) {
-          if (strip > 0) for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as string).slice(strip);
-          yield { node, keys, cut };
-        }
-      } catch (error) {
-        throw mapRedisError(error, this.#client);
-      }
-    }
+  /** SCAN of the cache's keys matching `match`, on every master (internal/scan.ts). */
+  #scan(match: string): AsyncGenerator<{ node: Redis; keys: string[]; cut: number }> {
+    return scanKeyspace(this.#client, this.#io.guard, match);
   }
 }
-
-function noop(): void {}

@@ -8,8 +8,18 @@
  * of a table that holds at most a few times DBSIZE buckets; {@link callLimit} leaves a wide margin
  * over that (and DBSIZE is read again when the limit is reached, for a keyspace that grows while it
  * is scanned). A server that breaks any of these rules fails the loop with `CacheConnectionError`.
+ *
+ * {@link scanKeyspace} runs that loop on every master of a Cluster (or on the one server), with
+ * the client's `keyPrefix` handled, for `RedisCache`'s `scanKeys`, `clear` and pattern deletes.
  */
 import { CacheConnectionError } from '@cache/core';
+import type { Cluster, Redis } from 'ioredis';
+import { mapRedisError } from './errors.js';
+import { escapeMatch } from './patterns.js';
+import type { Guard } from './script-runner.js';
+
+/** Keys asked per SCAN call. */
+const SCAN_COUNT = 1000;
 
 /** What the loop needs: a SCAN call and a DBSIZE call on one node, each already bounded in time. */
 export interface ScanNode {
@@ -76,4 +86,40 @@ export async function* scanLoop(node: ScanNode, count: number): AsyncGenerator<s
     cursor = next;
     if (keys.length > 0) yield keys;
   } while (cursor !== '0');
+}
+
+/**
+ * SCANs every master (or the one server) with a MATCH pattern (under the cache's keys, without
+ * the client's `keyPrefix`, which is added here); yields each non-empty batch. Each node's loop
+ * is checked to end ({@link scanLoop}); failures are mapped (internal/errors.ts).
+ *
+ * `keys` are as commands sent through `node` take them (without the `keyPrefix` that `node`
+ * adds itself); `cut` is how many characters of each come before the cache's own key layout
+ * (the part of the client's `keyPrefix` that `node` does not add: a Cluster's nodes add none).
+ */
+export async function* scanKeyspace(
+  client: Redis | Cluster,
+  guard: Guard,
+  match: string,
+): AsyncGenerator<{ node: Redis; keys: string[]; cut: number }> {
+  const keyPrefix = client.options.keyPrefix ?? '';
+  const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  const full = escapeMatch(keyPrefix) + match;
+  for (const node of nodes) {
+    const nodePrefix = node.options.keyPrefix ?? '';
+    const strip = keyPrefix.startsWith(nodePrefix) ? nodePrefix.length : 0;
+    const cut = keyPrefix.length - strip;
+    const calls = {
+      scan: (cursor: string) => guard(() => node.scan(cursor, 'MATCH', full, 'COUNT', SCAN_COUNT)),
+      dbsize: () => guard(() => node.dbsize()),
+    };
+    try {
+      for await (const keys of scanLoop(calls, SCAN_COUNT)) {
+        if (strip > 0) for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as string).slice(strip);
+        yield { node, keys, cut };
+      }
+    } catch (error) {
+      throw mapRedisError(error, client);
+    }
+  }
 }

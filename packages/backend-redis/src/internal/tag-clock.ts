@@ -142,6 +142,12 @@ export function patchCreatedAt(envelope: Buffer, at: number): void {
   envelope.writeDoubleLE(envelope.readDoubleLE(offset + 16) + shift, offset + 16);
 }
 
+/** A tag record's value (decimal epoch ms) as a time; `undefined` when it is not a number. */
+export function readTagTime(bytes: Buffer): number | undefined {
+  const at = Number(bytes.toString('latin1'));
+  return Number.isFinite(at) ? at : undefined;
+}
+
 /** The server-time clock of one cache prefix: stamps, and invalidations recorded at a stamp. */
 export class TagClock {
   /** The stamp record's Redis key. */
