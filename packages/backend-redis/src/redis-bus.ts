@@ -14,7 +14,8 @@
  *
  * This file is over 400 lines because one state machine (`connected`) follows three life cycles
  * that feed it: the subscriber's, the Cluster node choice and, in tracking mode, the tracked
- * client's; the options and the connections they make are in redis-bus-options.ts.
+ * client's. The options and connections are in redis-bus-options.ts, the listeners and the wire
+ * helpers in internal/bus-listeners.ts and internal/bus-wire.ts.
  */
 import {
   type BusPublisher,
@@ -22,14 +23,26 @@ import {
   type CacheBus,
   CacheConfigError,
   CacheConnectionError,
-  CacheError,
+  type CacheError,
   CacheSerializationError,
   CacheTimeoutError,
   type Clock,
   systemClock,
 } from '@cache/core';
-import { type BusOperation, type CacheBusEvents, encodeBusMessage } from '@cache/core/backend';
+import { type CacheBusEvents, encodeBusMessage } from '@cache/core/backend';
 import { type Cluster, Redis } from 'ioredis';
+import { BusListeners } from './internal/bus-listeners.js';
+import {
+  COMMAND_WAIT,
+  mapPublishError,
+  noop,
+  parseNodeKey,
+  publisherReady,
+  quit,
+  sameServer,
+  toBuffer,
+  trackingOperation,
+} from './internal/bus-wire.js';
 import { busPorts } from './internal/bus-send.js';
 import { withDeadline } from './internal/deadline.js';
 import { mapRedisError } from './internal/errors.js';
@@ -48,13 +61,9 @@ import {
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 /** The `from` of the messages made from Redis' invalidation reports. */
 export const TRACKING_SENDER = 'redis-tracking';
-/** Longest wait for QUIT, and for `CLIENT TRACKING` on the tracked client. */
-const COMMAND_WAIT = 2_000;
 
 /** The clients that a tracking bus (not closed) uses: tracking on one connection has one redirect. */
 const trackedClients = new WeakSet<object>();
-
-type Listener<E extends keyof CacheBusEvents> = (payload: CacheBusEvents[E]) => void;
 
 /**
  * A {@link CacheBus} on Redis pub/sub, for one server, a Sentinel-managed master or a Cluster.
@@ -103,12 +112,7 @@ export class RedisBus implements CacheBus {
   #subscriber: Redis | undefined;
   /** `'tracking'` mode: the cache's client, on which tracking is turned on. */
   readonly #tracked: Redis | undefined;
-  readonly #messageListeners = new Set<(message: Uint8Array) => void>();
-  readonly #eventListeners: { [E in keyof CacheBusEvents]: Set<Listener<E>> } = {
-    connect: new Set(),
-    disconnect: new Set(),
-    error: new Set(),
-  };
+  readonly #listeners = new BusListeners();
   /** The subscriber connection's subscribe completed (since its last `ready`). */
   #subscribed = false;
   /** `'tracking'` mode: tracking is on, redirected to the current subscriber connection. */
@@ -237,23 +241,12 @@ export class RedisBus implements CacheBus {
 
   /** Calls `listener` with the bytes of each message received; returns the unsubscribe. */
   subscribe(listener: (message: Uint8Array) => void): () => void {
-    // A wrapper per call, so that the same function subscribed twice is called twice.
-    const entry = (message: Uint8Array): void => listener(message);
-    this.#messageListeners.add(entry);
-    return () => {
-      this.#messageListeners.delete(entry);
-    };
+    return this.#listeners.subscribe(listener);
   }
 
   /** Listens to `connect`, `disconnect` or `error`; returns the unsubscribe. */
-  on<E extends keyof CacheBusEvents>(event: E, listener: Listener<E>): () => void {
-    const set = this.#eventListeners[event] as Set<Listener<E>> | undefined;
-    if (set === undefined) throw new CacheError(`RedisBus has no event ${JSON.stringify(event)}`);
-    const entry: Listener<E> = (payload) => listener(payload);
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
+  on<E extends keyof CacheBusEvents>(event: E, listener: (payload: CacheBusEvents[E]) => void): () => void {
+    return this.#listeners.on(event, listener);
   }
 
   /**
@@ -283,8 +276,7 @@ export class RedisBus implements CacheBus {
         );
     }
     await Promise.all(closing);
-    this.#messageListeners.clear();
-    for (const set of Object.values(this.#eventListeners)) set.clear();
+    this.#listeners.clear();
   }
 
   /** Why a publish of `message` is refused (the bus is closed, the message is not bytes), if it is. */
@@ -315,29 +307,10 @@ export class RedisBus implements CacheBus {
 
   /** Resolves on the publisher's next `ready`, rejects when its connection attempt fails. */
   #whenReady(): Promise<void> {
-    if (this.#readyWait !== undefined) return this.#readyWait;
-    const publisher = this.#publisher;
-    const wait = new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        publisher.off('ready', onReady);
-        publisher.off('close', onClose);
-        publisher.off('end', onClose);
-        this.#readyWait = undefined;
-      };
-      const onReady = (): void => {
-        done();
-        resolve();
-      };
-      const onClose = (): void => {
-        done();
-        reject(new CacheConnectionError(`redis is not reachable (bus publisher status ${publisher.status})`));
-      };
-      publisher.on('ready', onReady);
-      publisher.on('close', onClose);
-      publisher.on('end', onClose);
+    this.#readyWait ??= publisherReady(this.#publisher).finally(() => {
+      this.#readyWait = undefined;
     });
-    this.#readyWait = wait;
-    return wait;
+    return this.#readyWait;
   }
 
   /** Listens to a subscriber connection. */
@@ -392,39 +365,13 @@ export class RedisBus implements CacheBus {
   #onMessage(channel: Buffer, message: unknown): void {
     if (channel.equals(this.#channelBytes)) {
       if (!Buffer.isBuffer(message)) return;
-      this.#deliver(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+      this.#listeners.deliver(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
     } else if (this.#tracked !== undefined && channel.equals(this.#invalidateBytes)) {
-      this.#onInvalidate(message);
-    }
-  }
-
-  /** A report of `__redis__:invalidate`: an array of Redis keys, or null when the server was flushed. */
-  #onInvalidate(report: unknown): void {
-    let operation: BusOperation;
-    if (report === null || report === undefined) {
-      operation = { op: 'flush' };
-    } else if (Array.isArray(report)) {
-      const prefix = this.#options.trackedPrefix;
-      const keys: string[] = [];
-      for (const item of report) {
-        const key = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
-        if (key.startsWith(prefix)) keys.push(key.slice(prefix.length));
-      }
-      if (keys.length === 0) return;
-      operation = { op: 'keys', keys };
-    } else {
-      return;
-    }
-    this.#deliver(encodeBusMessage({ ...operation, from: TRACKING_SENDER, seq: 0, at: this.#clock.now() }));
-  }
-
-  #deliver(message: Uint8Array): void {
-    for (const listener of [...this.#messageListeners]) {
-      try {
-        listener(message);
-      } catch (error) {
-        this.#emit('error', { error });
-      }
+      // A report of `__redis__:invalidate`: the keys written, or null when the server was flushed.
+      const operation = trackingOperation(message, this.#options.trackedPrefix);
+      if (operation === undefined) return;
+      const at = this.#clock.now();
+      this.#listeners.deliver(encodeBusMessage({ ...operation, from: TRACKING_SENDER, seq: 0, at }));
     }
   }
 
@@ -538,69 +485,12 @@ export class RedisBus implements CacheBus {
     const connected = this.#subscribed && (this.#tracked === undefined || this.#tracking);
     if (connected === this.#connected || this.#closed) return;
     this.#connected = connected;
-    if (connected) this.#emit('connect', {});
-    else this.#emit('disconnect', error === undefined ? {} : { error });
+    if (connected) this.#listeners.emit('connect', {});
+    else this.#listeners.emit('disconnect', error === undefined ? {} : { error });
   }
 
   #emitError(error: unknown, client: { readonly status: string }): void {
-    if (this.#closed || this.#eventListeners.error.size === 0) return;
-    this.#emit('error', { error: mapRedisError(error, client) });
-  }
-
-  #emit<E extends keyof CacheBusEvents>(event: E, payload: CacheBusEvents[E]): void {
-    for (const listener of [...this.#eventListeners[event]] as Listener<E>[]) {
-      try {
-        listener(payload);
-      } catch {
-        // A listener that throws must not stop the others nor the bus.
-      }
-    }
+    if (this.#closed || !this.#listeners.hearsErrors) return;
+    this.#listeners.emit('error', { error: mapRedisError(error, client) });
   }
 }
-
-/** `host:port` (the host may be an IPv6 address) as ioredis names cluster nodes. */
-function parseNodeKey(key: string | undefined): { host: string; port: number } | undefined {
-  if (key === undefined) return undefined;
-  const colon = key.lastIndexOf(':');
-  const port = Number(key.slice(colon + 1));
-  if (colon <= 0 || !Number.isInteger(port)) return undefined;
-  return { host: key.slice(0, colon), port };
-}
-
-function toBuffer(message: Uint8Array): Buffer {
-  return Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-}
-
-function mapPublishError(error: unknown, client: Redis | Cluster): CacheError {
-  const mapped = mapRedisError(error, client);
-  if (mapped.code === 'CACHE_ERROR' && client.status !== 'ready')
-    return new CacheConnectionError(`redis is not reachable (bus publisher status ${client.status})`, {
-      cause: error,
-    });
-  return mapped;
-}
-
-/**
- * Whether two single-node clients talk to one server as one user (so that what one may publish,
- * the other may too): the same socket path, or host and port, or the same Sentinel master name
- * behind the same sentinels.
- */
-function sameServer(a: Redis, b: Redis): boolean {
-  const x = a.options;
-  const y = b.options;
-  if ((x.username ?? '') !== (y.username ?? '')) return false;
-  if ((x.sentinels?.length ?? 0) > 0 || (y.sentinels?.length ?? 0) > 0)
-    return x.name === y.name && JSON.stringify(x.sentinels) === JSON.stringify(y.sentinels);
-  if (x.path || y.path) return x.path === y.path;
-  return x.host === y.host && x.port === y.port;
-}
-
-/** QUIT, then a hard disconnect if the server does not answer in time. */
-async function quit(connection: Redis | Cluster): Promise<void> {
-  if (connection.status === 'end') return;
-  if (connection.status === 'ready')
-    await withDeadline(connection.quit(), COMMAND_WAIT, () => new Error('timeout')).catch(noop);
-  connection.disconnect();
-}
-
-function noop(): void {}
