@@ -1,51 +1,18 @@
 /**
  * W-TinyLFU with an adaptive window, after Caffeine's `BoundedLocalCache` (Einziger, Friedman &
- * Manes, "TinyLFU: A Highly Efficient Cache Admission Policy", and Caffeine's adaptive window).
+ * Manes, "TinyLFU: A Highly Efficient Cache Admission Policy"). docs/memory-policies.md ("How the
+ * default policy works") explains the design and the measurements behind it.
  *
- * Layout: three lists over slots, the admission window (starts at 1% of the entries) and
- * the main space as a segmented LRU, probation and protected (protected holds at most 80% of
- * main). New entries enter the window. When the cache is over its limit, the window's overflow
- * moves to probation's tail as candidates, and the candidate duels probation's head (the
- * victim): the one with the lower frequency is evicted, the victim on a strict win of the
- * candidate. A warm candidate (frequency >= 6) that loses still gets in with probability 1/128,
- * so that an attacker cannot pin hot victims by flooding colliding hashes (keys are also hashed
- * with a per-instance random seed). An entry read in probation is promoted to protected;
- * protected's overflow is demoted to probation's tail.
+ * Three lists over slots: the admission window (1% of the entries at first, then the share the
+ * {@link WindowTuner} picks) and main, a segmented LRU of probation and protected (at most 80% of
+ * main). New entries enter the window; its overflow moves to probation's tail as candidates, and
+ * each candidate duels probation's head, the victim: the one with the lower frequency leaves.
+ * Recency is CLOCK: a hit sets the entry's reference bit, and the entry moves (or is promoted)
+ * when eviction reaches it. Frequencies are a {@link FrequencySketch} by key hash plus a pending
+ * count in each node, handed to the sketch when the entry leaves.
  *
- * Recency is lazy (CLOCK, second chance): a hit only sets a reference bit in the entry's node
- * and moves nothing. When eviction reaches the head of a list, a referenced entry loses its bit
- * and goes to the tail instead of leaving (window and protected), or is promoted (probation).
- * Each list is then an approximate LRU, as in CLOCK; a hit writes one 16-byte node and touches
- * no neighbour, where an exact LRU relinks three nodes at random places in memory. What that
- * costs in hit ratio is measured in docs/memory-policies.md.
- *
- * Frequencies: a {@link FrequencySketch} (4-bit count-min, halved every `10 x entries`
- * counted requests) counts inserts, hits and overwrites by key hash. As in Caffeine, a read
- * miss is not counted: the insert that follows it is, once. Inserts and hits are counted in
- * the entry's own node (a 4-bit pending count) rather than in the sketch, so they touch no
- * sketch line (a random 64-byte line per request, a cache miss in a big cache). A duel reads
- * the sketch's estimate plus the pending count; an entry that leaves hands its pending count
- * to the sketch (whose line the duel just read), which remembers it for the key's return; when
- * the sketch halves, pending counts halve too. The keys the window tuner samples are counted
- * in the sketch at once (its miniatures read it).
- *
- * Memory layout (V8): one Int32Array of 4-int nodes, one per slot plus three list sentinels:
- * prev and next (node offsets), the key hash, and a state (segment, reference bit, frequency,
- * pending). A hit reads and writes one 16-byte node; the lists are circular through their
- * sentinels, so linking and unlinking have no branches.
- *
- * Window tuning by miniature simulation ({@link WindowTuner}): a fixed 1/R of the key space
- * (R = 1 up to 512 entries) also runs through six miniature W-TinyLFU caches of `entries / R`
- * entries with fixed window shares from 1% to 80%, which read this policy's sketch. Every
- * epoch (about `entries` requests) the share whose miniature has the most recent hits becomes
- * the window's size, when it beats the current share by a clear margin. The window is resized
- * at once: growing it moves main's oldest entries into it, shrinking it moves its oldest to
- * probation. Recency-biased workloads get a big window (LRU-like), frequency-biased ones 1%.
- * This replaces Caffeine's hill climber, which compares the hit ratio of consecutive periods
- * and so mistakes a workload's phase changes for the effect of its own steps.
- *
- * The entry count used for the split is `capacityHint` (the cache's `maxEntries`) or, when the
- * cache is bounded by bytes only, the largest entry count seen when an eviction was needed.
+ * Nodes: one Int32Array of 4-int nodes (prev, next, key hash, state), one per slot after three
+ * list sentinels; the lists are circular through their sentinels, so linking has no branches.
  *
  * It is over 400 lines because it is a hot loop: every read, insert and eviction of the default
  * policy runs here, on one node layout whose constants V8 folds only when they are local to the
@@ -54,7 +21,7 @@
 import { FrequencySketch } from './frequency-sketch.js';
 import { hashString, randomSeed, xorshift32 } from './hash.js';
 import type { EvictionPolicy } from './policy.js';
-import { MINI_ENTRIES, WindowTuner } from './window-tuner.js';
+import { MINI_ENTRIES, WindowTuner, windowLimit } from './window-tuner.js';
 
 const NOWHERE = 0;
 const WINDOW = 1;
@@ -67,11 +34,9 @@ const PREV = 0;
 const NEXT = 1;
 const HASH = 2;
 /**
- * The state field: the segment (bits 0-1), the reference bit (bit 2: read since the policy last
- * looked at the entry), the sampled bit (bit 3: the window tuner samples this key), the
- * frequency (bits 4-7), the pending count (bits 8-11), and the reads since the entry was written
- * (bits 12-30, saturating; they rank `hottest()` keys that the sketch's 4-bit counts cannot tell
- * apart, and play no part in eviction).
+ * The state field: segment (bits 0-1), reference bit (2: read since the policy last looked),
+ * sampled bit (3: the window tuner samples this key), frequency (4-7), pending count (8-11), and
+ * the reads since the entry was written (12-30, saturating: they rank `hottest()`, not eviction).
  */
 const STATE = 3;
 const SEGMENT = 3;
@@ -96,7 +61,6 @@ const PROTECTED_LIST = PROTECTED * STRIDE;
 const FIRST = 4;
 const FIRST_OFFSET = FIRST * STRIDE;
 
-const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
 /** A losing candidate at least this frequent is admitted with probability 1/128. */
 const ADMIT_HASHDOS_THRESHOLD = 6;
@@ -137,8 +101,6 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #tuner: WindowTuner | null = null;
   /** A hash is sampled for the tuner when these bits are 0 (all bits without a tuner: only hash 0, counted at once). */
   #sampleMask = -1;
-  /** The entry count the tuner was sized for. */
-  #tunerEntries = 0;
 
   #evicting = false;
   /** The node inserted last: the window's most recent entry, never swept out by the eviction its insert causes. */
@@ -175,10 +137,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
     const node = this.#node;
     const at = (slot + FIRST) * STRIDE;
     const state = node[at + STATE]!;
-    // Recency is a reference bit: the entry moves (or is promoted) when eviction reaches it.
-    // A key the tuner samples is counted in the sketch at once; others are counted in the node
-    // (the sketch hears of it when the entry leaves), so a hit touches no sketch line. Whether a
-    // key is sampled is a bit of its state, set at insert: a hit reads one word of its node.
+    // A reference bit for recency; the count goes to the node, so a hit touches no sketch line,
+    // except for a key the tuner samples (its bit is set at insert), counted in the sketch at once.
     const read = (state & READS) === READS ? 0 : READ;
     if (state & SAMPLED) {
       this.#countSampled(node, at, node[at + HASH]!);
@@ -259,26 +219,15 @@ export class TinyLfuPolicy implements EvictionPolicy {
       this.#judged(node);
       return (victim >> 2) - FIRST;
     }
-    const evictVictim = this.#admit(
-      node[candidate + HASH]!,
-      (node[candidate + STATE]! & PENDING) >>> PENDING_SHIFT,
-      node[victim + HASH]!,
-      (node[victim + STATE]! & PENDING) >>> PENDING_SHIFT,
-    );
+    const evictVictim = this.#admit(node, candidate, victim);
     this.#judged(node);
     return ((evictVictim ? victim : candidate) >> 2) - FIRST;
   }
 
-  /**
-   * The sketch's estimate plus the hits the node counted that the sketch has not heard of yet
-   * (0-15), then the reads since the entry was written.
-   */
+  /** The entry's frequency (see `#frequency`), then the reads since it was written. */
   rank(slot: number): number {
     const at = (slot + FIRST) * STRIDE;
-    const state = this.#node[at + STATE]!;
-    const pending = (state & PENDING) >>> PENDING_SHIFT;
-    const frequency = Math.min(15, this.#sketch.frequency(this.#node[at + HASH]!) + pending);
-    return (frequency << 19) + (state >>> READS_SHIFT);
+    return (this.#frequency(this.#node, at) << 19) + (this.#node[at + STATE]! >>> READS_SHIFT);
   }
 
   clear(): void {
@@ -323,9 +272,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   /**
-   * The sketch halved its counters: halve the counts held in the nodes alike. A node's
-   * frequency is the sketch's estimate when the node last synchronised with it (0 if never)
-   * plus its pending count; the sketch halved the first part, the rest stays pending.
+   * The sketch halved its counters: halve the nodes' counts alike. A node's frequency is the
+   * sketch's estimate when they last synchronised plus its pending count, which stays pending.
    */
   #age(): void {
     this.#resets = this.#sketch.resets;
@@ -346,11 +294,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   /**
    * The window's overflow becomes the candidates, at probation's tail (CLOCK order: an entry read
-   * while in the window gets a second chance at its tail instead). A method of its own: at the
-   * first eviction the whole window overflows (it holds everything while the cache fills), and
-   * V8 compiles the loop that moves it on the spot; inside `victim` that compilation saw none of
-   * the code after the loop, and the optimized `victim` then bailed out about once per 1,000
-   * evictions for the rest of the run.
+   * while in the window gets a second chance at its tail instead). A method of its own, so that
+   * V8's on-the-spot compilation of this loop at the first eviction does not deoptimize `victim`
+   * (docs/memory-policies.md).
    */
   #overflow(node: Int32Array): void {
     while (node[WINDOW_LIST + LENGTH]! > this.#windowMaximum) {
@@ -362,11 +308,9 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   /**
-   * Sweeps the window (CLOCK) and returns its head, which is never the entry inserted last while
-   * the window holds another: when every older entry was read, the sweep moves them all behind
-   * the newcomer, which exact LRU would keep as the most recent; it goes back to the tail and
-   * the sweep picks the least recent of the others. So a write never evicts its own entry
-   * through the window.
+   * Sweeps the window (CLOCK) and returns its head, never the entry inserted last while the
+   * window holds another (when the sweep moved every older, read entry behind it): a write never
+   * evicts its own entry through the window.
    */
   #windowHead(node: Int32Array): number {
     const at = this.#sweep(node, WINDOW_LIST);
@@ -388,26 +332,26 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   /**
-   * True when the candidate should be admitted (the victim evicted). A key's frequency is the
-   * sketch's estimate plus the hits its node counted that the sketch has not heard of yet.
+   * True when the candidate at `candidate` should be admitted (the victim at `victim` evicted). A
+   * warm candidate that loses still gets in with probability 1/128: an attacker flooding keys whose
+   * hashes collide with a hot victim's cannot pin it (keys are also hashed with a per-instance seed).
    */
-  #admit(
-    candidateHash: number,
-    candidatePending: number,
-    victimHash: number,
-    victimPending: number,
-  ): boolean {
-    const sketch = this.#sketch;
-    let victimFrequency = sketch.frequency(victimHash) + victimPending;
-    let candidateFrequency = sketch.frequency(candidateHash) + candidatePending;
-    if (victimFrequency > 15) victimFrequency = 15;
-    if (candidateFrequency > 15) candidateFrequency = 15;
+  #admit(node: Int32Array, candidate: number, victim: number): boolean {
+    const victimFrequency = this.#frequency(node, victim);
+    const candidateFrequency = this.#frequency(node, candidate);
     if (candidateFrequency > victimFrequency) return true;
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       this.#random = xorshift32(this.#random);
       return (this.#random & 127) === 0;
     }
     return false;
+  }
+
+  /** The sketch's estimate plus the hits the node counted that the sketch has not heard of yet, at most 15. */
+  #frequency(node: Int32Array, at: number): number {
+    const frequency =
+      this.#sketch.frequency(node[at + HASH]!) + ((node[at + STATE]! & PENDING) >>> PENDING_SHIFT);
+    return frequency > 15 ? 15 : frequency;
   }
 
   /**
@@ -430,9 +374,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   /**
-   * The least recent entry of the list at `list` that was not read since the policy last looked
-   * at it (CLOCK): read entries at the head lose their reference bit and move to the tail.
-   * Returns `list` itself when the list is empty.
+   * The least recent entry of the list at `list` not read since the policy last looked (CLOCK:
+   * read entries at the head lose their reference bit and move to the tail); `list` when empty.
    */
   #sweep(node: Int32Array, list: number): number {
     for (;;) {
@@ -496,25 +439,21 @@ export class TinyLfuPolicy implements EvictionPolicy {
   #setMaximum(maximum: number): void {
     const previous = this.#maximum;
     this.#maximum = maximum;
-    const window =
-      previous === 0
-        ? maximum - Math.floor(PERCENT_MAIN * maximum)
-        : // keep the learned window share
-          Math.max(1, Math.min(maximum, Math.round((this.#windowMaximum * maximum) / previous)));
-    this.#windowMaximum = window;
-    this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
+    this.#setWindow(windowLimit(maximum, previous, this.#windowMaximum));
     this.#sketch.ensureCapacity(maximum);
     this.#sized();
-    // The miniatures are sized once, and again only when the entry count doubles or halves.
-    if (this.#tuner === null || maximum >= 2 * this.#tunerEntries || 2 * maximum <= this.#tunerEntries) {
-      this.#tuner = new WindowTuner(maximum, this.#sketch, this.#tuner?.targetIndex ?? 0, this.#miniEntries);
-      if (this.#tuner.sampleMask !== this.#sampleMask) {
-        this.#sampleMask = this.#tuner.sampleMask;
-        this.#markSampled();
-      }
-      this.#tunerEntries = maximum;
+    this.#tuner = WindowTuner.sizedFor(this.#tuner, maximum, this.#sketch, this.#miniEntries);
+    if (this.#tuner.sampleMask !== this.#sampleMask) {
+      this.#sampleMask = this.#tuner.sampleMask;
+      this.#markSampled();
     }
     this.#demote(this.#node);
+  }
+
+  /** Sets the window's limit; protected keeps 80% of the rest. */
+  #setWindow(window: number): void {
+    this.#windowMaximum = window;
+    this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (this.#maximum - window));
   }
 
   /** Sets the SAMPLED bit of every entry from its hash and the current sample mask. */
@@ -528,14 +467,13 @@ export class TinyLfuPolicy implements EvictionPolicy {
     }
   }
 
-  /** Moves the window toward the share the tuner now favours (protected keeps 80% of main). */
+  /** Moves the window toward the share the tuner now favours. */
   #retune(): void {
     const maximum = this.#maximum;
     const next = Math.max(1, Math.min(maximum, Math.round(this.#tuner!.target * maximum)));
     const current = this.#windowMaximum;
     if (next === current) return;
-    this.#windowMaximum = next;
-    this.#protectedMaximum = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - next));
+    this.#setWindow(next);
     const node = this.#node;
     if (next > current) {
       this.#demote(node);
@@ -549,9 +487,8 @@ export class TinyLfuPolicy implements EvictionPolicy {
         }
       }
     } else if (this.#evicting) {
-      // The window's oldest entries go to probation (the next evictions judge them). Before the
-      // first eviction the window keeps everything, as it does while the cache fills: the
-      // first eviction moves its overflow.
+      // The window's oldest go to probation, to be judged. Before the first eviction the window
+      // keeps everything, as while the cache fills.
       while (node[WINDOW_LIST + LENGTH]! > next) this.#shift(node, WINDOW_LIST, PROBATION_LIST, PROBATION);
     }
     this.#pending = 0;

@@ -35,7 +35,18 @@ const SCORE_DECAY = 0.95;
  */
 const SWITCH_MARGIN = 0.01;
 
+/**
+ * The window limit when the cache's entry count becomes `maximum`: 1% of it at first (`previous`
+ * 0), then the share that `window` was of the `previous` count.
+ */
+export function windowLimit(maximum: number, previous: number, window: number): number {
+  if (previous === 0) return maximum - Math.floor(0.99 * maximum);
+  return Math.max(1, Math.min(maximum, Math.round((window * maximum) / previous)));
+}
+
 export class WindowTuner {
+  /** The entry count the miniatures were sized for. */
+  readonly entries: number;
   readonly #minis: MiniWindowCache[];
   readonly #scores: Float64Array;
   /** A hash is sampled when these of its bits are 0 (`rate - 1`; its bits are well mixed). */
@@ -63,6 +74,21 @@ export class WindowTuner {
     // An epoch is one miniature's worth of sampled requests (about `entries` requests in all).
     this.#epoch = Math.max(16, size);
     this.#target = initialTarget;
+    this.entries = entries;
+  }
+
+  /**
+   * The tuner for a cache of `entries`: `tuner` itself while the count stays between half and
+   * double what it was sized for, else a new one that starts from its target share.
+   */
+  static sizedFor(
+    tuner: WindowTuner | null,
+    entries: number,
+    sketch: FrequencySketch,
+    miniEntries: number,
+  ): WindowTuner {
+    if (tuner !== null && entries < 2 * tuner.entries && 2 * entries > tuner.entries) return tuner;
+    return new WindowTuner(entries, sketch, tuner?.targetIndex ?? 0, miniEntries);
   }
 
   /** The window share the miniatures currently favour. */
