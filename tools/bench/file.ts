@@ -9,7 +9,7 @@
  * median ops/s of the rounds, per CPU second of the process (user + system, every thread) and
  * per wall-clock second.
  *
- * Run: `pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file`
+ * Run: `pnpm --filter @cache/tools bench:file`
  * Env: BENCH_ROUNDS (default 5: file timings swing, and a median of 5 resists a bad round),
  * BENCH_ENTRIES (default 10000), BENCH_ENTRIES_LARGE (default 2000),
  * BENCH_OUT (default ../docs/benchmarks/file.md), BENCH_SUBJECTS (comma-separated parts of subject
@@ -248,7 +248,7 @@ function writeReport(results: Results): void {
   const lines: string[] = [
     '# File backend benchmark',
     '',
-    `Run: \`pnpm --filter @cache/backend-file build && pnpm --filter @cache/tools bench:file\` on ${new Date().toISOString().slice(0, 10)},`,
+    `Run: \`pnpm --filter @cache/tools bench:file\` on ${new Date().toISOString().slice(0, 10)},`,
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${process.platform}, temp folders under \`${tmpdir()}\` (ext4, no fsync).`,
     `Load average (1, 5, 15 min) at the start of the run: ${loadAtStart}; at the end: ${fmtLoad(loadavg())}; on ${cpus().length} cores`,
     '(the run itself adds about 1; more means other work shared the machine).',

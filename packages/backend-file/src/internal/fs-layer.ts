@@ -100,8 +100,6 @@ type Reject = (error: Error) => void;
 export const { O_WRONLY, O_CREAT, O_EXCL, O_RDONLY } = fs.constants;
 /** `O_NOFOLLOW` (0 where the platform has none: Windows has no symbolic links to follow here). */
 export const O_NOFOLLOW: number = fs.constants.O_NOFOLLOW ?? 0;
-/** `O_DIRECTORY` (0 where the platform has none). */
-const O_DIRECTORY: number = fs.constants.O_DIRECTORY ?? 0;
 const O_NONBLOCK: number = fs.constants.O_NONBLOCK ?? 0;
 const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 

@@ -349,9 +349,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   /** The sketch's estimate plus the hits the node counted that the sketch has not heard of yet, at most 15. */
   #frequency(node: Int32Array, at: number): number {
-    const frequency =
-      this.#sketch.frequency(node[at + HASH]!) + ((node[at + STATE]! & PENDING) >>> PENDING_SHIFT);
-    return frequency > 15 ? 15 : frequency;
+    return Math.min(
+      15,
+      this.#sketch.frequency(node[at + HASH]!) + ((node[at + STATE]! & PENDING) >>> PENDING_SHIFT),
+    );
   }
 
   /**
