@@ -35,6 +35,12 @@ import type { EvictionPolicy } from './policies/policy.js';
 
 export type { ExportedEntry } from './internal/entries.js';
 
+/** A value encoded (with a serializer) and sized before anything is written. */
+interface Sized {
+  readonly bytes: Uint8Array | undefined;
+  readonly size: number;
+}
+
 // Local copies of the constants the hot paths read: V8 folds a module's own `const`, not an import.
 const TTL = TTL_FLAG;
 const MISSING = MISSING_VALUE;
@@ -63,7 +69,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   readonly #evictsFirst: boolean;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
-  readonly #maxEntrySize: number;
+  readonly #maxEntryBytes: number;
   readonly #sizing: boolean;
   readonly #sizeOf: ((value: V, key: string) => number) | undefined;
   readonly #serializer: Serializer | undefined;
@@ -86,7 +92,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     const resolved = resolveOptions(options);
     this.#maxEntries = resolved.maxEntries;
     this.#maxBytes = resolved.maxBytes;
-    this.#maxEntrySize = resolved.maxEntrySize;
+    this.#maxEntryBytes = resolved.maxEntryBytes;
     this.#sizeOf = resolved.sizeOf;
     this.#serializer = resolved.serializer;
     this.onEvict = resolved.onEvict;
@@ -196,7 +202,8 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
       held: (now) => heldEntries(this.#slotHost(), now),
       restore: (key, value, bytes, entry) => {
         validateKey(key, this.maxKeyBytes);
-        this.#store(key, value, bytes, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
+        const sized = this.#sizing ? this.#sized(key, value, bytes) : undefined;
+        this.#store(key, value, sized, entry.createdAt, entry.expiresAt, entry.tags, entry.staleUntil);
       },
       checkOpen: () => this.checkOpen(),
       tagList: (value, tags) => this.buildEntry(value, { tags }).tags,
@@ -261,9 +268,9 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
 
   /** Encodes and sizes every value before the first write, so that one that fails changes nothing. */
   protected override writeEntriesSync(entries: readonly (readonly [string, StoredEntry<V>])[]): void {
-    const encoded = entries.map(([key, { value }]) => (this.#sizing ? this.#sized(key, value) : undefined));
+    const sized = entries.map(([key, { value }]) => (this.#sizing ? this.#sized(key, value) : undefined));
     entries.forEach(([key, e], i) => {
-      this.#store(key, e.value, encoded[i], e.createdAt, e.expiresAt, e.tags, e.staleUntil);
+      this.#store(key, e.value, sized[i], e.createdAt, e.expiresAt, e.tags, e.staleUntil);
     });
   }
 
@@ -359,11 +366,11 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
     }
   }
 
-  /** Encodes a value (with a serializer) and checks its size. @returns the bytes, if encoded. */
-  #sized(key: string, value: V): Uint8Array | undefined {
-    const bytes = this.#serializer ? serializeValue(this.#serializer, value, key) : undefined;
-    entrySize(this.#sizeOf, this.#maxEntrySize, key, value, bytes);
-    return bytes;
+  /** Encodes a value (with a serializer, unless its `bytes` are given) and sizes it, for `#store`. */
+  #sized(key: string, value: V, bytes?: Uint8Array): Sized {
+    if (bytes === undefined && this.#serializer !== undefined)
+      bytes = serializeValue(this.#serializer, value, key);
+    return { bytes, size: entrySize(this.#sizeOf, this.#maxEntryBytes, key, value, bytes) };
   }
   /**
    * Writes an entry (new or replacing), then evicts while over a limit. Everything that can
@@ -381,7 +388,7 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   #store(
     key: string,
     value: V,
-    encoded: Uint8Array | undefined,
+    sized: Sized | undefined,
     createdAt: number,
     expiresAt: number | undefined,
     tags: readonly string[],
@@ -389,10 +396,13 @@ export class MemoryCache<V = unknown> extends SyncCache<V> {
   ): void {
     let stored: unknown = value;
     let size = 0;
-    if (this.#sizing) {
-      if (this.#serializer !== undefined) stored = encoded ?? serializeValue(this.#serializer, value, key);
+    if (sized !== undefined) {
+      if (sized.bytes !== undefined) stored = sized.bytes;
+      size = sized.size;
+    } else if (this.#sizing) {
+      if (this.#serializer !== undefined) stored = serializeValue(this.#serializer, value, key);
       const bytes = stored === value ? undefined : (stored as Uint8Array);
-      size = entrySize(this.#sizeOf, this.#maxEntrySize, key, value, bytes);
+      size = entrySize(this.#sizeOf, this.#maxEntryBytes, key, value, bytes);
     }
     if (this.#refuses) makeRoom(this.#slotHost(), key, size);
     const slots = this.#slots;

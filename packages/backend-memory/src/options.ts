@@ -44,7 +44,14 @@ export interface MemoryCacheOptions<V = unknown> extends BaseCacheOptions {
   maxEntries?: number | undefined;
   /** The most bytes held (by `sizeOf`, else the serialized size); `'64MB'` or a number of bytes. @default unbounded */
   maxBytes?: ByteSize | undefined;
-  /** The largest single entry in bytes; a larger one is refused with `CacheFullError`. @default `maxBytes` */
+  /**
+   * The largest single entry in bytes (`'1MB'` or a number); a larger one is refused with
+   * `CacheFullError`. FileCache's option of the same name defaults to 1 GiB because it also bounds
+   * what a read loads from a file another process may have written; here every entry was written
+   * by this process, so only `maxBytes` bounds it by default. @default `maxBytes`
+   */
+  maxEntryBytes?: ByteSize | undefined;
+  /** @deprecated The former name of {@link MemoryCacheOptions.maxEntryBytes}; give one of the two. */
   maxEntrySize?: ByteSize | undefined;
   /**
    * The size of a value in bytes (a non-negative integer). Without it, the size is the length
@@ -98,7 +105,7 @@ export interface EvictedEntry<V = unknown> {
 export interface ResolvedOptions<V> {
   maxEntries: number;
   maxBytes: number;
-  maxEntrySize: number;
+  maxEntryBytes: number;
   sizeOf: ((value: V, key: string) => number) | undefined;
   policy: PolicyName;
   serializer: Serializer | undefined;
@@ -112,6 +119,7 @@ const KNOWN = new Set([
   'clock',
   'maxEntries',
   'maxBytes',
+  'maxEntryBytes',
   'maxEntrySize',
   'sizeOf',
   'policy',
@@ -130,10 +138,14 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
   const maxEntries = parsePositiveInteger(options.maxEntries, 'maxEntries') ?? Number.POSITIVE_INFINITY;
   const maxBytes =
     options.maxBytes === undefined ? Number.POSITIVE_INFINITY : parseByteSize(options.maxBytes, 'maxBytes');
-  const maxEntrySize =
+  if (options.maxEntryBytes !== undefined && options.maxEntrySize !== undefined)
+    throw new CacheConfigError('give maxEntryBytes or its former name maxEntrySize, not both');
+  const [entryName, entryLimit] =
     options.maxEntrySize === undefined
-      ? maxBytes
-      : Math.min(maxBytes, parseByteSize(options.maxEntrySize, 'maxEntrySize'));
+      ? ['maxEntryBytes', options.maxEntryBytes]
+      : ['maxEntrySize', options.maxEntrySize];
+  const maxEntryBytes =
+    entryLimit === undefined ? maxBytes : Math.min(maxBytes, parseByteSize(entryLimit, entryName));
   const sizeOf = options.sizeOf;
   if (sizeOf !== undefined && typeof sizeOf !== 'function')
     throw new CacheConfigError('sizeOf must be a function');
@@ -176,7 +188,7 @@ export function resolveOptions<V>(options: MemoryCacheOptions<V>): ResolvedOptio
   return {
     maxEntries,
     maxBytes,
-    maxEntrySize,
+    maxEntryBytes,
     sizeOf,
     policy: policy as PolicyName,
     serializer,

@@ -18,7 +18,7 @@ describe('createBackend and createCache', () => {
   });
 
   it('receives byte sizes from the URL already parsed', async () => {
-    const cache = await createCache<string>('memory://?maxBytes=10MB&maxEntrySize=1KB');
+    const cache = await createCache<string>('memory://?maxBytes=10MB&maxEntryBytes=1KB');
     expect(cache).toBeInstanceOf(MemoryCache);
     await expect(cache.set('k', 'x'.repeat(1100))).rejects.toBeInstanceOf(CacheFullError);
     await cache.set('k', 'x'.repeat(1000));

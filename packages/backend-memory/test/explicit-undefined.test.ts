@@ -23,6 +23,7 @@ describe('options given as undefined', () => {
       onBackendError: undefined,
       maxEntries: undefined,
       maxBytes: undefined,
+      maxEntryBytes: undefined,
       maxEntrySize: undefined,
       sizeOf: undefined,
       policy: undefined,

@@ -80,8 +80,8 @@ describe('limits', () => {
     expect(cache.stats.sets).toBe(1);
   });
 
-  it('refuses an entry over maxEntrySize even below maxBytes', async () => {
-    const cache = make<string>({ maxBytes: '1KB', maxEntrySize: 8 });
+  it('refuses an entry over maxEntryBytes even below maxBytes', async () => {
+    const cache = make<string>({ maxBytes: '1KB', maxEntryBytes: 8 });
     expect(() => cache.setSync('k', 'x'.repeat(7))).toThrow(CacheFullError);
     cache.setSync('k', 'x'.repeat(6));
     expect((await cache.getEntry('k'))?.size).toBe(8);
@@ -354,6 +354,26 @@ describe('serializer mode', () => {
     expect(await cache.get('k')).toBe(1);
   });
 
+  it('sizes each value of a setMany once, with sizeOf', async () => {
+    const sized: string[] = [];
+    const cache = make<string>({
+      maxBytes: 100,
+      sizeOf: (v, key) => {
+        sized.push(key);
+        return v.length;
+      },
+    });
+    cache.setSync('a', 'old');
+    sized.length = 0;
+    await cache.setMany([
+      ['a', 'xy'],
+      ['b', 'xyz'],
+    ]);
+    expect(sized).toEqual(['a', 'b']);
+    expect((await cache.getEntry('b'))?.size).toBe(3);
+    expect(cache.getSync('a')).toBe('xy');
+  });
+
   it('encodes each value of a setMany once, and a refused value leaves every entry as it was', async () => {
     const encoded: unknown[] = [];
     const cache = make<unknown>({
@@ -480,7 +500,9 @@ describe('options', () => {
     ['maxEntries 1.5', { maxEntries: 1.5 }],
     ['maxBytes negative', { maxBytes: -1 }],
     ['maxBytes unparsable', { maxBytes: 'lots' }],
+    ['maxEntryBytes 0', { maxEntryBytes: 0 }],
     ['maxEntrySize 0', { maxEntrySize: 0 }],
+    ['maxEntryBytes with its former name', { maxEntryBytes: 10, maxEntrySize: 10 }],
     ['sizeOf not a function', { sizeOf: 3 }],
     ['unknown policy', { policy: 'random' }],
     ['serializer without methods', { serializer: { id: 'x' } }],
@@ -505,7 +527,14 @@ describe('options', () => {
   }
 
   it('accepts byte sizes as strings', () => {
-    const cache = make({ maxBytes: '2KB', maxEntrySize: '100B' });
+    const cache = make({ maxBytes: '2KB', maxEntryBytes: '100B' });
     expect(() => cache.setSync('k', 'x'.repeat(99))).toThrow(CacheFullError);
+  });
+
+  it('still takes maxEntrySize, the former name of maxEntryBytes', () => {
+    const cache = make<string>({ maxBytes: '2KB', maxEntrySize: 8 });
+    expect(() => cache.setSync('k', 'x'.repeat(7))).toThrow(CacheFullError);
+    cache.setSync('k', 'x'.repeat(6));
+    expect(cache.getSync('k')).toBe('xxxxxx');
   });
 });

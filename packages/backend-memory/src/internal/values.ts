@@ -4,13 +4,13 @@ import { CacheConfigError, CacheFullError, CacheSerializationError } from '@cach
 /** Whether a cache tracks sizes: with a byte limit, `sizeOf` or a serializer. */
 export function tracksSizes(options: {
   maxBytes: number;
-  maxEntrySize: number;
+  maxEntryBytes: number;
   sizeOf: unknown;
   serializer: unknown;
 }): boolean {
   return (
     options.maxBytes !== Number.POSITIVE_INFINITY ||
-    options.maxEntrySize !== Number.POSITIVE_INFINITY ||
+    options.maxEntryBytes !== Number.POSITIVE_INFINITY ||
     options.sizeOf !== undefined ||
     options.serializer !== undefined
   );
@@ -52,11 +52,11 @@ export function jsonSize(value: unknown): number | undefined {
 /**
  * The size of an entry: `sizeOf`'s, else the encoded bytes', else the value's JSON in UTF-8.
  * @throws CacheConfigError for a bad `sizeOf` result; CacheSerializationError for a value with
- *   no JSON size; CacheFullError for an entry over `maxEntrySize`.
+ *   no JSON size; CacheFullError for an entry over `maxEntryBytes`.
  */
 export function entrySize<V>(
   sizeOf: ((value: V, key: string) => number) | undefined,
-  maxEntrySize: number,
+  maxEntryBytes: number,
   key: string,
   value: V,
   bytes: Uint8Array | undefined,
@@ -75,8 +75,8 @@ export function entrySize<V>(
     }
     size = json;
   }
-  if (size > maxEntrySize) {
-    throw new CacheFullError(`an entry of ${size} bytes is larger than the limit of ${maxEntrySize}`, {
+  if (size > maxEntryBytes) {
+    throw new CacheFullError(`an entry of ${size} bytes is larger than the limit of ${maxEntryBytes}`, {
       key,
     });
   }
