@@ -17,6 +17,10 @@
  * Dead files (undecodable, expired, invalidated) are removed by compare-and-delete under the
  * entry's add lock, and `add` takes a name only with a `link`: see `internal/dead-files.ts` for
  * why no resolved write is lost and `add` has one winner.
+ *
+ * It is over 400 lines because each primitive's read or write path (open, check, rename) stays
+ * whole in one method, so that its order of file operations, which the crash and race guarantees
+ * rest on, reads top to bottom.
  */
 import { dirname } from 'node:path';
 import { CacheError, CacheSerializationError, type Serializer, systemClock } from '@cache/core';

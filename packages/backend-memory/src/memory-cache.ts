@@ -9,6 +9,8 @@
  * private state, so that V8 inlines them as lru-cache does; the cold features see the cache
  * through a `SlotHost`: `internal/entries.ts` (walks, export, import, one entry whole),
  * `internal/room.ts` (byte-limit eviction, `onEvict`), `internal/persistence.ts` (snapshots).
+ *
+ * Those hot primitives, kept here, are why this file is over 400 lines.
  */
 import { type CacheEntryInfo, CacheConfigError, type Serializer } from '@cache/core';
 import { serializeValue, type StoredEntry, SyncCache, validateKey } from '@cache/core/backend';

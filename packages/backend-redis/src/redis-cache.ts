@@ -19,6 +19,9 @@
  * This file holds every primitive of the backend with its single-node fast path; the transport
  * (deadlines, cork batching), the Lua scripts, the tag clock, the SCAN of the keyspace, the lock,
  * the script runner, the Cluster variants of many-key commands and closing live in internal/.
+ *
+ * It is over 400 lines because the primitives are the hot path of every call: each one's
+ * single-node command and its decoding stay together here, one method per primitive.
  */
 import { randomBytes } from 'node:crypto';
 import { CacheSerializationError, jsonSerializer, type Serializer } from '@cache/core';

@@ -8,6 +8,10 @@
  * many-key operations (many-keys.ts), invalidation by tag or glob (invalidation.ts), and `getOrSet`
  * (factory-runner.ts, its single-flight get-or-set.ts). In-process backends extend `SyncCache`
  * (sync-cache.ts), built on this class.
+ *
+ * It is over 400 lines because `get` and `set`, every backend's hot path, stay here beside the
+ * state they read (splitting them out would add a call per operation), with the primitives'
+ * declarations and the helpers every backend calls.
  */
 import { type BaseCacheOptions, resolveBaseOptions } from './base-options.js';
 import { classifyEntry } from './classify-entry.js';

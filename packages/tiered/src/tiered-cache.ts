@@ -14,6 +14,9 @@
  * - Spill mode (spill.ts), stats and events (tiered-events.ts); tiered-parts.ts wires them up.
  * - Everything else of the contract (key checks, stale windows, locks, single-flight) is the
  *   tiers' own: a tiered cache passes each call on to them.
+ *
+ * It is over 400 lines because it holds one method per call of the contract, each a few lines of
+ * checks and the L1 hit path (the hot path, kept inline) before it hands over to the modules above.
  */
 import {
   type Cache,

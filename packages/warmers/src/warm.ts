@@ -15,6 +15,9 @@
  *
  * This file runs a plan; how a source becomes one is `internal/plan.ts`, and the TTL, tags and
  * `setMany` grouping of the writes are `internal/write-options.ts`.
+ *
+ * It is over 400 lines because a run's producer, tasks and stop handling share one set of
+ * counters and slots; split, each part would need all of them passed around.
  */
 import { type Cache, CacheConfigError, type CacheError, type SetOptions } from '@cache/core';
 import { toCacheError } from '@cache/core/backend';
