@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MemoryCache } from '@cache/backend-memory';
 import { RedisCache } from '@cache/backend-redis';
+import { startRedisServer } from '@cache/redis-launcher';
 import { exportEntries, importEntries, warm } from '@cache/warmers';
-import { startRedisServer } from '../redis/launcher.ts';
 
 const COUNT = Number(process.env.WARM_COUNT ?? 1_000_000);
 const BATCH = 1_000;

@@ -6,7 +6,7 @@
  */
 import { cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { type CacheError, CacheConfigError, CacheInvalidationError, CacheKeyError } from './errors.js';
-import { checkWellFormed, validateTags } from './keys.js';
+import { validateGlobPattern, validateTags } from './keys.js';
 
 /**
  * The latest tag invalidation stamp and tagged `createdAt` of an instance: they order events of
@@ -85,10 +85,7 @@ export function deleteMatching(host: InvalidationHost, pattern: string): Promise
 }
 
 async function removeMatches(host: InvalidationHost, pattern: string): Promise<number> {
-  if (typeof pattern !== 'string' || pattern.length === 0) {
-    throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
-  }
-  checkWellFormed(pattern, 'a pattern');
+  validateGlobPattern(pattern);
   host.checkOpen();
   let removed: readonly string[] | number;
   try {

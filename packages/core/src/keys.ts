@@ -88,6 +88,18 @@ export function validatePrefix(prefix: unknown, what = 'prefix'): string | undef
 }
 
 /**
+ * Checks the glob of a `deleteMatching`: a non-empty string, well-formed. The one check of a
+ * pattern, shared by `BaseCache` and the wrappers that implement `deleteMatching` themselves.
+ * @throws CacheConfigError for a non-string or `''`; CacheKeyError for a lone surrogate.
+ */
+export function validateGlobPattern(pattern: unknown): asserts pattern is string {
+  if (typeof pattern !== 'string' || pattern.length === 0) {
+    throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
+  }
+  checkWellFormed(pattern, 'a pattern');
+}
+
+/**
  * Compiles a glob (`*` any run of characters, `?` exactly one character, everything else
  * literal; no escape character) into a predicate. Matching never backtracks: the pattern is
  * split at its stars, the first piece is matched at the start, the last at the end, and each

@@ -174,7 +174,16 @@ export async function removeEach(
   return out;
 }
 
-/** The default `removeMatching`: scans the keys under the glob's literal prefix and removes the matches at once. */
+/**
+ * The scan-match-remove of a glob: the default `removeMatching` of `BaseCache`, and the body of
+ * `deleteMatching` in wrappers that match within their own keys. Scans the keys under the
+ * glob's literal prefix ({@link globPrefix}), keeps those the glob matches ({@link globMatcher}),
+ * each once, and removes them in one call. The pattern is not checked here beyond what
+ * `globMatcher` refuses: check it first with `validateGlobPattern`.
+ * @param scanKeys lists the keys that start with a prefix (`undefined`: every key).
+ * @param removeEntries removes keys; returns the removed ones or their number.
+ * @returns `[]` when nothing matched, else what `removeEntries` returned.
+ */
 export async function removeMatchingKeys(
   scanKeys: (prefix: string | undefined) => AsyncIterable<string>,
   removeEntries: (keys: readonly string[]) => Promise<string[] | number>,

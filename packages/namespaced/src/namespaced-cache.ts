@@ -27,9 +27,9 @@ import {
   CacheStats,
   checkOptionNames,
   closedError,
-  globMatcher,
-  globPrefix,
   parseTtl,
+  removeMatchingKeys,
+  validateGlobPattern,
   validateKey,
   validatePrefix,
   validateTags,
@@ -314,20 +314,18 @@ export class NamespacedCache<V = unknown> implements Cache<V> {
   }
 
   async deleteMatching(pattern: string): Promise<number> {
-    if (typeof pattern !== 'string' || pattern.length === 0) {
-      throw new CacheConfigError('deleteMatching takes a non-empty glob pattern');
-    }
+    validateGlobPattern(pattern);
     this.#checkOpen();
-    // The inner glob has no escape character: match the unprefixed keys here, then delete them.
-    const matches = globMatcher(pattern);
-    const matched: string[] = [];
-    for await (const key of this.keys({ prefix: globPrefix(pattern) })) {
-      if (matches(key)) matched.push(this.prefix + key);
-    }
-    if (matched.length === 0) return 0;
-    const removed = await this.#call(() => this.#inner.deleteMany(matched));
-    this.stats.deletes += removed;
-    return removed;
+    // The inner glob has no escape character, so the pattern cannot be put behind this prefix:
+    // match this namespace's own (unprefixed) keys, then delete their inner keys.
+    const removed = await removeMatchingKeys(
+      (prefix) => this.keys({ prefix }),
+      (keys) => this.#call(() => this.#inner.deleteMany(keys.map((key) => this.prefix + key))),
+      pattern,
+    );
+    const count = typeof removed === 'number' ? removed : removed.length;
+    this.stats.deletes += count;
+    return count;
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
