@@ -60,12 +60,12 @@ export {
   MAX_TAG_BYTES,
   validateKey,
   validateKeys,
+  removeMatchingKeys,
   validateGlobPattern,
   validatePrefix,
   validateTags,
 } from './keys.js';
 export { type LockWaitOptions, waitForLock } from './lock-wait.js';
-export { removeMatchingKeys } from './many-keys.js';
 export { BASE_CACHE_OPTIONS, checkOptionNames } from './option-names.js';
 export { validateOptions, validatePrefixOptions, validateSetOptions } from './options.js';
 export { assertSerializer } from './serializer-loader.js';

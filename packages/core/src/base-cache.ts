@@ -23,17 +23,9 @@ import { cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { CacheEmitter } from './events.js';
 import { type FactoryHost, getOrSet, type Lookup } from './factory-runner.js';
 import { FlightTable } from './get-or-set.js';
-import { validateKey, validateTags } from './keys.js';
+import { removeMatchingKeys, validateKey, validateTags } from './keys.js';
 import * as keyOps from './key-operations.js';
-import {
-  buildMany,
-  deleteMany,
-  getMany,
-  type ManyKeysHost,
-  removeEach,
-  removeMatchingKeys,
-  setMany,
-} from './many-keys.js';
+import { buildMany, deleteMany, getMany, type ManyKeysHost, removeEach, setMany } from './many-keys.js';
 import { deleteMatching, type InvalidationHost, invalidateTags, TagStamps } from './invalidation.js';
 import { validateOptions } from './options.js';
 import { CacheStats } from './stats.js';

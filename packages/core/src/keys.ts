@@ -174,3 +174,25 @@ export function globPrefix(pattern: string): string {
   const index = pattern.search(/[*?]/);
   return index === -1 ? pattern : pattern.slice(0, index);
 }
+
+/**
+ * The scan-match-remove of a glob: the default `removeMatching` of `BaseCache`, and the body of
+ * `deleteMatching` in wrappers that match within their own keys. Scans the keys under the
+ * glob's literal prefix ({@link globPrefix}), keeps those the glob matches ({@link globMatcher}),
+ * each once, and removes them in one call. The pattern is not checked here beyond what
+ * `globMatcher` refuses: check it first with `validateGlobPattern`.
+ * @param scanKeys lists the keys that start with a prefix (`undefined`: every key).
+ * @param removeEntries removes keys; returns the removed ones or their number.
+ * @returns `[]` when nothing matched, else what `removeEntries` returned.
+ */
+export async function removeMatchingKeys(
+  scanKeys: (prefix: string | undefined) => AsyncIterable<string>,
+  removeEntries: (keys: readonly string[]) => Promise<string[] | number>,
+  pattern: string,
+): Promise<string[] | number> {
+  const matches = globMatcher(pattern);
+  const prefix = globPrefix(pattern);
+  const matched = new Set<string>();
+  for await (const key of scanKeys(prefix === '' ? undefined : prefix)) if (matches(key)) matched.add(key);
+  return matched.size === 0 ? [] : removeEntries([...matched]);
+}

@@ -9,7 +9,7 @@ import { type ClassifyHost, classifyEntry } from './classify-entry.js';
 import type { StoredEntry } from './entry.js';
 import { cacheTracing, traceCacheOperation } from './diagnostics.js';
 import { CacheConfigError } from './errors.js';
-import { globMatcher, globPrefix, validateKey, validateKeys } from './keys.js';
+import { validateKey, validateKeys } from './keys.js';
 import { validateSetOptions } from './options.js';
 import type { SetOptions } from './types.js';
 
@@ -172,26 +172,4 @@ export async function removeEach(
   const out: string[] = [];
   for (let i = 0; i < keys.length; i++) if (removed[i]) out.push(keys[i] as string);
   return out;
-}
-
-/**
- * The scan-match-remove of a glob: the default `removeMatching` of `BaseCache`, and the body of
- * `deleteMatching` in wrappers that match within their own keys. Scans the keys under the
- * glob's literal prefix ({@link globPrefix}), keeps those the glob matches ({@link globMatcher}),
- * each once, and removes them in one call. The pattern is not checked here beyond what
- * `globMatcher` refuses: check it first with `validateGlobPattern`.
- * @param scanKeys lists the keys that start with a prefix (`undefined`: every key).
- * @param removeEntries removes keys; returns the removed ones or their number.
- * @returns `[]` when nothing matched, else what `removeEntries` returned.
- */
-export async function removeMatchingKeys(
-  scanKeys: (prefix: string | undefined) => AsyncIterable<string>,
-  removeEntries: (keys: readonly string[]) => Promise<string[] | number>,
-  pattern: string,
-): Promise<string[] | number> {
-  const matches = globMatcher(pattern);
-  const prefix = globPrefix(pattern);
-  const matched = new Set<string>();
-  for await (const key of scanKeys(prefix === '' ? undefined : prefix)) if (matches(key)) matched.add(key);
-  return matched.size === 0 ? [] : removeEntries([...matched]);
 }
