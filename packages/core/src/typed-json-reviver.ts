@@ -116,8 +116,8 @@ function fromTag(type: unknown, v: unknown, forIn: boolean): unknown {
   throw new TypeError(`an unknown or malformed tag ${JSON.stringify(type)}`);
 }
 
-/** Sets an own property, as JSON.parse makes `__proto__` (typed-json.ts has the encoder's copy). */
-function defineOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+/** Sets an own property, as JSON.parse makes `__proto__` (the encoder uses it too). */
+export function defineOwn(record: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

@@ -43,7 +43,7 @@
  */
 import { CacheSerializationError } from './errors.js';
 import type { Serializer } from './serializer.js';
-import { forInIsOwn, revive, utf8Text } from './typed-json-reviver.js';
+import { defineOwn, forInIsOwn, revive, utf8Text } from './typed-json-reviver.js';
 import { PlainJsonWriter } from './typed-json-writer.js';
 
 const TAGGED_PREFIX = '~1';
@@ -255,10 +255,6 @@ function walkClass(value: object, proto: object, depth: number, w: Walk): unknow
   }
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   throw new Refusal(`a ${typeof name === 'string' && name !== '' ? name : 'class instance'}`);
-}
-
-function defineOwn(record: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Adds a step to the path of a {@link Refusal} on its way up; anything else passes unchanged. */
