@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import { cpuTimeMs } from './lib/cpu-time.js';
 import { Keyv } from 'keyv';
 import { RedisCache } from '@cache/backend-redis';
+import { escapeMatch } from '@cache/backend-redis/internal/patterns';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SLICE_MS = Number(process.env.BENCH_MS ?? 400);
@@ -220,7 +221,7 @@ function median(values: number[]): number {
 
 async function cleanup(): Promise<number> {
   const client = new Redis(REDIS_URL);
-  const match = `${run.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  const match = `${escapeMatch(run)}*`;
   let cursor = '0';
   let removed = 0;
   do {

@@ -30,6 +30,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryCache } from '@cache/backend-memory';
+import { escapeMatch } from '@cache/backend-redis/internal/patterns';
 import { Redis } from 'ioredis';
 import { cpuTimeMs } from './lib/cpu-time.ts';
 import { mulberry32, zipfRanks } from './lib/zipf.ts';
@@ -322,7 +323,7 @@ async function partPeers(): Promise<PeerResults> {
 
 async function cleanup(): Promise<number> {
   const client = new Redis(REDIS_URL);
-  const match = `${run.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  const match = `${escapeMatch(run)}*`;
   let cursor = '0';
   let removed = 0;
   do {

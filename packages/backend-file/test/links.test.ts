@@ -15,7 +15,7 @@ import { checkDirectory } from '../src/internal/directory-check.js';
 import { hashOf } from '../src/internal/layout.js';
 import { freshDir, sibling } from './helpers/setup.js';
 import { listTree } from './helpers/temp-dir.js';
-import { rejection } from '@cache/test-utils';
+import { expectCacheError } from '@cache/test-utils';
 
 /** Every path under `root` with its size, mtime and content hash. */
 async function snapshot(root: string): Promise<Record<string, string>> {
@@ -64,12 +64,6 @@ async function linkFolder(path: string, target: string): Promise<void> {
 const causeCode = (error: unknown) =>
   ((error as CacheError).cause as NodeJS.ErrnoException | undefined)?.code;
 
-async function cacheRejection(promise: Promise<unknown>): Promise<CacheError> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(CacheError);
-  return error as CacheError;
-}
-
 describe('a shard folder replaced by a link', () => {
   test('set, add fail with a typed error; get, has, delete miss; clear, cleanup, keys, deleteMatching and eviction skip it', async () => {
     const { dir, outside, cache, errors, before } = await setup(['k']);
@@ -78,10 +72,9 @@ describe('a shard folder replaced by a link', () => {
     const shard = join(dir, hashOf('k').slice(0, 2));
     await linkFolder(shard, outside);
 
-    const setError = await cacheRejection(cache.set('k', 3));
-    expect(setError.code).toBe('CACHE_ERROR');
+    const setError = await expectCacheError(cache.set('k', 3), CacheError, 'CACHE_ERROR');
     expect(causeCode(setError)).toBe('ELOOP');
-    expect((await cacheRejection(cache.add('k', 3))).code).toBe('CACHE_ERROR');
+    await expectCacheError(cache.add('k', 3), CacheError, 'CACHE_ERROR');
     errors.length = 0;
     expect(await cache.get('k')).toBeUndefined();
     expect(errors).toHaveLength(1);
@@ -120,11 +113,14 @@ describe('tags and locks folders replaced by links', () => {
     await cache.invalidateTags(['t']);
     await cache.set('k', 1, { tags: ['t'] });
     await linkFolder(join(dir, 'tags'), outside);
-    const invalidation = await cacheRejection(cache.invalidateTags(['t', 'k', 'other']));
-    expect(invalidation.code).toBe('CACHE_INVALIDATION');
+    const invalidation = await expectCacheError(
+      cache.invalidateTags(['t', 'k', 'other']),
+      CacheError,
+      'CACHE_INVALIDATION',
+    );
     expect(causeCode(invalidation)).toBe('ELOOP');
-    expect(causeCode(await cacheRejection(cache.get('k')))).toBe('ELOOP');
-    await cacheRejection(cache.cleanup());
+    expect(causeCode(await expectCacheError(cache.get('k'), CacheError))).toBe('ELOOP');
+    await expectCacheError(cache.cleanup(), CacheError);
     expect(await snapshot(outside)).toEqual(before);
   });
 
@@ -133,13 +129,16 @@ describe('tags and locks folders replaced by links', () => {
     await cache.getOrSet('warm', () => 1, { lock: true });
     await linkFolder(join(dir, 'locks'), outside);
     let runs = 0;
-    const error = await cacheRejection(cache.getOrSet('k', () => ++runs, { lock: true }));
+    const error = await expectCacheError(
+      cache.getOrSet('k', () => ++runs, { lock: true }),
+      CacheError,
+    );
     expect(causeCode(error)).toBe('ELOOP');
     expect(runs).toBe(0);
     // An add that finds an expired entry takes the add lock.
     await cache.set('k', 1, { ttl: 1 });
     await new Promise((r) => setTimeout(r, 5));
-    expect(causeCode(await cacheRejection(cache.add('k', 2)))).toBe('ELOOP');
+    expect(causeCode(await expectCacheError(cache.add('k', 2), CacheError))).toBe('ELOOP');
     expect(await snapshot(outside)).toEqual(before);
   });
 });

@@ -2,17 +2,10 @@
  * The write and read fast paths of MemoryCache: evict-before-insert with slot reuse (LRU, FIFO),
  * the untagged TTL path of setSync, and reads while no entry has a TTL.
  */
-import type { MemoryCache } from '@cache/backend-memory';
 import { CacheConfigError, CacheErrorCode, CacheKeyError, type EvictReason } from '@cache/core';
-import { ManualClock } from '@cache/test-utils';
+import { collectSorted, ManualClock } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { make } from './helpers.js';
-
-async function keys(cache: MemoryCache<unknown>): Promise<string[]> {
-  const all: string[] = [];
-  for await (const key of cache.keys()) all.push(key);
-  return all.sort();
-}
 
 describe('evict before insert (lru, fifo)', () => {
   for (const policy of ['lru', 'fifo'] as const) {
@@ -30,7 +23,7 @@ describe('evict before insert (lru, fifo)', () => {
       await cache.set('c', 3);
       const victim = policy === 'lru' ? 'b' : 'a';
       expect(events).toEqual([`evict ${victim} capacity`, 'set c']);
-      expect(await keys(cache as MemoryCache<unknown>)).toEqual(['a', 'b', 'c'].filter((k) => k !== victim));
+      expect(await collectSorted(cache.keys())).toEqual(['a', 'b', 'c'].filter((k) => k !== victim));
       expect(await cache.getEntry('c')).toEqual({
         key: 'c',
         value: 3,
@@ -86,12 +79,12 @@ describe('evict before insert (lru, fifo)', () => {
     expect(cache.size).toBe(3);
     expect(cache.getSync('d')).toBe(10);
     expect(cache.getSync('e')).toBe(20);
-    const all = await keys(cache as MemoryCache<unknown>);
+    const all = await collectSorted(cache.keys());
     expect(all).toHaveLength(3);
     for (const key of all) expect(cache.hasSync(key)).toBe(true);
     // Every slot is still usable: fill and drain the cache.
     for (let i = 0; i < 10; i++) cache.setSync(`k${i}`, i);
-    expect(await keys(cache as MemoryCache<unknown>)).toEqual(['k7', 'k8', 'k9']);
+    expect(await collectSorted(cache.keys())).toEqual(['k7', 'k8', 'k9']);
     for (const key of ['k7', 'k8', 'k9']) expect(cache.deleteSync(key)).toBe(true);
     expect(cache.size).toBe(0);
   });

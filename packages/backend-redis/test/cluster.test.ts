@@ -18,7 +18,8 @@ import {
 } from '@cache/redis-launcher';
 import { RedisCache, type RedisCacheOptions, type RedisClientLike } from '../src/index.js';
 import { appCluster, disconnectAppClients, MAJORS } from './helpers/majors.js';
-import { globEscape, rawClient, scanNode } from './support/servers.js';
+import { rawClient, scanNode } from './support/servers.js';
+import { escapeMatch } from '../src/internal/patterns.js';
 
 /**
  * Property runs for the contract suite's model test. Each run is a fresh random sequence of
@@ -80,7 +81,7 @@ function clusterCacheOf(
 
 /** The raw entry keys (`<prefix>e:<key>`, see redis-cache.ts) of `prefix` on each master, in the order of `nodes()`. */
 function entriesPerMaster(prefix: string): Promise<string[][]> {
-  return Promise.all(nodes().map((node) => scanNode(node, `${globEscape(prefix)}e:*`)));
+  return Promise.all(nodes().map((node) => scanNode(node, `${escapeMatch(prefix)}e:*`)));
 }
 
 // A start failure is kept and rethrown by every test (through nodes()), so that each test fails
@@ -225,7 +226,7 @@ describe.each(VARIANTS)('RedisCache on a cluster, $name: keys spread over every 
       await cache.clear();
 
       // Nothing at all is left under the prefix (entries, tags, locks) on any master.
-      for (const node of nodes()) expect(await scanNode(node, `${globEscape(prefix)}*`)).toEqual([]);
+      for (const node of nodes()) expect(await scanNode(node, `${escapeMatch(prefix)}*`)).toEqual([]);
       expect(await entriesPerMaster(sibling)).toEqual(siblingBefore);
       expect(await neighbour.getMany(keys)).toEqual(keys.map(() => 'theirs'));
       expect(await cache.getMany(keys)).toEqual(keys.map(() => undefined));
@@ -258,7 +259,7 @@ describe.each(MAJORS)("RedisCache on an application's $name Cluster client with 
     await cache.setMany(keys.map((key, i) => [key, i]));
     await cache.set('tagged', 't', { tags: ['tg'] });
     const perMaster = await Promise.all(
-      nodes().map((node) => scanNode(node, `${keyPrefix}${globEscape(prefix)}e:*`)),
+      nodes().map((node) => scanNode(node, `${keyPrefix}${escapeMatch(prefix)}e:*`)),
     );
     for (const onNode of perMaster) expect(onNode.length).toBeGreaterThan(0);
     expect(perMaster.flat().sort()).toEqual(
@@ -274,6 +275,6 @@ describe.each(MAJORS)("RedisCache on an application's $name Cluster client with 
     await cache.clear();
     // Entries and tag records are gone (the tag clock record stays, as clear() leaves it).
     for (const node of nodes())
-      expect(await scanNode(node, `${keyPrefix}${globEscape(prefix)}[et]:*`)).toEqual([]);
+      expect(await scanNode(node, `${keyPrefix}${escapeMatch(prefix)}[et]:*`)).toEqual([]);
   });
 });

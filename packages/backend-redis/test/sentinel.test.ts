@@ -13,7 +13,8 @@ import {
   type RedisSentinelHandle,
 } from '@cache/redis-launcher';
 import { RedisCache } from '../src/index.js';
-import { globEscape, HungPromiseError, retryUntil, scanNode, withTimeout } from './support/servers.js';
+import { HungPromiseError, retryUntil, scanNode, withTimeout } from './support/servers.js';
+import { escapeMatch } from '../src/internal/patterns.js';
 
 /** The cache's command timeout; an operation during the outage must settle within it plus slack. */
 const COMMAND_TIMEOUT = 2000;
@@ -137,7 +138,7 @@ describe('RedisCache through Sentinel', () => {
     expect(await theCache().get('before-failover')).toBe('kept');
     const role = parseInfo(String(await redisCommand(replica.port, ['INFO', 'replication']))).get('role');
     expect(role).toBe('master');
-    const onNewMaster = await scanNode(replica, `${globEscape(prefix)}*`);
+    const onNewMaster = await scanNode(replica, `${escapeMatch(prefix)}*`);
     expect(onNewMaster.some((raw) => raw.includes('after-failover'))).toBe(true);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { MapCache } from '@cache/test-utils';
+import { expectCacheError, MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   CacheConfigError,
@@ -111,14 +111,8 @@ class Recording extends MapCache {
   }
 }
 
-async function configError(promise: Promise<unknown>): Promise<CacheConfigError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CacheConfigError);
-  expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
-  return error as CacheConfigError;
+function configError(promise: Promise<unknown>): Promise<CacheConfigError> {
+  return expectCacheError(promise, CacheConfigError, 'CACHE_CONFIG');
 }
 
 describe('createCache', () => {

@@ -1,3 +1,4 @@
+import { expectCacheError } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { CacheConfigError, parseByteSize, parseDuration } from '../src/index.js';
 import {
@@ -10,15 +11,8 @@ import {
 } from '../src/backend.js';
 
 /** Asserts that `run` throws a CacheConfigError with code CACHE_CONFIG. */
-function expectConfigError(run: () => unknown): void {
-  let error: unknown;
-  try {
-    run();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(CacheConfigError);
-  expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
+function expectConfigError(run: () => unknown): Promise<CacheConfigError> {
+  return expectCacheError(run, CacheConfigError, 'CACHE_CONFIG');
 }
 
 const DAY = 86_400_000;
@@ -104,22 +98,22 @@ describe('parseTimerDuration', () => {
 
   it.each([[MAX_TIMER_MS + 1], [2 ** 31], ['25d'], ['30d'], ['597h'], [1e300], [Number.MAX_VALUE]])(
     'refuses %s with CACHE_CONFIG (a timer would fire after 1 ms)',
-    (value) => {
-      expectConfigError(() => parseTimerDuration(value, 'timeout'));
-      expectConfigError(() => parseTimerDuration(value, 'timeout', 'none'));
+    async (value) => {
+      await expectConfigError(() => parseTimerDuration(value, 'timeout'));
+      await expectConfigError(() => parseTimerDuration(value, 'timeout', 'none'));
     },
   );
 
-  it('refuses Infinity unless it means no timer', () => {
-    expectConfigError(() => parseTimerDuration(Number.POSITIVE_INFINITY, 'lock.lease'));
-    expectConfigError(() => parseTimerDuration('Infinity', 'lock.lease', 'refuse'));
+  it('refuses Infinity unless it means no timer', async () => {
+    await expectConfigError(() => parseTimerDuration(Number.POSITIVE_INFINITY, 'lock.lease'));
+    await expectConfigError(() => parseTimerDuration('Infinity', 'lock.lease', 'refuse'));
     expect(parseTimerDuration(Number.POSITIVE_INFINITY, 'timeout', 'none')).toBe(Number.POSITIVE_INFINITY);
     expect(parseTimerDuration('infinity', 'timeout', 'none')).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('refuses what parseDuration refuses', () => {
+  it('refuses what parseDuration refuses', async () => {
     for (const value of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY, 'soon', '', null, undefined, {}])
-      expectConfigError(() => parseTimerDuration(value as never, 'timeout', 'none'));
+      await expectConfigError(() => parseTimerDuration(value as never, 'timeout', 'none'));
   });
 });
 
@@ -136,14 +130,14 @@ describe('parseLifetime', () => {
 
   it.each([[MAX_LIFETIME_MS + 1], ['365251d'], [1e300], [Number.MAX_VALUE], [2 ** 53]])(
     'refuses %s with CACHE_CONFIG',
-    (value) => {
-      expectConfigError(() => parseLifetime(value, 'staleIfError'));
+    async (value) => {
+      await expectConfigError(() => parseLifetime(value, 'staleIfError'));
     },
   );
 
-  it('refuses what parseDuration refuses', () => {
+  it('refuses what parseDuration refuses', async () => {
     for (const value of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY, 'soon', null])
-      expectConfigError(() => parseLifetime(value as never, 'ttl'));
+      await expectConfigError(() => parseLifetime(value as never, 'ttl'));
   });
 });
 
@@ -156,8 +150,8 @@ describe('parseTtl limits', () => {
 
   it.each([[MAX_LIFETIME_MS + 1], [1e300], ['400000d'], [Number.MAX_VALUE]])(
     'refuses %s with CACHE_CONFIG (beyond what Redis PX takes)',
-    (value) => {
-      expectConfigError(() => parseTtl(value));
+    async (value) => {
+      await expectConfigError(() => parseTtl(value));
     },
   );
 });

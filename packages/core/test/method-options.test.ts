@@ -1,4 +1,4 @@
-import { ManualClock, MapCache } from '@cache/test-utils';
+import { collectSorted, expectCacheError, ManualClock, MapCache } from '@cache/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type Cache, CacheConfigError, CacheKeyError } from '../src/index.js';
 
@@ -32,18 +32,7 @@ const BAD_WRITE_OPTIONS: unknown[] = [
 ];
 
 async function expectConfigError(run: () => unknown): Promise<void> {
-  const error = await (async () => run())().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CacheConfigError);
-  expect((error as CacheConfigError).code).toBe('CACHE_CONFIG');
-}
-
-async function drain(keys: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const key of keys) out.push(key);
-  return out.sort();
+  await expectCacheError(run, CacheConfigError, 'CACHE_CONFIG');
 }
 
 /** Every method that takes options, called with `options` (`as never`: the point is a bad type). */
@@ -70,7 +59,7 @@ describe('method options', () => {
   async function expectUntouched(cache: MapCache<string>): Promise<void> {
     expect(await cache.getMany(['k', 'p:1', 'new'])).toEqual(['before', 'kept', undefined]);
     expect((await cache.getEntry('k'))?.tags).toEqual(['t']);
-    expect(await drain(cache.keys())).toEqual(['k', 'p:1']);
+    expect(await collectSorted(cache.keys())).toEqual(['k', 'p:1']);
     expect(cache.stats.sets).toBe(2);
   }
 
@@ -78,7 +67,7 @@ describe('method options', () => {
     const cache = await setup();
     for (const options of NOT_OBJECTS) {
       for (const call of callsWith(cache, options)) await expectConfigError(call);
-      await expectConfigError(() => drain(cache.keys(options as never)));
+      await expectConfigError(() => collectSorted(cache.keys(options as never)));
       await expectConfigError(() => cache.clear(options as never));
     }
     await expectUntouched(cache);
@@ -94,11 +83,11 @@ describe('method options', () => {
   it('refuses a bad prefix in keys and clear, with no effect', async () => {
     const cache = await setup();
     for (const prefix of [null, 5, ['p:'], {}]) {
-      await expectConfigError(() => drain(cache.keys({ prefix } as never)));
+      await expectConfigError(() => collectSorted(cache.keys({ prefix } as never)));
       await expectConfigError(() => cache.clear({ prefix } as never));
     }
     for (const prefix of ['p:\uD800', '\uDC00']) {
-      for (const run of [() => drain(cache.keys({ prefix })), () => cache.clear({ prefix })]) {
+      for (const run of [() => collectSorted(cache.keys({ prefix })), () => cache.clear({ prefix })]) {
         const error = await run().then(
           () => undefined,
           (e: unknown) => e,
@@ -140,9 +129,9 @@ describe('method options', () => {
     expect(await cache.add('c', '3', {})).toBe(true);
     await cache.setMany([['d', '4']], {});
     expect(await cache.getOrSet('e', () => '5', {})).toBe('5');
-    expect(await drain(cache.keys({}))).toEqual(['a', 'b', 'c', 'd', 'e', 'k', 'p:1']);
+    expect(await collectSorted(cache.keys({}))).toEqual(['a', 'b', 'c', 'd', 'e', 'k', 'p:1']);
     await cache.clear({ prefix: 'p:' });
     await cache.clear({});
-    expect(await drain(cache.keys(undefined))).toEqual([]);
+    expect(await collectSorted(cache.keys(undefined))).toEqual([]);
   });
 });

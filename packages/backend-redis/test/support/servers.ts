@@ -34,11 +34,6 @@ export async function scanNode(address: RedisAddress, match: string): Promise<st
   }
 }
 
-/** Escapes glob characters so that a prefix matches itself literally in SCAN MATCH. */
-export function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
-
 /** What {@link retryUntil} saw. */
 export interface RetryResult<T> {
   value: T;
