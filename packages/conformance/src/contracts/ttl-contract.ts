@@ -111,10 +111,13 @@ export function ttlContract(h: Harness): void {
     } else {
       it('expires an entry after a short real ttl', async () => {
         const fx = await h.make({ defaultTtl: REAL_TTL });
+        const start = fx.now();
         await fx.cache.set('k', 'v', { ttl: REAL_TTL });
         await fx.cache.set('d', 'v');
         await fx.cache.set('keep', 'v', { ttl: '1h' });
-        expect(await fx.cache.getMany(['k', 'd'])).toEqual(['v', 'v']);
+        const before = await fx.cache.getMany(['k', 'd']);
+        // Real time: on a machine slow enough that the TTL has passed already, they may be gone.
+        if (fx.now() - start < REAL_TTL) expect(before).toEqual(['v', 'v']);
         await fx.pass(REAL_WAIT);
         await expectGone(fx, 'k');
         await expectGone(fx, 'd');
@@ -127,8 +130,11 @@ export function ttlContract(h: Harness): void {
     it('makes getOrThrow fail with CACHE_KEY_EXPIRED or CACHE_KEY_MISSING after expiry, then CACHE_KEY_MISSING', async () => {
       const fx = await h.make();
       const ttl = fx.clock ? 1000 : REAL_TTL;
+      const start = fx.now();
       await fx.cache.set('k', 'v', { ttl });
-      expect(await fx.cache.getOrThrow('k')).toBe('v');
+      const before = await fx.cache.getOrThrow('k').catch((error: unknown) => error);
+      // Real time: on a machine slow enough that the TTL has passed already, it may be gone.
+      if (fx.now() - start < ttl) expect(before).toBe('v');
       await fx.pass(fx.clock ? ttl : REAL_WAIT);
       let first: unknown;
       try {
